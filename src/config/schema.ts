@@ -1,0 +1,302 @@
+import { z } from "zod";
+import { RULE_IDS } from "../core/analysis/rule-set.js";
+
+/**
+ * The single source of truth for `.github/review-triage.yml`.
+ * Types, defaults, the generated JSON Schema (`config/review-triage.schema.json`) and
+ * `review-triage validate` all come from here. Every object is strict: unknown keys are
+ * errors, never silently dropped.
+ */
+
+/** Limits that guard against hostile or runaway configs. */
+export const LIMITS = {
+  pathPatterns: 500,
+  patternLength: 256,
+  groups: 50,
+  groupMembers: 200,
+  checklistItems: 100,
+} as const;
+
+export const LEVELS = ["low", "medium", "high", "critical"] as const;
+export const levelSchema = z.enum(LEVELS);
+export type Level = z.output<typeof levelSchema>;
+
+export const FACTOR_NAMES = [
+  "size",
+  "files",
+  "directories",
+  "fix",
+  "change_type",
+  "test_gap",
+  "static_analysis",
+] as const;
+export type FactorName = (typeof FACTOR_NAMES)[number];
+
+export const BANDS = ["low", "medium", "high", "very_high"] as const;
+export type Band = (typeof BANDS)[number];
+
+const pattern = z
+  .string()
+  .min(1, "a glob pattern must not be empty")
+  .max(LIMITS.patternLength, `a glob pattern may be at most ${LIMITS.patternLength} characters`)
+  .describe("A glob pattern (minimatch syntax, dot files included), relative to the repository root.");
+
+const patterns = z.array(pattern);
+
+/** A GitHub login (`alice`), or a team as `@org/team-slug`. */
+const member = z
+  .string()
+  .regex(
+    /^(@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9_.-]{1,100}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?)$/,
+    "a GitHub login (alice) or a team (@org/team-slug)",
+  )
+  .describe("A GitHub login (`alice`) or a team (`@org/team-slug`), expanded to its members.");
+
+const groupName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "a group name of letters, digits, '-' and '_' (at most 64)");
+
+const routingStep = z
+  .strictObject({
+    from: groupName.describe("Name of a group under `reviewers`."),
+    count: z.number().int().min(1).max(10).default(1).describe("How many people to request from that group."),
+  })
+  .describe("Pick `count` people from the group `from`.");
+
+const routingSteps = z.array(routingStep).max(10);
+
+const matrixRow = z
+  .strictObject({
+    low: levelSchema.optional().describe("Level when impact is low."),
+    medium: levelSchema.optional().describe("Level when impact is medium."),
+    high: levelSchema.optional().describe("Level when impact is high."),
+    critical: levelSchema.optional().describe("Level when impact is critical."),
+  })
+  .describe("Impact → level for one likelihood band.");
+
+const weightValue = z.number().min(0).max(1);
+
+const approvalRule = z
+  .strictObject({
+    lead: z.number().int().min(0).max(10).default(0).describe("Approvals required from the lead group."),
+    total: z.number().int().min(0).max(20).default(0).describe("Approvals required in total (lead approvals count)."),
+  })
+  .describe("Approvals required before the check passes.");
+
+const checklistItem = z.union([
+  z.string().min(1).max(500),
+  z.strictObject({
+    text: z.string().min(1).max(500).describe("The item as shown in the task list."),
+    required: z.boolean().default(false).describe("When true, the check stays pending until the item is ticked."),
+    by: z
+      .enum(["author", "reviewer", "lead"])
+      .default("author")
+      .describe("Who may tick it: the PR author, a reviewer (write access, not the author) or a member of the lead group."),
+  }),
+]);
+
+const checklist = z.strictObject({
+  name: z.string().min(1).max(100).describe("Heading of the checklist in the comment."),
+  when: z
+    .strictObject({
+      paths: patterns.optional().describe("Applies when a changed file matches any of these."),
+      risk: z.array(levelSchema).optional().describe("Applies at any of these risk levels."),
+      labels: z.array(z.string().min(1).max(100)).optional().describe("Applies when the PR has any of these labels."),
+    })
+    .optional()
+    .describe("Any condition matching makes the checklist apply; no `when` means always."),
+  items: z.array(checklistItem).min(1).max(LIMITS.checklistItems),
+});
+
+export const DEFAULT_ROUTING = {
+  critical: [
+    { from: "lead", count: 1 },
+    { from: "seniors", count: 1 },
+  ],
+  high: [{ from: "lead", count: 1 }],
+  medium: [{ from: "seniors", count: 1 }],
+  low: [{ from: "seniors", count: 1 }],
+};
+
+export const DEFAULT_TESTS = ["**/*.test.*", "**/*.spec.*", "test/**", "tests/**", "**/__tests__/**"];
+export const DEFAULT_IGNORE = [
+  "**/package-lock.json",
+  "**/yarn.lock",
+  "**/pnpm-lock.yaml",
+  "**/*.snap",
+  "dist/**",
+  "**/*.min.js",
+];
+
+export const configSchema = z
+  .strictObject({
+    reviewers: z
+      .record(groupName, z.array(member).max(LIMITS.groupMembers, `a group may have at most ${LIMITS.groupMembers} members`))
+      .default({})
+      .describe("Named groups of reviewers. `lead` and `seniors` are conventions; any name works."),
+    routing: z
+      .strictObject({
+        critical: routingSteps.default(DEFAULT_ROUTING.critical).describe("Who reviews critical-risk PRs."),
+        high: routingSteps.default(DEFAULT_ROUTING.high).describe("Who reviews high-risk PRs."),
+        medium: routingSteps.default(DEFAULT_ROUTING.medium).describe("Who reviews medium-risk PRs."),
+        low: routingSteps.default(DEFAULT_ROUTING.low).describe("Who reviews low-risk PRs."),
+        strategy: z
+          .enum(["least-loaded", "round-robin", "random"])
+          .default("least-loaded")
+          .describe("How to choose within a group; ties are broken deterministically by PR number."),
+        max_load: z
+          .number()
+          .int()
+          .min(0)
+          .max(1000)
+          .default(5)
+          .describe("Skip people with this many open review requests or more; 0 means no limit."),
+        away: z.array(member).max(LIMITS.groupMembers).default([]).describe("People never to request."),
+        request_teams: z.boolean().default(false).describe("Request the team itself instead of its members."),
+      })
+      .prefault({})
+      .describe("How risk levels map to reviewer groups."),
+    risk: z
+      .strictObject({
+        impact: z
+          .array(
+            z.strictObject({
+              paths: patterns.min(1),
+              impact: levelSchema,
+              reason: z.string().max(200).optional().describe("Why these paths matter; shown in the comment."),
+            }),
+          )
+          .default([])
+          .describe("Impact rules; the highest impact among changed files wins."),
+        default_impact: levelSchema.default("medium").describe("Impact of a file no rule matches."),
+        sensitive: z
+          .boolean()
+          .default(true)
+          .describe("Treat built-in sensitive kinds (manifests, CI, migrations, infra, CODEOWNERS, this config) as high impact."),
+        ignore: patterns.default(DEFAULT_IGNORE).describe("Files excluded from size and impact."),
+        tests: patterns.default(DEFAULT_TESTS).describe("Files recognised as tests."),
+        weights: z
+          .strictObject(
+            Object.fromEntries(FACTOR_NAMES.map((n) => [n, weightValue.optional().describe(`Weight of the ${n.replace("_", " ")} factor.`)])) as Record<
+              FactorName,
+              z.ZodOptional<typeof weightValue>
+            >,
+          )
+          .default({})
+          .describe("Override likelihood factor weights (0–1 each)."),
+        matrix: z
+          .strictObject({
+            low: matrixRow.optional(),
+            medium: matrixRow.optional(),
+            high: matrixRow.optional(),
+            very_high: matrixRow.optional(),
+          })
+          .default({})
+          .describe("Override cells of the likelihood band × impact → level table."),
+      })
+      .prefault({})
+      .describe("How risk is scored."),
+    checklists: z.array(checklist).max(50).default([]).describe("Guideline checklists shown when they apply."),
+    governance: z
+      .strictObject({
+        lead_group: groupName.default("lead").describe("The group whose members count as leads."),
+        approvals: z
+          .strictObject({
+            critical: approvalRule.optional(),
+            high: approvalRule.optional(),
+            medium: approvalRule.optional(),
+            low: approvalRule.optional(),
+          })
+          .default({
+            critical: { lead: 1, total: 2 },
+            high: { lead: 1, total: 1 },
+            medium: { lead: 0, total: 1 },
+            low: { lead: 0, total: 1 },
+          })
+          .describe("Approvals required per risk level."),
+      })
+      .prefault({})
+      .describe("What the check run requires."),
+    analysis: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Lint changed JavaScript/TypeScript with the app's own rule set."),
+        rules: z
+          .partialRecord(z.enum(RULE_IDS), z.enum(["off", "warn", "error"]), {
+            // Only the app's curated rules run (never the repository's plugins), so any other id is a mistake.
+            error: (issue) =>
+              issue.code === "unrecognized_keys"
+                ? `unknown rule${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; available: ${RULE_IDS.join(", ")}`
+                : undefined,
+          })
+          .default({})
+          .describe("Change the severity of rules from the app's curated set (see docs/static-analysis.md)."),
+        ignore: patterns.default([]).describe("Files never linted."),
+      })
+      .prefault({})
+      .describe("Static analysis of changed code."),
+    options: z
+      .strictObject({
+        skip: z
+          .strictObject({
+            drafts: z.boolean().default(true).describe("Wait until a draft is marked ready."),
+            bots: z.boolean().default(true).describe("Skip PRs opened by bots."),
+            labels: z.array(z.string().min(1).max(100)).default(["skip-review-triage"]).describe("Skip PRs with any of these labels."),
+            title: z
+              .array(z.string().min(1).max(100))
+              .default(["WIP", "[skip triage]"])
+              .describe("Skip PRs whose title contains any of these (case-insensitive)."),
+          })
+          .prefault({})
+          .describe("Pull requests that are not triaged (a check run says why)."),
+        labels: z.boolean().default(true).describe("Add a `risk: <level>` label."),
+        comment: z.boolean().default(true).describe("Post the sticky comment."),
+        request_reviewers: z.boolean().default(true).describe("Request reviewers (false: only suggest them in the comment)."),
+      })
+      .prefault({})
+      .describe("Switches for what the app does."),
+  })
+  .superRefine((config, ctx) => {
+    const groups = Object.keys(config.reviewers);
+    if (groups.length > LIMITS.groups) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reviewers"],
+        message: `at most ${LIMITS.groups} groups are allowed, found ${groups.length}`,
+        params: { expected: `at most ${LIMITS.groups} groups`, found: `${groups.length} groups` },
+      });
+    }
+    const total =
+      config.risk.impact.reduce((n, rule) => n + rule.paths.length, 0) +
+      config.risk.ignore.length +
+      config.risk.tests.length +
+      config.analysis.ignore.length +
+      config.checklists.reduce((n, c) => n + (c.when?.paths?.length ?? 0), 0);
+    if (total > LIMITS.pathPatterns) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["risk"],
+        message: `at most ${LIMITS.pathPatterns} path patterns are allowed in the whole file, found ${total}`,
+        params: { expected: `at most ${LIMITS.pathPatterns} path patterns in the whole file`, found: `${total} patterns` },
+      });
+    }
+    const items = config.checklists.reduce((n, c) => n + c.items.length, 0);
+    if (items > LIMITS.checklistItems) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["checklists"],
+        message: `at most ${LIMITS.checklistItems} checklist items are allowed in all, found ${items}`,
+        params: { expected: `at most ${LIMITS.checklistItems} checklist items in all`, found: `${items} items` },
+      });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type RiskConfig = Config["risk"];
+export type Checklist = Config["checklists"][number];
+export type ChecklistItemInput = Checklist["items"][number];
+
+/** Config with every default applied (what an absent file means). */
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}

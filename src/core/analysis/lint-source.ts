@@ -1,0 +1,224 @@
+import * as tsParser from "@typescript-eslint/parser";
+import { Linter } from "eslint";
+import { RULE_IDS, RULE_SET, type RuleId, type RuleSeverity } from "./rule-set.js";
+
+/** A severity override from `analysis.rules`. */
+export type RuleSetting = "off" | "warn" | "error";
+export type RuleOverrides = Readonly<Partial<Record<RuleId, RuleSetting>>>;
+
+/**
+ * One problem in one file. `parse-error` means the file could not be parsed (nothing else was
+ * checked); `internal-error` means ESLint itself failed on the file.
+ */
+export interface LintFinding {
+  ruleId: RuleId | "parse-error" | "internal-error";
+  severity: RuleSeverity;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  message: string;
+}
+
+export interface LintSourceInput {
+  filename: string;
+  source: string;
+  rules?: RuleOverrides;
+}
+
+/** The extensions the app lints, lower case. */
+export const LINTABLE_EXTENSIONS = [".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"] as const;
+
+type Flavour = "js" | "mjs" | "cjs" | "ts" | "tsx";
+
+/** What the file's extension says about how to parse it; null when the app does not lint it. */
+export function flavourOf(filename: string): Flavour | null {
+  const dot = filename.lastIndexOf(".");
+  if (dot < 0) return null;
+  switch (filename.slice(dot).toLowerCase()) {
+    case ".js":
+    case ".jsx":
+      return "js";
+    case ".mjs":
+      return "mjs";
+    case ".cjs":
+      return "cjs";
+    case ".ts":
+    case ".mts":
+    case ".cts":
+      return "ts";
+    case ".tsx":
+      return "tsx";
+    default:
+      return null;
+  }
+}
+
+// One Linter for the process: it holds no per-file state between verify() calls.
+const linter = new Linter({ configType: "flat" });
+
+interface BuiltConfig {
+  config: Linter.Config[];
+  /** The severity the app decided for each enabled rule, to undo inline `/* eslint … *\/` changes. */
+  enabled: ReadonlyMap<string, RuleSeverity>;
+}
+
+// Configs are cached per (flavour, overrides); the bound keeps memory flat when many
+// repositories each override a few rules differently.
+const CONFIG_CACHE_LIMIT = 64;
+const configCache = new Map<string, BuiltConfig>();
+
+function overridesKey(rules: RuleOverrides | undefined): string {
+  if (!rules) return "";
+  return RULE_IDS.filter((id) => rules[id] !== undefined)
+    .map((id) => `${id}=${rules[id]}`)
+    .join(",");
+}
+
+function buildConfig(flavour: Flavour, sourceType: "module" | "commonjs", rules: RuleOverrides | undefined): BuiltConfig {
+  const typescript = flavour === "ts" || flavour === "tsx";
+  const ruleConfig: Linter.RulesRecord = {};
+  const enabled = new Map<string, RuleSeverity>();
+  for (const id of RULE_IDS) {
+    const spec = RULE_SET[id];
+    if (typescript && spec.offInTypeScript) continue;
+    const setting = rules?.[id] ?? spec.severity;
+    if (setting === "off") continue;
+    ruleConfig[id] = [setting, ...(spec.options ?? [])];
+    enabled.set(id, setting);
+  }
+  const languageOptions: Linter.LanguageOptions = typescript
+    ? {
+        ecmaVersion: "latest",
+        // TypeScript files are modules in practice (even .cts files are written with import/export).
+        sourceType: "module",
+        parser: tsParser,
+        parserOptions: {
+          ecmaFeatures: { jsx: flavour === "tsx" },
+          // No `project`: type information would mean reading the repository's tsconfig and
+          // dependencies. JSDoc is not needed by any rule, so skip parsing it.
+          jsDocParsingMode: "none",
+          warnOnUnsupportedTypeScriptVersion: false,
+        },
+      }
+    : {
+        ecmaVersion: "latest",
+        sourceType,
+        // React code commonly puts JSX in .js files, and JSX syntax is a superset of JS there.
+        parserOptions: { ecmaFeatures: { jsx: flavour === "js" } },
+      };
+  return {
+    config: [
+      {
+        // verify() is given a neutral name with the file's extension (see lintSource), and flat
+        // config ignores files no non-universal pattern matches, hence the explicit list.
+        files: LINTABLE_EXTENSIONS.map((ext) => `**/*${ext}`),
+        languageOptions,
+        linterOptions: {
+          // The repository's disable comments name its own plugins' rules; unused ones are not our business.
+          reportUnusedDisableDirectives: "off",
+        },
+        rules: ruleConfig,
+      },
+    ],
+    enabled,
+  };
+}
+
+function configFor(flavour: Flavour, sourceType: "module" | "commonjs", rules: RuleOverrides | undefined): BuiltConfig {
+  const key = `${flavour}|${sourceType}|${overridesKey(rules)}`;
+  let built = configCache.get(key);
+  if (built) return built;
+  built = buildConfig(flavour, sourceType, rules);
+  if (configCache.size >= CONFIG_CACHE_LIMIT) {
+    const oldest = configCache.keys().next().value;
+    if (oldest !== undefined) configCache.delete(oldest);
+  }
+  configCache.set(key, built);
+  return built;
+}
+
+function toFindings(messages: Linter.LintMessage[], enabled: ReadonlyMap<string, RuleSeverity>): LintFinding[] {
+  // A file no config matched is linted with nothing at all; never let that pass as "clean".
+  const unmatched = messages.find((m) => m.ruleId === null && !m.fatal && m.message.startsWith("No matching configuration"));
+  if (unmatched) throw new Error(unmatched.message);
+  const fatal = messages.find((m) => m.fatal);
+  if (fatal) {
+    return [
+      {
+        ruleId: "parse-error",
+        severity: "error",
+        line: Math.max(1, fatal.line || 1),
+        column: Math.max(1, fatal.column || 1),
+        message: fatal.message,
+      },
+    ];
+  }
+  const findings: LintFinding[] = [];
+  for (const m of messages) {
+    // Only our rules count: inline `/* eslint … */` comments in the file can switch on other core
+    // rules or name unknown plugin rules, and must not change what the app reports or how badly.
+    const severity = m.ruleId === null ? undefined : enabled.get(m.ruleId);
+    if (severity === undefined) continue;
+    const finding: LintFinding = {
+      ruleId: m.ruleId as RuleId,
+      severity,
+      line: m.line,
+      column: m.column,
+      message: m.message,
+    };
+    if (m.endLine !== undefined) finding.endLine = m.endLine;
+    if (m.endColumn !== undefined) finding.endColumn = m.endColumn;
+    findings.push(finding);
+  }
+  return findings;
+}
+
+function verify(source: string, virtualName: string, built: BuiltConfig): LintFinding[] {
+  return toFindings(linter.verify(source, built.config, { filename: virtualName }), built.enabled);
+}
+
+/**
+ * Lint one file's text with the app's rule set. Pure apart from CPU: no file system, no config
+ * lookup, no plugins. Never throws: a parse failure is one `parse-error` finding, an ESLint
+ * failure one `internal-error` finding.
+ */
+export function lintSource({ filename, source, rules }: LintSourceInput): LintFinding[] {
+  const flavour = flavourOf(filename);
+  if (flavour === null) return [];
+  // ESLint picks configs by glob over the name and the TypeScript parser picks .ts/.tsx syntax
+  // by extension; none of the rules reads the path. A neutral name with the real (lower-cased)
+  // extension keeps odd repository paths (dot directories, upper-case extensions, brackets)
+  // from changing which config applies.
+  const virtualName = `file${filename.slice(filename.lastIndexOf(".")).toLowerCase()}`;
+  try {
+    if (flavour !== "js") {
+      return verify(source, virtualName, configFor(flavour, flavour === "cjs" ? "commonjs" : "module", rules));
+    }
+    // A .js file may be an ES module or CommonJS; nothing but its syntax says which. Try module
+    // first (the modern default); only code that module parsing rejects (top-level return,
+    // `with`, legacy octals) is retried as CommonJS.
+    const asModule = verify(source, virtualName, configFor(flavour, "module", rules));
+    const moduleError = asModule[0]?.ruleId === "parse-error" ? asModule[0] : undefined;
+    if (!moduleError) return asModule;
+    const asScript = verify(source, virtualName, configFor(flavour, "commonjs", rules));
+    const scriptError = asScript[0]?.ruleId === "parse-error" ? asScript[0] : undefined;
+    if (!scriptError) return asScript;
+    // Both failed: the mode whose parser got further is more likely the file's real mode.
+    const further =
+      scriptError.line > moduleError.line || (scriptError.line === moduleError.line && scriptError.column > moduleError.column);
+    return further ? asScript : asModule;
+  } catch (error) {
+    return [
+      {
+        ruleId: "internal-error",
+        severity: "warn",
+        line: 1,
+        column: 1,
+        message: `ESLint failed on this file: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      },
+    ];
+  }
+}

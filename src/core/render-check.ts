@@ -1,0 +1,101 @@
+import type { CheckRunSpec } from "../github/ensure-check-run.js";
+import type { ConfigProblem } from "../config/format-issues.js";
+import { problemToLine } from "../config/format-issues.js";
+import type { ApprovalStatus } from "./evaluate-approvals.js";
+import type { ReviewerChoice } from "./choose-reviewers.js";
+import type { RiskAssessment } from "./types.js";
+
+export const INVALID_CONFIG_TITLE = "Invalid .github/review-triage.yml";
+
+export function invalidConfigCheck(problems: ConfigProblem[], docsUrl: string, files: string[]): CheckRunSpec {
+  const lines = problems.map((p) => `- ${problemToLine(p)}`);
+  return {
+    status: "completed",
+    conclusion: "failure",
+    title: INVALID_CONFIG_TITLE,
+    summary: [
+      `Review Triage did not triage this pull request because its configuration is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):`,
+      "",
+      ...lines,
+      "",
+      files.length ? `Files read: ${files.map((f) => `\`${f}\``).join(", ")} (from the default branch).` : "",
+      `Fix the file on the default branch, then re-run this check. Reference: ${docsUrl}`,
+    ]
+      .filter((l, i, all) => l !== "" || all[i - 1] !== "")
+      .join("\n"),
+  };
+}
+
+export function skippedCheck(reason: string): CheckRunSpec {
+  return {
+    status: "completed",
+    conclusion: "skipped",
+    title: `Skipped: ${reason}`.slice(0, 255),
+    summary: `Review Triage did not triage this pull request because ${reason}.`,
+  };
+}
+
+export interface ChecklistStatus {
+  /** Required items not yet ticked by an allowed person, as "Checklist: item (by lead)". */
+  missing: string[];
+  total: number;
+}
+
+export interface TriageCheckInput {
+  assessment: RiskAssessment;
+  choice: ReviewerChoice;
+  approvals: ApprovalStatus;
+  checklists?: ChecklistStatus;
+  /** A PR that edits the config: the dry run of the new file. */
+  configDryRun?: { ok: boolean; lines: string[] };
+  override?: { level: string; by: string; reason: string };
+  /** Extra sections in the check's details (e.g. static analysis, tick record). */
+  extraText?: string[];
+  annotations?: CheckRunSpec["annotations"];
+}
+
+/** The check run that enforces governance (SPEC §6): success only when nothing is missing. */
+export function triageCheck(input: TriageCheckInput): CheckRunSpec {
+  const { assessment, approvals } = input;
+  const missing: string[] = [...approvals.missing];
+  const checklistMissing = input.checklists?.missing ?? [];
+  if (checklistMissing.length) {
+    missing.push(`${checklistMissing.length} required checklist item${checklistMissing.length === 1 ? "" : "s"}`);
+  }
+  if (input.configDryRun && !input.configDryRun.ok) missing.push("a valid .github/review-triage.yml in this PR");
+  const level = assessment.level;
+  const title = missing.length ? `Needs: ${missing.join(", ")}` : `Ready: ${level} risk, approvals and checklists complete`;
+  const summary: string[] = [
+    `**${level}** risk (score ${assessment.score}/100): likelihood ${assessment.likelihood.band.replace("_", " ")} × impact ${assessment.impact.level}.`,
+  ];
+  if (input.override) summary.push(`Level overridden to **${input.override.level}** by @${input.override.by}: ${input.override.reason}`);
+  summary.push("");
+  summary.push(
+    `Approvals: ${approvals.approvedBy.length}/${approvals.required.total} (lead ${approvals.leadApprovedBy.length}/${approvals.required.lead})` +
+      (approvals.approvedBy.length ? ` — approved by ${approvals.approvedBy.join(", ")}` : ""),
+  );
+  if (input.checklists) {
+    summary.push(
+      `Required checklist items: ${input.checklists.total - checklistMissing.length}/${input.checklists.total} ticked by an allowed person`,
+    );
+    for (const m of checklistMissing) summary.push(`- [ ] ${m}`);
+  }
+  const reviewers = [...input.choice.picks, ...input.choice.kept].map((p) => p.login);
+  summary.push(`Reviewers: ${reviewers.length ? reviewers.join(", ") : "none"}`);
+  if (input.configDryRun) {
+    summary.push("");
+    summary.push(`**This PR changes .github/review-triage.yml** (applies only after merge):`);
+    summary.push(...input.configDryRun.lines);
+  }
+  const text = input.extraText?.filter(Boolean).join("\n\n");
+  // A broken config in the PR is a failure, not a wait: it must be fixed before merging.
+  const brokenConfig = input.configDryRun !== undefined && !input.configDryRun.ok;
+  return {
+    status: missing.length && !brokenConfig ? "in_progress" : "completed",
+    ...(brokenConfig ? { conclusion: "failure" as const } : missing.length ? {} : { conclusion: "success" as const }),
+    title: brokenConfig ? `${INVALID_CONFIG_TITLE} in this PR; ${title}`.slice(0, 255) : title,
+    summary: summary.join("\n"),
+    ...(text ? { text } : {}),
+    ...(input.annotations?.length ? { annotations: input.annotations } : {}),
+  };
+}

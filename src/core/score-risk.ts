@@ -1,0 +1,578 @@
+import { BANDS, FACTOR_NAMES, LEVELS, type RiskConfig } from "../config/schema.js";
+import { countAddedCodeLines } from "./count-code-lines.js";
+import { compileGlobs, preparePath, type GlobSet, type PreparedPath } from "./glob.js";
+import { DOC_PATTERNS, NOT_DOC_PATTERNS, SENSITIVE_KINDS } from "./sensitive-kinds.js";
+import type {
+  Band,
+  ChangedFile,
+  Factor,
+  FactorName,
+  FocusFile,
+  ImpactMatch,
+  Level,
+  RiskAssessment,
+  ScoreRiskInput,
+} from "./types.js";
+
+/**
+ * The risk model of SPEC §3: likelihood (a weighted sum of capped factors) × impact (the
+ * most sensitive file touched) → level, through a matrix. Pure: plain data in, plain data
+ * out, so the app, the CLI and `evaluate` all score identically.
+ */
+
+/**
+ * Default likelihood weights, from just-in-time defect prediction (lines added alone has
+ * AUC ≈ 0.72; spread and fix-type add a little). Factors at 0 are computed and explained
+ * but carry no weight until `review-triage evaluate --calibrate` shows they help.
+ */
+export const DEFAULT_WEIGHTS: Readonly<Record<FactorName, number>> = Object.freeze({
+  size: 0.55,
+  files: 0.25,
+  directories: 0.1,
+  fix: 0.1,
+  change_type: 0,
+  test_gap: 0,
+  static_analysis: 0,
+});
+
+/** Likelihood band × impact → level, the SPEC §3 table. */
+export const DEFAULT_MATRIX: Readonly<Record<Band, Readonly<Record<Level, Level>>>> = Object.freeze({
+  low: { low: "low", medium: "low", high: "medium", critical: "high" },
+  medium: { low: "low", medium: "medium", high: "high", critical: "high" },
+  high: { low: "medium", medium: "high", high: "high", critical: "critical" },
+  very_high: { low: "medium", medium: "high", high: "critical", critical: "critical" },
+});
+
+export const DEFAULT_CONFIG_PATH = ".github/review-triage.yml";
+
+/** Where each factor saturates at 1 (SPEC §3). */
+const SIZE_CAP_LINES = 1000;
+const FILES_CAP = 50;
+const DIRECTORIES_CAP = 20;
+const ANALYSIS_CAP_ERRORS = 10;
+const FOCUS_FILES = 5;
+
+/** Upper bounds of the likelihood bands; very high is everything from 0.70. */
+const BAND_LIMITS: readonly [Band, number][] = [
+  ["low", 0.3],
+  ["medium", 0.5],
+  ["high", 0.7],
+];
+
+const RANK: Readonly<Record<Level, number>> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+interface ImpactPattern {
+  pattern: string;
+  impact: Level;
+  reason: string | undefined;
+}
+
+/** Everything derived from a config object alone, computed once per object. */
+export interface CompiledRiskConfig {
+  readonly config: RiskConfig;
+  readonly ignore: GlobSet;
+  readonly tests: GlobSet;
+  /** All impact patterns, ordered highest impact first so the first match is the winner. */
+  readonly impact: GlobSet;
+  readonly impactPatterns: readonly ImpactPattern[];
+  /** Effective weights: defaults, overridden, and normalised when they add up to more than 1. */
+  readonly weights: Readonly<Record<FactorName, number>>;
+  readonly matrix: Readonly<Record<Band, Readonly<Record<Level, Level>>>>;
+  /** Notes every assessment with this config carries (normalised weights, bad patterns). */
+  readonly notes: readonly string[];
+}
+
+// Config objects come from a bounded config cache and are never mutated after parsing,
+// so the object itself is the cache key; a WeakMap lets unused configs be collected.
+const compiledConfigs = new WeakMap<RiskConfig, CompiledRiskConfig>();
+
+interface BuiltinSets {
+  kinds: GlobSet;
+  /** The kind of each pattern in `kinds`, by index. */
+  labels: string[];
+  docs: GlobSet;
+  notDocs: GlobSet;
+}
+
+let builtins: BuiltinSets | undefined;
+
+function builtinSets(): BuiltinSets {
+  builtins ??= {
+    kinds: compileGlobs(
+      SENSITIVE_KINDS.flatMap((k) => k.patterns),
+      { nocase: true },
+    ),
+    labels: SENSITIVE_KINDS.flatMap((k) => k.patterns.map(() => k.kind)),
+    docs: compileGlobs(DOC_PATTERNS, { nocase: true }),
+    notDocs: compileGlobs(NOT_DOC_PATTERNS, { nocase: true }),
+  };
+  return builtins;
+}
+
+function formatNumber(value: number): string {
+  return String(Math.round(value * 1000) / 1000);
+}
+
+function round4(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+function clamp01(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}
+
+/** Cells that make the level fall as likelihood or impact rises (allowed, but surprising). */
+function nonMonotoneCells(matrix: Record<Band, Record<Level, Level>>): string[] {
+  const found: string[] = [];
+  BANDS.forEach((band, b) => {
+    LEVELS.forEach((impact, i) => {
+      const level = matrix[band][impact];
+      const lower = [b > 0 ? matrix[BANDS[b - 1] as Band][impact] : undefined, i > 0 ? matrix[band][LEVELS[i - 1] as Level] : undefined];
+      if (lower.some((l) => l !== undefined && RANK[l] > RANK[level])) found.push(`${band} × ${impact} → ${level}`);
+    });
+  });
+  return found;
+}
+
+export function compileRiskConfig(config: RiskConfig): CompiledRiskConfig {
+  const cached = compiledConfigs.get(config);
+  if (cached) return cached;
+  const notes: string[] = [];
+
+  const ranked = config.impact
+    .map((rule, index) => ({ rule, index }))
+    .sort((a, b) => RANK[b.rule.impact] - RANK[a.rule.impact] || a.index - b.index);
+  const impactPatterns: ImpactPattern[] = ranked.flatMap(({ rule }) =>
+    rule.paths.map((pattern) => ({ pattern, impact: rule.impact, reason: rule.reason })),
+  );
+  const ignore = compileGlobs(config.ignore);
+  const tests = compileGlobs(config.tests);
+  const impact = compileGlobs(impactPatterns.map((p) => p.pattern));
+  for (const [key, set] of [["risk.ignore", ignore], ["risk.tests", tests], ["risk.impact", impact]] as const) {
+    for (const problem of set.problems) notes.push(`${key}: ${problem}.`);
+  }
+
+  const raw: Record<FactorName, number> = { ...DEFAULT_WEIGHTS };
+  for (const name of FACTOR_NAMES) {
+    const override = config.weights[name];
+    if (override !== undefined) raw[name] = override;
+  }
+  const sum = FACTOR_NAMES.reduce((total, name) => total + raw[name], 0);
+  const weights: Record<FactorName, number> = { ...raw };
+  if (sum > 1 + 1e-9) {
+    for (const name of FACTOR_NAMES) weights[name] = raw[name] / sum;
+    notes.push(
+      `The likelihood weights add up to ${formatNumber(sum)}, so each was divided by ${formatNumber(sum)} to keep likelihood within 0–1.`,
+    );
+  }
+
+  const matrix = Object.fromEntries(
+    BANDS.map((band) => [band, { ...DEFAULT_MATRIX[band], ...stripUndefined(config.matrix[band]) }]),
+  ) as Record<Band, Record<Level, Level>>;
+  const odd = nonMonotoneCells(matrix);
+  if (odd.length > 0) {
+    notes.push(`The risk.matrix override makes the level fall as risk rises (${odd.join(", ")}); the score follows the level.`);
+  }
+
+  const compiled: CompiledRiskConfig = { config, ignore, tests, impact, impactPatterns, weights, matrix, notes };
+  compiledConfigs.set(config, compiled);
+  return compiled;
+}
+
+function stripUndefined(row: Partial<Record<Level, Level | undefined>> | undefined): Partial<Record<Level, Level>> {
+  const out: Partial<Record<Level, Level>> = {};
+  for (const level of LEVELS) {
+    const value = row?.[level];
+    if (value !== undefined) out[level] = value;
+  }
+  return out;
+}
+
+/** Bug-fix markers: `fix`, `fixes`, `bugfix`, `hotfix`, `bug`, `regression`, as whole words
+ * (so `prefix`, `fixture`, `debug` and git's `fixup!` do not count). */
+const FIX_WORD = /(?<![a-z0-9])((?:bug|hot|quick)?fix(?:e[sd]|ing)?|bugs?|regressions?)(?![a-z0-9])/i;
+
+/** `type(scope)!: subject` — the Conventional Commits header. */
+const CONVENTIONAL = /^\s*([a-z]+)(?:\([^)]*\))?!?:\s/i;
+const NO_BEHAVIOUR_TYPES = new Set(["build", "chore", "ci", "docs", "style", "test", "types"]);
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "." : path.slice(0, slash);
+}
+
+type Category = "source" | "test" | "docs" | "ignored";
+
+/** One file's classification, kept for focus files. */
+interface FileRecord {
+  file: ChangedFile;
+  category: Category;
+  match: ImpactMatch | undefined;
+}
+
+function likelihoodBand(likelihood: number): Band {
+  for (const [band, limit] of BAND_LIMITS) if (likelihood < limit) return band;
+  return "very_high";
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
+  const { files, pr } = input;
+  const compiled = compileRiskConfig(input.config);
+  const { config } = compiled;
+  const sets = builtinSets();
+  const context: ImpactContext = {
+    compiled,
+    sets,
+    sensitive: config.sensitive,
+    configPath: (input.configPath ?? DEFAULT_CONFIG_PATH).replace(/^\.?\//, ""),
+  };
+
+  const records: FileRecord[] = [];
+  const directories = new Set<string>();
+  let ignoredFiles = 0;
+  let testFiles = 0;
+  let sourceFiles = 0;
+  let docFiles = 0;
+  let sourceChanged = false;
+  let testChanged = false;
+  let linesAdded = 0;
+  let linesDeleted = 0;
+  let listedAdditions = 0;
+  let listedDeletions = 0;
+
+  for (const file of files) {
+    listedAdditions += file.additions;
+    listedDeletions += file.deletions;
+    const path = preparePath(file.filename);
+    const previous =
+      file.previous_filename && file.previous_filename !== file.filename ? preparePath(file.previous_filename) : undefined;
+    const ignored = compiled.ignore.matches(path);
+    const match = matchImpact(context, path, previous, ignored);
+
+    if (ignored) {
+      ignoredFiles++;
+      records.push({ file, category: "ignored", match });
+      continue;
+    }
+    directories.add(dirname(file.filename));
+    if (previous) directories.add(dirname(previous.path));
+    const live = file.status !== "removed";
+    let category: Category;
+    if (compiled.tests.matches(path)) {
+      category = "test";
+      testFiles++;
+      testChanged ||= live;
+    } else {
+      if (match?.source === "docs" || isDoc(sets, path)) {
+        category = "docs";
+        docFiles++;
+      } else {
+        category = "source";
+        sourceFiles++;
+        sourceChanged ||= live;
+      }
+      // Binary files have no patch and 0 additions, so they add nothing here.
+      linesAdded += file.patch !== undefined ? countAddedCodeLines(file.filename, file.patch) : file.additions;
+      linesDeleted += file.deletions;
+    }
+    records.push({ file, category, match });
+  }
+
+  const notes = [...compiled.notes];
+  const nonIgnored = files.length - ignoredFiles;
+
+  // GitHub lists at most 3000 files and may report 0 lines for huge diffs; the PR's own
+  // totals are then the only complete figures, so what the list misses is added whole.
+  const missingFiles = Math.max(0, pr.changedFiles - files.length);
+  const missingAdditions = Math.max(0, pr.additions - listedAdditions);
+  const missingDeletions = Math.max(0, pr.deletions - listedDeletions);
+  const truncated = missingFiles > 0 || missingAdditions > 0;
+  if (truncated) {
+    linesAdded += missingAdditions;
+    linesDeleted += missingDeletions;
+    notes.push(
+      `GitHub listed ${plural(files.length, "file")} with ${listedAdditions} added lines, but the PR reports ${plural(pr.changedFiles, "changed file")} with ${pr.additions} added lines (its file list stops at 3000 and can omit line counts for huge diffs); size and files use the PR's totals, counting the ${missingAdditions} unlisted lines and ${plural(missingFiles, "unlisted file")} whole (tests, generated files and comments included), and directories and impact come from the listed files only.`,
+    );
+  }
+  const fileCount = nonIgnored + missingFiles;
+
+  const factors = computeFactors(compiled, input, {
+    linesAdded,
+    fileCount,
+    ignoredFiles,
+    directories: directories.size,
+    sourceChanged,
+    testChanged,
+    truncated,
+  });
+  const likelihood = round4(clamp01(factors.reduce((sum, factor) => sum + factor.value * factor.weight, 0)));
+  const band = likelihoodBand(likelihood);
+
+  const matches = records.flatMap((r) => (r.match ? [r.match] : []));
+  let impact: Level = matches.reduce<Level>((max, m) => (RANK[m.impact] > RANK[max] ? m.impact : max), "low");
+  let impactSummary = summariseImpact(matches, impact, nonIgnored, docFiles);
+  if (missingFiles > 0 && RANK[config.default_impact] > RANK[impact]) {
+    // Unlisted files are unknown; assume the default rather than the listed best case.
+    impact = config.default_impact;
+    impactSummary = `The ${plural(missingFiles, "file")} GitHub did not list are assumed to be ${impact} impact (the default).`;
+  }
+  if (files.length > 0 && nonIgnored === 0 && matches.length === 0) {
+    notes.push("Only ignored (generated or vendored) files changed.");
+  }
+
+  const level = compiled.matrix[band][impact];
+  // Score: the level sets the quarter (low 0–25, medium 25–50, high 50–75, critical 75–100)
+  // and 60 % likelihood + 40 % impact places the PR within it. Non-decreasing in
+  // likelihood and impact whenever the matrix is (the default one is), spans 0–100, and a
+  // higher level never shows a lower score than a lower level.
+  const score = Math.round(25 * (RANK[level] + 0.6 * likelihood + (0.4 * RANK[impact]) / 3));
+
+  matches.sort(compareMatches);
+  return {
+    level,
+    score: Math.min(100, Math.max(0, score)),
+    likelihood: { value: likelihood, band, factors },
+    impact: { level: impact, matches, summary: impactSummary },
+    focusFiles: focusFiles(records),
+    notes,
+    counts: {
+      files: fileCount,
+      ignoredFiles,
+      testFiles,
+      sourceFiles,
+      linesAdded,
+      linesDeleted,
+      directories: directories.size,
+    },
+  };
+}
+
+interface ImpactContext {
+  compiled: CompiledRiskConfig;
+  sets: BuiltinSets;
+  sensitive: boolean;
+  configPath: string;
+}
+
+function isDoc(sets: BuiltinSets, path: PreparedPath): boolean {
+  return sets.docs.matches(path) && !sets.notDocs.matches(path);
+}
+
+/**
+ * A file's impact. Order of precedence: the repository's own rules (they know best, so
+ * `low` for a file beats the built-in high), then built-in sensitive kinds, then docs (low),
+ * then `default_impact`. Renamed files are judged by both names, the higher winning.
+ *
+ * Ignored files are skipped by config rules and the default, but built-in kinds still
+ * apply: `package-lock.json` is ignored by default because its lines are machine-written,
+ * yet a lockfile bump changes what runs, so it must still reach high impact.
+ */
+function matchImpact(
+  { compiled, sets, sensitive, configPath }: ImpactContext,
+  path: PreparedPath,
+  previous: PreparedPath | undefined,
+  ignored: boolean,
+): ImpactMatch | undefined {
+  const file = path.path;
+  if (!ignored && compiled.impactPatterns.length > 0) {
+    const current = compiled.impact.firstMatch(path);
+    const before = previous ? compiled.impact.firstMatch(previous) : -1;
+    const viaPrevious = before >= 0 && (current < 0 || before < current);
+    const index = viaPrevious ? before : current;
+    const hit = compiled.impactPatterns[index];
+    if (hit) {
+      return {
+        file,
+        impact: hit.impact,
+        rule: hit.pattern,
+        source: "config",
+        ...(hit.reason !== undefined ? { reason: hit.reason } : {}),
+        ...(viaPrevious && previous ? { matchedName: previous.path } : {}),
+      };
+    }
+  }
+  if (sensitive) {
+    for (const candidate of previous ? [path, previous] : [path]) {
+      const kind =
+        candidate.path === configPath ? "review-triage config" : sets.labels[sets.kinds.firstMatch(candidate)];
+      if (kind !== undefined) {
+        return {
+          file,
+          impact: "high",
+          rule: kind,
+          source: "builtin",
+          ...(candidate !== path ? { matchedName: candidate.path } : {}),
+        };
+      }
+    }
+  }
+  if (ignored) return undefined;
+  if (isDoc(sets, path)) return { file, impact: "low", rule: "documentation", source: "docs" };
+  return { file, impact: compiled.config.default_impact, rule: "default", source: "default" };
+}
+
+function summariseImpact(matches: ImpactMatch[], impact: Level, nonIgnored: number, docFiles: number): string {
+  if (matches.length === 0) return "No files that count for impact changed.";
+  if (nonIgnored > 0 && docFiles === nonIgnored && matches.every((m) => m.impact === "low")) {
+    return "Only documentation changed, so impact is low.";
+  }
+  const top = matches.filter((m) => m.impact === impact);
+  const first = [...top].sort(compareMatches)[0] as ImpactMatch;
+  const more = top.length > 1 ? ` and ${plural(top.length - 1, "other file")}` : "";
+  return `${capitalise(impact)} impact from ${first.file}${more}: ${describeMatch(first)}.`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Why a file has its impact, in a few words ("matches `src/auth/**` (money and identity)"). */
+export function describeMatch(match: ImpactMatch): string {
+  const via = match.matchedName !== undefined ? ` (as ${match.matchedName}, its previous name)` : "";
+  switch (match.source) {
+    case "config":
+      return `matches "${match.rule}"${match.reason ? ` — ${match.reason}` : ""}${via}`;
+    case "builtin":
+      return `${match.rule} (built-in sensitive kind)${via}`;
+    case "docs":
+      return "documentation";
+    case "default":
+      return "no impact rule matches (default impact)";
+  }
+}
+
+function compareMatches(a: ImpactMatch, b: ImpactMatch): number {
+  return RANK[b.impact] - RANK[a.impact] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+}
+
+/** At equal impact, reviewers should read source before tests, docs and generated files. */
+const CATEGORY_ORDER: Readonly<Record<Category, number>> = { source: 0, test: 1, docs: 2, ignored: 3 };
+
+function focusFiles(records: FileRecord[]): FocusFile[] {
+  const candidates = records.filter((r): r is FileRecord & { match: ImpactMatch } => r.match !== undefined);
+  candidates.sort(
+    (a, b) =>
+      RANK[b.match.impact] - RANK[a.match.impact] ||
+      CATEGORY_ORDER[a.category] - CATEGORY_ORDER[b.category] ||
+      b.file.additions - a.file.additions ||
+      (a.file.filename < b.file.filename ? -1 : a.file.filename > b.file.filename ? 1 : 0),
+  );
+  return candidates.slice(0, FOCUS_FILES).map(({ file, match }) => ({
+    file: file.filename,
+    impact: match.impact,
+    additions: file.additions,
+    reason: `${match.impact} impact: ${describeMatch(match)}; ${describeChange(file)}`,
+  }));
+}
+
+function describeChange(file: ChangedFile): string {
+  if (file.status === "removed") return `removed (${plural(file.deletions, "line")})`;
+  const renamed =
+    file.previous_filename && file.previous_filename !== file.filename ? `renamed from ${file.previous_filename}, ` : "";
+  if (file.patch === undefined && file.additions === 0 && file.deletions === 0) return `${renamed}binary or no textual diff`;
+  return `${renamed}+${file.additions} −${file.deletions}`;
+}
+
+interface Measures {
+  linesAdded: number;
+  fileCount: number;
+  ignoredFiles: number;
+  directories: number;
+  sourceChanged: boolean;
+  testChanged: boolean;
+  truncated: boolean;
+}
+
+function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: Measures): Factor[] {
+  const { pr } = input;
+  const factor = (name: FactorName, value: number, raw: number, detail: string): Factor => {
+    const weight = round4(compiled.weights[name]);
+    const rounded = round4(clamp01(value));
+    return { name, value: rounded, raw, weight, contribution: round4(rounded * compiled.weights[name]), detail };
+  };
+
+  const totals = m.truncated ? " (from the PR's totals)" : "";
+  const size = factor(
+    "size",
+    Math.log1p(m.linesAdded) / Math.log1p(SIZE_CAP_LINES),
+    m.linesAdded,
+    `${plural(m.linesAdded, "line")} of code added outside tests and ignored files${totals}, not counting blank and comment-only lines; ${SIZE_CAP_LINES} or more is the maximum.`,
+  );
+  const ignoredNote = m.ignoredFiles > 0 ? `, not counting ${plural(m.ignoredFiles, "ignored file")}` : "";
+  const filesFactor = factor(
+    "files",
+    m.fileCount / FILES_CAP,
+    m.fileCount,
+    `${plural(m.fileCount, "file")} changed${ignoredNote}${totals}; ${FILES_CAP} or more is the maximum.`,
+  );
+  const dirs = factor(
+    "directories",
+    m.directories / DIRECTORIES_CAP,
+    m.directories,
+    `${plural(m.directories, "directory", "directories")} touched; changes spread over ${DIRECTORIES_CAP} or more are the riskiest.`,
+  );
+
+  const fix = fixMarker(pr.title, pr.headRef, pr.labels);
+  const fixFactor = factor(
+    "fix",
+    fix ? 1 : 0,
+    fix ? 1 : 0,
+    fix
+      ? `The ${fix.where} says "${fix.word}", marking a bug fix; fixes are more often followed by further fixes.`
+      : "Nothing in the title, branch or labels marks this as a bug fix.",
+  );
+
+  const type = CONVENTIONAL.exec(pr.title)?.[1]?.toLowerCase();
+  const quiet = type !== undefined && NO_BEHAVIOUR_TYPES.has(type);
+  const changeType = factor(
+    "change_type",
+    quiet ? 0 : 1,
+    quiet ? 0 : 1,
+    type === undefined
+      ? "The title has no Conventional Commit type, so a behaviour change is assumed."
+      : quiet
+        ? `The Conventional Commit type "${type}" says no behaviour changes.`
+        : `The Conventional Commit type "${type}" may change behaviour.`,
+  );
+
+  const gap = m.sourceChanged && !m.testChanged;
+  const testGap = factor(
+    "test_gap",
+    gap ? 1 : 0,
+    gap ? 1 : 0,
+    gap
+      ? "Source files changed but no test file did."
+      : m.sourceChanged
+        ? "Tests changed alongside the source."
+        : "No source file changed, so no test is expected.",
+  );
+
+  const errors = input.analysis?.errors;
+  const analysis = factor(
+    "static_analysis",
+    errors === undefined ? 0 : errors / ANALYSIS_CAP_ERRORS,
+    errors ?? 0,
+    errors === undefined
+      ? "Static analysis was not run."
+      : `${plural(errors, "ESLint error")} on changed lines; ${ANALYSIS_CAP_ERRORS} or more is the maximum.`,
+  );
+
+  return [size, filesFactor, dirs, fixFactor, changeType, testGap, analysis];
+}
+
+function fixMarker(title: string, branch: string, labels: readonly string[]): { where: string; word: string } | undefined {
+  const sources: [string, string][] = [
+    ["title", title],
+    ["branch name", branch],
+    ...labels.map((label): [string, string] => [`label "${label}"`, label]),
+  ];
+  for (const [where, text] of sources) {
+    const word = FIX_WORD.exec(text)?.[1];
+    if (word !== undefined) return { where, word };
+  }
+  return undefined;
+}

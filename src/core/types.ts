@@ -1,0 +1,94 @@
+import type { Band, FactorName, Level } from "../config/schema.js";
+
+export type { Band, FactorName, Level };
+
+/** One changed file, shaped like an entry of GitHub's "list pull request files" answer. */
+export interface ChangedFile {
+  filename: string;
+  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+  additions: number;
+  deletions: number;
+  changes?: number;
+  /** Unified diff hunks; GitHub omits it for binary files and very large diffs. */
+  patch?: string;
+  previous_filename?: string;
+}
+
+/** The facts about a pull request that the risk model reads. */
+export interface PullRequestFacts {
+  number: number;
+  title: string;
+  /** Head branch name. */
+  headRef: string;
+  labels: string[];
+  /** The PR's own totals; authoritative when the file list is truncated. */
+  additions: number;
+  deletions: number;
+  changedFiles: number;
+}
+
+export interface Factor {
+  name: FactorName;
+  /** Normalised value, 0–1. */
+  value: number;
+  /** The measurement behind the value (e.g. lines added, number of files). */
+  raw: number;
+  weight: number;
+  /** value × weight. */
+  contribution: number;
+  /** One human sentence: what was measured and why it counts. */
+  detail: string;
+}
+
+export interface ImpactMatch {
+  file: string;
+  impact: Level;
+  /** The glob that matched, or the built-in kind ("dependency manifest", …), or "default". */
+  rule: string;
+  source: "config" | "builtin" | "default" | "docs";
+  reason?: string;
+  /** Set when the rule matched the file's previous name (a rename), not its new one. */
+  matchedName?: string;
+}
+
+export interface FocusFile {
+  file: string;
+  impact: Level;
+  additions: number;
+  reason: string;
+}
+
+export interface RiskAssessment {
+  level: Level;
+  /** 0–100, monotone in likelihood and in impact. */
+  score: number;
+  likelihood: { value: number; band: Band; factors: Factor[] };
+  impact: {
+    level: Level;
+    matches: ImpactMatch[];
+    /** One sentence saying which file set the impact and why. */
+    summary?: string;
+  };
+  focusFiles: FocusFile[];
+  /** Things the reader must know, e.g. "file list truncated, PR totals used". */
+  notes: string[];
+  counts: {
+    files: number;
+    ignoredFiles: number;
+    testFiles: number;
+    sourceFiles: number;
+    linesAdded: number;
+    linesDeleted: number;
+    directories: number;
+  };
+}
+
+export interface ScoreRiskInput {
+  files: ChangedFile[];
+  pr: PullRequestFacts;
+  config: import("../config/schema.js").RiskConfig;
+  /** Errors found by static analysis on changed lines (SPEC §7); absent when not run. */
+  analysis?: { errors: number };
+  /** Path of the app's own config file (a built-in sensitive kind). */
+  configPath?: string;
+}

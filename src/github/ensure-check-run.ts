@@ -1,0 +1,115 @@
+import { createHash } from "node:crypto";
+import type { Octokit, RepoRef } from "./types.js";
+
+export const CHECK_NAME = "Review Triage";
+
+/** The Checks API rejects summaries and texts over 65 535 characters. */
+const MAX_OUTPUT = 65_000;
+
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title?: string;
+}
+
+export interface CheckRunSpec {
+  status: "in_progress" | "completed";
+  conclusion?: "success" | "failure" | "neutral" | "action_required" | "skipped";
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: CheckAnnotation[];
+}
+
+export interface KnownCheckRun {
+  id: number;
+  fingerprint: string;
+}
+
+function clip(text: string): string {
+  return text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT)}\n\n…(truncated)` : text;
+}
+
+export function fingerprint(spec: CheckRunSpec): string {
+  return createHash("sha256")
+    .update(JSON.stringify([spec.status, spec.conclusion ?? null, spec.title, clip(spec.summary), spec.text ? clip(spec.text) : null, spec.annotations ?? []]))
+    .digest("hex");
+}
+
+/** Find this app's latest "Review Triage" run on a commit. */
+export async function findCheckRun(
+  octokit: Octokit,
+  ref: RepoRef & { head_sha: string },
+  appId: number | undefined,
+): Promise<{ id: number; fingerprint: string } | undefined> {
+  const { data } = await octokit.rest.checks.listForRef({
+    owner: ref.owner,
+    repo: ref.repo,
+    ref: ref.head_sha,
+    check_name: CHECK_NAME,
+    filter: "latest",
+    ...(appId ? { app_id: appId } : {}),
+  });
+  const run = data.check_runs[0];
+  if (!run) return undefined;
+  const spec: CheckRunSpec = {
+    status: run.status === "completed" ? "completed" : "in_progress",
+    title: run.output.title ?? "",
+    summary: run.output.summary ?? "",
+    ...(run.conclusion ? { conclusion: run.conclusion as CheckRunSpec["conclusion"] } : {}),
+    ...(run.output.text ? { text: run.output.text } : {}),
+  };
+  // Annotations are not returned here; a run that had them is rewritten when they matter.
+  return { id: run.id, fingerprint: fingerprint(spec) };
+}
+
+/**
+ * Create or update the check run so it shows `spec`; no write when it already does.
+ * Annotations beyond the first 50 are sent in further updates, 50 at a time, as the
+ * Checks API requires.
+ */
+export async function ensureCheckRun(
+  octokit: Octokit,
+  ref: RepoRef & { head_sha: string },
+  spec: CheckRunSpec,
+  known: KnownCheckRun | null | undefined,
+  appId: number | undefined,
+): Promise<{ write: "created" | "updated" | "unchanged"; run: KnownCheckRun }> {
+  const wanted = fingerprint(spec);
+  const existing = known === undefined ? await findCheckRun(octokit, ref, appId) : known;
+  if (existing && existing.fingerprint === wanted) return { write: "unchanged", run: existing };
+  const annotations = spec.annotations ?? [];
+  const output = {
+    title: spec.title.slice(0, 255),
+    summary: clip(spec.summary),
+    ...(spec.text ? { text: clip(spec.text) } : {}),
+    annotations: annotations.slice(0, 50),
+  };
+  const state = {
+    status: spec.status,
+    ...(spec.status === "completed" ? { conclusion: spec.conclusion ?? "neutral", completed_at: new Date().toISOString() } : {}),
+  };
+  let id: number;
+  let write: "created" | "updated";
+  if (existing) {
+    await octokit.rest.checks.update({ owner: ref.owner, repo: ref.repo, check_run_id: existing.id, name: CHECK_NAME, ...state, output });
+    id = existing.id;
+    write = "updated";
+  } else {
+    const { data } = await octokit.rest.checks.create({ owner: ref.owner, repo: ref.repo, name: CHECK_NAME, head_sha: ref.head_sha, ...state, output });
+    id = data.id;
+    write = "created";
+  }
+  for (let i = 50; i < annotations.length; i += 50) {
+    await octokit.rest.checks.update({
+      owner: ref.owner,
+      repo: ref.repo,
+      check_run_id: id,
+      output: { title: output.title, summary: output.summary, annotations: annotations.slice(i, i + 50) },
+    });
+  }
+  return { write, run: { id, fingerprint: wanted } };
+}

@@ -1,0 +1,44 @@
+import { LRUCache } from "lru-cache";
+
+/** What the app remembers about a pull request between events (bounded, in memory). */
+export interface PrState {
+  commentId?: number;
+  /** Body of the sticky comment as last written, to skip writes that change nothing. */
+  commentBody?: string;
+  /** Check run id per head sha, and the output last written to it. */
+  checkRuns?: Record<string, { id: number; fingerprint: string }>;
+  /** Highest level triaged so far: escalation is announced when it rises. */
+  level?: string;
+  /** Everyone the app has requested on this PR; a person removed by a human is not asked again. */
+  requestedByApp?: string[];
+  /** Escalation notes, kept so the comment does not flip between events. */
+  escalations?: string[];
+  /** A lead's `/triage override`: the level and who set it, with why. */
+  override?: { level: string; by: string; reason: string; at: string };
+}
+
+export class PrStateStore {
+  #cache: LRUCache<string, PrState>;
+
+  constructor(max = 5000) {
+    this.#cache = new LRUCache<string, PrState>({ max });
+  }
+
+  static key(repoId: number | string, prNumber: number): string {
+    return `${repoId}#${prNumber}`;
+  }
+
+  get(key: string): PrState | undefined {
+    return this.#cache.get(key);
+  }
+
+  update(key: string, patch: Partial<PrState>): PrState {
+    const next = { ...(this.#cache.get(key) ?? {}), ...patch };
+    this.#cache.set(key, next);
+    return next;
+  }
+
+  get size(): number {
+    return this.#cache.size;
+  }
+}

@@ -1,0 +1,371 @@
+import type { Context } from "probot";
+import { loadConfig, type LoadedConfig } from "../config/load-config.js";
+import { CONFIG_PATH, DOCS_URL, parseConfigText } from "../config/parse-config.js";
+import { problemToLine } from "../config/format-issues.js";
+import { LEVELS, type Config, type Level } from "../config/schema.js";
+import { chooseReviewers, type ReviewerChoice } from "../core/choose-reviewers.js";
+import { evaluateApprovals, type ReviewFact } from "../core/evaluate-approvals.js";
+import { invalidConfigCheck, skippedCheck, triageCheck } from "../core/render-check.js";
+import { renderStickyComment, STICKY_MARKER } from "../core/render-comment.js";
+import { scoreRisk } from "../core/score-risk.js";
+import { skipReason } from "../core/skip-reason.js";
+import type { ChangedFile, RiskAssessment } from "../core/types.js";
+import { ensureCheckRun, type CheckRunSpec } from "../github/ensure-check-run.js";
+import { requestReviewers } from "../github/ensure-reviewers.js";
+import { ensureRiskLabel, planRiskLabel } from "../github/ensure-risk-label.js";
+import { ensureStickyComment, findStickyComment } from "../github/ensure-sticky-comment.js";
+import { expandGroups } from "../github/expand-teams.js";
+import { listOpenPrLoad } from "../github/list-open-pr-load.js";
+import { PrStateStore, type PrState } from "../github/pr-state.js";
+import type { Logger, Octokit } from "../github/types.js";
+import { PRIORITY } from "../github/write-queue.js";
+import type { AppDeps } from "./app-deps.js";
+
+/** The fields of a pull request the pipeline reads; webhook payloads and `pulls.get` both have them. */
+export interface PullRequestLike {
+  number: number;
+  title: string;
+  state: string;
+  draft?: boolean;
+  user: { login: string; type?: string } | null;
+  head: { sha: string; ref: string };
+  base: { ref: string; repo: { id: number; default_branch?: string } };
+  labels: Array<{ name?: string } | string>;
+  requested_reviewers?: Array<{ login: string }> | null;
+  requested_teams?: Array<{ slug: string }> | null;
+  additions?: number;
+  deletions?: number;
+  changed_files?: number;
+}
+
+export type TriageTrigger =
+  | "opened"
+  | "reopened"
+  | "ready_for_review"
+  | "synchronize"
+  | "edited"
+  | "labeled"
+  | "unlabeled"
+  | "review"
+  | "rerequested"
+  | "command"
+  | "tick";
+
+export interface TriageOutcome {
+  status: "triaged" | "skipped" | "invalid-config";
+  level?: Level;
+  writes: number;
+  assessment?: RiskAssessment;
+  choice?: ReviewerChoice;
+}
+
+/** GitHub's list-files endpoint returns at most 3000 files. */
+const MAX_LISTED_FILES = 3000;
+
+type AnyContext = Pick<Context, "octokit" | "repo" | "payload" | "id" | "log">;
+
+function labelNames(pr: PullRequestLike): string[] {
+  return pr.labels.map((l) => (typeof l === "string" ? l : l.name ?? "")).filter(Boolean);
+}
+
+function levelRank(level: string | undefined): number {
+  return level ? LEVELS.indexOf(level as Level) : -1;
+}
+
+async function listFiles(octokit: Octokit, ref: { owner: string; repo: string; pull_number: number }): Promise<ChangedFile[]> {
+  const files: ChangedFile[] = [];
+  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listFiles, { ...ref, per_page: 100 })) {
+    for (const f of page.data) {
+      files.push({
+        filename: f.filename,
+        status: f.status,
+        additions: f.additions,
+        deletions: f.deletions,
+        changes: f.changes,
+        ...(f.patch !== undefined ? { patch: f.patch } : {}),
+        ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
+      });
+    }
+    if (files.length >= MAX_LISTED_FILES) break;
+  }
+  return files;
+}
+
+async function listReviews(octokit: Octokit, ref: { owner: string; repo: string; pull_number: number }): Promise<ReviewFact[]> {
+  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...ref, per_page: 100 });
+  return reviews
+    .filter((r) => r.user)
+    .map((r) => ({
+      login: r.user!.login,
+      state: r.state,
+      submittedAt: r.submitted_at ?? "",
+      ...(r.commit_id ? { commitId: r.commit_id } : {}),
+    }));
+}
+
+/** The dry run for a PR that edits the config: validate the new file and say where it would route. */
+async function dryRunConfig(
+  octokit: Octokit,
+  ref: { owner: string; repo: string },
+  headSha: string,
+  route: (config: Config) => Promise<string>,
+): Promise<{ ok: boolean; lines: string[] }> {
+  let text: string;
+  try {
+    const { data } = await octokit.rest.repos.getContent({ ...ref, path: CONFIG_PATH, ref: headSha, mediaType: { format: "raw" } });
+    text = typeof data === "string" ? data : String(data);
+  } catch (error) {
+    return { ok: false, lines: [`- could not read the new file: ${(error as Error).message}`] };
+  }
+  const parsed = parseConfigText(text);
+  if (!parsed.ok) {
+    return { ok: false, lines: [`The new file is invalid (${parsed.problems.length} problem${parsed.problems.length === 1 ? "" : "s"}):`, ...parsed.problems.map((p) => `- ${problemToLine(p)}`), `Reference: ${DOCS_URL}`] };
+  }
+  return { ok: true, lines: ["The new file is valid.", await route(parsed.config)] };
+}
+
+/**
+ * Triage one pull request: score, route, label, comment and check (SPEC §3–§6). Reads first,
+ * then writes only what differs. Writes go through the shared priority queue, most urgent
+ * (reviewer requests) first; a failing write does not stop the others.
+ */
+export async function triagePullRequest(
+  context: AnyContext,
+  deps: AppDeps,
+  pr: PullRequestLike,
+  trigger: TriageTrigger,
+  extras: {
+    /** Markdown of checklists and their status, built by the checklist module. */
+    checklists?: (input: { config: Config; assessment: RiskAssessment; files: ChangedFile[]; state: PrState }) => {
+      markdown?: string;
+      missing: string[];
+      total: number;
+      text?: string;
+    };
+    /** Static analysis (SPEC §7): errors on changed lines and check annotations. */
+    analyze?: (input: { config: Config; files: ChangedFile[]; headSha: string }) => Promise<{
+      errors: number;
+      annotations: CheckRunSpec["annotations"];
+      text: string;
+    } | undefined>;
+  } = {},
+): Promise<TriageOutcome> {
+  const { owner, repo } = context.repo();
+  const octokit = context.octokit as unknown as Octokit;
+  const log = context.log as unknown as Logger;
+  const prRef = { owner, repo, pull_number: pr.number };
+  const issueRef = { owner, repo, issue_number: pr.number };
+  const key = PrStateStore.key(pr.base.repo.id, pr.number);
+  const state = deps.store.get(key) ?? {};
+  // On `opened` nothing of ours can exist yet unless this process already saw the PR, so the
+  // comment and check lookups are skipped: that keeps a new PR within its call budget.
+  const fresh = trigger === "opened" && !deps.store.get(key);
+  let writes = 0;
+  const author = pr.user?.login ?? "";
+
+  const loaded: LoadedConfig = await deps.configs.get(`${owner}/${repo}`.toLowerCase(), () => loadConfig(context));
+  const checkKnown = (sha: string) => (state.checkRuns?.[sha] ? state.checkRuns[sha] : fresh ? null : undefined);
+  const writeCheck = async (spec: CheckRunSpec) => {
+    const result = await deps.writes.schedule(PRIORITY.check, () =>
+      ensureCheckRun(octokit, { owner, repo, head_sha: pr.head.sha }, spec, checkKnown(pr.head.sha), deps.appId),
+    );
+    if (result.write !== "unchanged") writes++;
+    deps.store.update(key, { checkRuns: { ...(deps.store.get(key)?.checkRuns ?? {}), [pr.head.sha]: result.run } });
+  };
+
+  if (!loaded.ok) {
+    log.warn({ problems: loaded.problems.length }, "invalid config; PR not triaged");
+    await writeCheck(invalidConfigCheck(loaded.problems, DOCS_URL, loaded.files));
+    return { status: "invalid-config", writes };
+  }
+  const config = loaded.config;
+
+  const skipped = skipReason(
+    { draft: pr.draft ?? false, authorLogin: author, authorType: pr.user?.type ?? "User", labels: labelNames(pr), title: pr.title },
+    config.options.skip,
+  );
+  if (skipped) {
+    log.info({ reason: skipped }, "PR skipped");
+    await writeCheck(skippedCheck(skipped));
+    // Where a comment already exists, it says why it is no longer kept up to date.
+    const known = state.commentId ? { id: state.commentId, body: state.commentBody ?? "" } : fresh ? null : await findStickyComment(octokit, issueRef, STICKY_MARKER);
+    if (known && config.options.comment) {
+      const body = `${STICKY_MARKER}\n### Review Triage: skipped\n\nThis pull request is not triaged now because ${skipped}.`;
+      const result = await deps.writes.schedule(PRIORITY.comment, () => ensureStickyComment(octokit, issueRef, STICKY_MARKER, body, known));
+      if (result.write !== "unchanged") writes++;
+      deps.store.update(key, { commentId: result.comment.id, commentBody: result.comment.body });
+    }
+    return { status: "skipped", writes };
+  }
+
+  const files = await listFiles(octokit, prRef);
+  const analysis = config.analysis.enabled && extras.analyze ? await extras.analyze({ config, files, headSha: pr.head.sha }) : undefined;
+  let assessment = scoreRisk({
+    files,
+    pr: {
+      number: pr.number,
+      title: pr.title,
+      headRef: pr.head.ref,
+      labels: labelNames(pr),
+      additions: pr.additions ?? 0,
+      deletions: pr.deletions ?? 0,
+      changedFiles: pr.changed_files ?? files.length,
+    },
+    config: config.risk,
+    ...(analysis ? { analysis: { errors: analysis.errors } } : {}),
+  });
+  const scoredLevel = assessment.level;
+  if (state.override) {
+    assessment = { ...assessment, level: state.override.level as Level };
+  }
+
+  const notes: string[] = [];
+  const members = await expandGroups(octokit, config.reviewers, config.routing.request_teams, deps.teams, notes);
+  const needsLoad = config.routing.strategy === "least-loaded" || config.routing.max_load > 0;
+  const load = needsLoad && Object.keys(config.reviewers).length ? await listOpenPrLoad(octokit, { owner, repo }, pr.number) : new Map<string, number>();
+  // A just-opened PR has no reviews yet; every other event reads them (who reviewed, approvals).
+  const reviews = trigger === "opened" ? [] : await listReviews(octokit, prRef);
+  const reviewed = new Set(reviews.map((r) => r.login.toLowerCase()));
+  const requested = new Set<string>([
+    ...(pr.requested_reviewers ?? []).map((u) => u.login.toLowerCase()),
+    ...(pr.requested_teams ?? []).map((t) => `@${owner}/${t.slug}`.toLowerCase()),
+  ]);
+  const unavailable = new Map<string, string>();
+  for (const login of state.requestedByApp ?? []) {
+    if (!requested.has(login) && !reviewed.has(login)) unavailable.set(login, "was requested earlier and then removed from the PR, so not asked again");
+  }
+  for (const group of Object.values(members)) {
+    for (const m of group) {
+      const refusedWhy = deps.refused.get(`${owner}/${repo}:${m.login}`.toLowerCase());
+      if (refusedWhy) unavailable.set(m.login.toLowerCase(), refusedWhy);
+    }
+  }
+
+  const choose = () =>
+    chooseReviewers({ level: assessment.level, config, prNumber: pr.number, author, members, load, requested, reviewed, unavailable });
+  let choice = choose();
+  const requestedNow: string[] = [];
+  if (config.options.request_reviewers) {
+    // 422 means someone cannot review here: drop them, pick the next, at most a few rounds.
+    for (let round = 0; round < 3 && choice.picks.length; round++) {
+      const picks = choice.picks;
+      const result = await deps.writes.schedule(PRIORITY.reviewers, () =>
+        requestReviewers(octokit, prRef, picks.map((p) => ({ login: p.login, isTeam: p.isTeam }))),
+      );
+      writes += result.requested.length ? 1 : 0;
+      for (const r of result.requested) {
+        requested.add(r.login.toLowerCase());
+        requestedNow.push(r.login.toLowerCase());
+      }
+      if (!result.refused.size) break;
+      writes += result.refused.size;
+      for (const [login, why] of result.refused) {
+        unavailable.set(login, why);
+        deps.refused.set(`${owner}/${repo}:${login}`.toLowerCase(), why);
+        notes.push(`@${login} could not be requested: ${why}.`);
+      }
+      choice = choose();
+    }
+    // Everyone now on the PR from our picks is "kept" from here on.
+    choice = choose();
+  }
+
+  const escalations = [...(state.escalations ?? [])];
+  const previousLevel = state.level;
+  if (previousLevel && levelRank(assessment.level) > levelRank(previousLevel)) {
+    escalations.push(
+      `Risk rose from ${previousLevel} to ${assessment.level}${requestedNow.length ? `; requested ${requestedNow.map((l) => `@${l}`).join(", ")} for the higher level` : "; the current reviewers already cover it"}.`,
+    );
+  }
+
+  const leadGroup = config.governance.lead_group;
+  const leads = new Set((members[leadGroup] ?? []).map((m) => m.login.toLowerCase()));
+  const approvals = evaluateApprovals({ level: assessment.level, config, reviews, author, leads });
+  const nextState: Partial<PrState> = {
+    level: levelRank(assessment.level) > levelRank(previousLevel) ? assessment.level : previousLevel ?? assessment.level,
+    escalations,
+    requestedByApp: [...new Set([...(state.requestedByApp ?? []), ...requestedNow])],
+  };
+  deps.store.update(key, nextState);
+  const checklist = extras.checklists?.({ config, assessment, files, state: deps.store.get(key)! });
+
+  const dryRun = files.some((f) => f.filename === CONFIG_PATH && f.status !== "removed")
+    ? await dryRunConfig(octokit, { owner, repo }, pr.head.sha, async (newConfig) => {
+        const newAssessment = scoreRisk({
+          files,
+          pr: { number: pr.number, title: pr.title, headRef: pr.head.ref, labels: labelNames(pr), additions: pr.additions ?? 0, deletions: pr.deletions ?? 0, changedFiles: pr.changed_files ?? files.length },
+          config: newConfig.risk,
+        });
+        const newMembers = await expandGroups(octokit, newConfig.reviewers, newConfig.routing.request_teams, deps.teams, []);
+        const newChoice = chooseReviewers({
+          level: newAssessment.level,
+          config: newConfig,
+          prNumber: pr.number,
+          author,
+          members: newMembers,
+          load,
+          requested: new Set(),
+          reviewed: new Set(),
+        });
+        const who = newChoice.picks.map((p) => `@${p.login} (${p.group})`);
+        return `Under the new config this PR would be **${newAssessment.level}** risk (score ${newAssessment.score}) and routed to ${who.length ? who.join(", ") : "nobody"}.`;
+      })
+    : undefined;
+
+  const override = state.override;
+  const commentNotes = [...escalations, ...notes];
+  if (override) commentNotes.unshift(`Risk level overridden from ${scoredLevel} to ${override.level} by @${override.by}: ${override.reason}`);
+  if (dryRun) commentNotes.push(dryRun.ok ? "This PR changes .github/review-triage.yml; the check run shows how the new file would route it. It applies after merge." : "This PR changes .github/review-triage.yml and the new file is invalid: see the check run.");
+
+  const tasks: Promise<unknown>[] = [];
+  tasks.push(
+    writeCheck(
+      triageCheck({
+        assessment,
+        choice,
+        approvals,
+        ...(checklist ? { checklists: { missing: checklist.missing, total: checklist.total } } : {}),
+        ...(dryRun ? { configDryRun: dryRun } : {}),
+        ...(override ? { override } : {}),
+        extraText: [analysis?.text ?? "", checklist?.text ?? ""],
+        ...(analysis?.annotations?.length ? { annotations: analysis.annotations } : {}),
+      }),
+    ),
+  );
+  if (config.options.comment) {
+    const body = renderStickyComment({
+      assessment,
+      choice,
+      configSource: loaded.source,
+      notes: commentNotes,
+      ...(checklist?.markdown ? { checklists: checklist.markdown } : {}),
+      suggestOnly: !config.options.request_reviewers,
+    });
+    const known = state.commentId ? { id: state.commentId, body: state.commentBody ?? "" } : fresh ? null : undefined;
+    tasks.push(
+      deps.writes
+        .schedule(PRIORITY.comment, () => ensureStickyComment(octokit, issueRef, STICKY_MARKER, body, known))
+        .then((result) => {
+          if (result.write !== "unchanged") writes++;
+          deps.store.update(key, { commentId: result.comment.id, commentBody: result.comment.body });
+        }),
+    );
+  }
+  if (config.options.labels) {
+    const plan = planRiskLabel(labelNames(pr), assessment.level);
+    if (plan.add || plan.remove.length) {
+      tasks.push(
+        deps.writes.schedule(PRIORITY.label, () => ensureRiskLabel(octokit, issueRef, assessment.level, plan)).then((n) => {
+          writes += n;
+        }),
+      );
+    }
+  }
+  const results = await Promise.allSettled(tasks);
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  for (const failure of failures) {
+    log.error({ err: failure.reason }, "a write failed; the other writes went ahead");
+  }
+  log.info({ level: assessment.level, score: assessment.score, picks: choice.picks.map((p) => p.login), writes }, writes ? "PR triaged" : "PR triaged; no change");
+  return { status: "triaged", level: assessment.level, writes, assessment, choice };
+}
