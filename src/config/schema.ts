@@ -223,10 +223,14 @@ export const configSchema = z
         rules: z
           .partialRecord(z.enum(RULE_IDS), z.enum(["off", "warn", "error"]), {
             // Only the app's curated rules run (never the repository's plugins), so any other id is a mistake.
-            error: (issue) =>
-              issue.code === "unrecognized_keys"
-                ? `unknown rule${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; available: ${RULE_IDS.join(", ")}`
-                : undefined,
+            error: (issue) => {
+              // zod's types only name key/type errors here, but unknown keys of an enum-keyed
+              // record arrive as `unrecognized_keys`.
+              const { code, keys } = issue as { code: string; keys?: string[] };
+              if (code !== "unrecognized_keys" || !keys) return undefined;
+              const names = keys.map((k) => JSON.stringify(k)).join(", ");
+              return `unknown rule${keys.length > 1 ? "s" : ""} ${names}; available: ${RULE_IDS.join(", ")}`;
+            },
           })
           .default({})
           .describe("Change the severity of rules from the app's curated set (see docs/static-analysis.md)."),

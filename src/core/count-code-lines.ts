@@ -20,37 +20,41 @@ interface CommentSyntax {
   /** Quotes that delimit strings on one line, skipped when looking for block openers. */
   quotes: string;
   /** Finds the next quote or comment token (built from the fields above). */
-  scanner?: RegExp;
+  scanner: RegExp;
 }
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** One global regex per syntax, so the search for the next interesting token runs natively. */
-function scannerFor(syntax: CommentSyntax): RegExp {
-  if (!syntax.scanner) {
-    const tokens = [...syntax.block.map(([open]) => open), ...syntax.line, ...syntax.quotes].map(escapeRegExp);
-    syntax.scanner = new RegExp(tokens.join("|"), "g");
-  }
-  return syntax.scanner;
+function syntax(
+  line: readonly string[],
+  block: readonly (readonly [string, string])[],
+  star: boolean,
+  quotes: string,
+): CommentSyntax {
+  // One global regex per syntax, so the search for the next interesting token runs
+  // natively; block openers first, so Lua's `--[[` wins over `--`.
+  const tokens = [...block.map(([open]) => open), ...line, ...quotes].map(escapeRegExp);
+  const scanner = new RegExp(tokens.length > 0 ? tokens.join("|") : "(?!)", "g");
+  return { line, block, star, quotes, scanner };
 }
 
-const C_LIKE: CommentSyntax = { line: ["//"], block: [["/*", "*/"]], star: true, quotes: "'\"`" };
-const HASH: CommentSyntax = { line: ["#"], block: [], star: false, quotes: "" };
-const SQL: CommentSyntax = { line: ["--"], block: [["/*", "*/"]], star: false, quotes: "'\"" };
-const MARKUP: CommentSyntax = { line: [], block: [["<!--", "-->"]], star: false, quotes: "" };
-const CSS: CommentSyntax = { line: [], block: [["/*", "*/"]], star: true, quotes: "'\"" };
-const SCSS: CommentSyntax = { line: ["//"], block: [["/*", "*/"]], star: true, quotes: "'\"" };
-const PHP: CommentSyntax = { line: ["//", "#"], block: [["/*", "*/"]], star: true, quotes: "'\"" };
-const HCL: CommentSyntax = { line: ["#", "//"], block: [["/*", "*/"]], star: false, quotes: "\"" };
-const LUA: CommentSyntax = { line: ["--"], block: [["--[[", "]]"]], star: false, quotes: "'\"" };
-const HASKELL: CommentSyntax = { line: ["--"], block: [["{-", "-}"]], star: false, quotes: "\"" };
-const COMPONENT: CommentSyntax = { line: ["//"], block: [["<!--", "-->"], ["/*", "*/"]], star: true, quotes: "'\"`" };
-const INI: CommentSyntax = { line: [";", "#"], block: [], star: false, quotes: "" };
-const LISP: CommentSyntax = { line: [";"], block: [], star: false, quotes: "" };
-const PERCENT: CommentSyntax = { line: ["%"], block: [], star: false, quotes: "" };
-const NONE: CommentSyntax = { line: [], block: [], star: false, quotes: "" };
+const C_LIKE = syntax(["//"], [["/*", "*/"]], true, "'\"`");
+const HASH = syntax(["#"], [], false, "");
+const SQL = syntax(["--"], [["/*", "*/"]], false, "'\"");
+const MARKUP = syntax([], [["<!--", "-->"]], false, "");
+const CSS = syntax([], [["/*", "*/"]], true, "'\"");
+const SCSS = syntax(["//"], [["/*", "*/"]], true, "'\"");
+const PHP = syntax(["//", "#"], [["/*", "*/"]], true, "'\"");
+const HCL = syntax(["#", "//"], [["/*", "*/"]], false, "\"");
+const LUA = syntax(["--"], [["--[[", "]]"]], false, "'\"");
+const HASKELL = syntax(["--"], [["{-", "-}"]], false, "\"");
+const COMPONENT = syntax(["//"], [["<!--", "-->"], ["/*", "*/"]], true, "'\"`");
+const INI = syntax([";", "#"], [], false, "");
+const LISP = syntax([";"], [], false, "");
+const PERCENT = syntax(["%"], [], false, "");
+const NONE = syntax([], [], false, "");
 
 const BY_EXTENSION = new Map<string, CommentSyntax>();
 function register(syntax: CommentSyntax, extensions: string): void {
@@ -107,8 +111,22 @@ function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 13 || code === 11 || code === 12;
 }
 
-function startsAt(text: string, token: string, at: number): boolean {
-  return text.startsWith(token, at);
+/** Index in `syntax.block` of the block comment opening at `at`, or -1. */
+function blockAt(syntax: CommentSyntax, text: string, at: number): number {
+  for (let b = 0; b < syntax.block.length; b++) {
+    if (text.startsWith((syntax.block[b] as readonly [string, string])[0], at)) return b;
+  }
+  return -1;
+}
+
+function lineCommentAt(syntax: CommentSyntax, text: string, at: number): boolean {
+  for (const token of syntax.line) if (text.startsWith(token, at)) return true;
+  return false;
+}
+
+function opensBlockLater(syntax: CommentSyntax, text: string, from: number): boolean {
+  for (const [open] of syntax.block) if (text.includes(open, from)) return true;
+  return false;
 }
 
 /**
@@ -135,16 +153,17 @@ function scanLine(text: string, start: number, syntax: CommentSyntax, state: Sca
       const next = text.charCodeAt(i + 1);
       if (Number.isNaN(next) || isSpace(next) || next === 47 /* / */) return false;
     }
-    const block = syntax.block.find(([open]) => startsAt(text, open, i));
-    if (block) {
-      state.inBlock = block[1];
-      i += block[0].length;
+    const block = blockAt(syntax, text, i);
+    if (block >= 0) {
+      const [open, close] = syntax.block[block] as readonly [string, string];
+      state.inBlock = close;
+      i += open.length;
       continue;
     }
-    if (syntax.line.some((token) => startsAt(text, token, i))) return code;
+    if (lineCommentAt(syntax, text, i)) return code;
     code = true;
     // Code found; the rest only matters if it opens a block comment that stays open.
-    if (!syntax.block.some(([open]) => text.includes(open, i))) return true;
+    if (!opensBlockLater(syntax, text, i)) return true;
     i = skipToComment(text, i, syntax);
     if (i < 0) return true;
   }
@@ -157,7 +176,7 @@ function scanLine(text: string, start: number, syntax: CommentSyntax, state: Sca
  * hides the rest).
  */
 function skipToComment(text: string, from: number, syntax: CommentSyntax): number {
-  const scanner = scannerFor(syntax);
+  const scanner = syntax.scanner;
   scanner.lastIndex = from;
   for (let found = scanner.exec(text); found !== null; found = scanner.exec(text)) {
     const token = found[0];
@@ -169,7 +188,7 @@ function skipToComment(text: string, from: number, syntax: CommentSyntax): numbe
       scanner.lastIndex = j + 1;
       continue;
     }
-    return syntax.block.some(([open]) => open === token) ? at : -1;
+    return blockAt(syntax, text, at) >= 0 ? at : -1;
   }
   return -1;
 }

@@ -203,11 +203,12 @@ function dirname(path: string): string {
 
 type Category = "source" | "test" | "docs" | "ignored";
 
-/** One file's classification, kept for focus files. */
+/** A file in the running for focus, with what decides its place. */
 interface FileRecord {
   file: ChangedFile;
   category: Category;
-  match: ImpactMatch | undefined;
+  match: ImpactMatch;
+  rank: number;
 }
 
 function likelihoodBand(likelihood: number): Band {
@@ -231,7 +232,10 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
     configPath: (input.configPath ?? DEFAULT_CONFIG_PATH).replace(/^\.?\//, ""),
   };
 
-  const records: FileRecord[] = [];
+  // Matches are bucketed by impact as they are found, and focus files kept as a running
+  // top five, so a 3000-file PR needs no full sort by impact (SPEC §10: ≤ 5 ms).
+  const byRank: ImpactMatch[][] = [[], [], [], []];
+  const focus: FileRecord[] = [];
   const directories = new Set<string>();
   let ignoredFiles = 0;
   let testFiles = 0;
@@ -252,10 +256,12 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
       file.previous_filename && file.previous_filename !== file.filename ? preparePath(file.previous_filename) : undefined;
     const ignored = compiled.ignore.matches(path);
     const match = matchImpact(context, path, previous, ignored);
+    const rank = match ? RANK[match.impact] : -1;
+    if (match) byRank[rank]?.push(match);
 
     if (ignored) {
       ignoredFiles++;
-      records.push({ file, category: "ignored", match });
+      if (match) offerFocus(focus, { file, category: "ignored", match, rank });
       continue;
     }
     directories.add(dirname(file.filename));
@@ -279,7 +285,7 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
       linesAdded += file.patch !== undefined ? countAddedCodeLines(file.filename, file.patch) : file.additions;
       linesDeleted += file.deletions;
     }
-    records.push({ file, category, match });
+    if (match) offerFocus(focus, { file, category, match, rank });
   }
 
   const notes = [...compiled.notes];
@@ -312,8 +318,9 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   const likelihood = round4(clamp01(factors.reduce((sum, factor) => sum + factor.value * factor.weight, 0)));
   const band = likelihoodBand(likelihood);
 
-  const matches = records.flatMap((r) => (r.match ? [r.match] : []));
-  let impact: Level = matches.reduce<Level>((max, m) => (RANK[m.impact] > RANK[max] ? m.impact : max), "low");
+  for (const bucket of byRank) bucket.sort(compareFiles);
+  const matches = byRank.reduceRight<ImpactMatch[]>((all, bucket) => all.concat(bucket), []);
+  let impact: Level = matches[0]?.impact ?? "low";
   let impactSummary = summariseImpact(matches, impact, nonIgnored, docFiles);
   if (missingFiles > 0 && RANK[config.default_impact] > RANK[impact]) {
     // Unlisted files are unknown; assume the default rather than the listed best case.
@@ -331,13 +338,12 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   // higher level never shows a lower score than a lower level.
   const score = Math.round(25 * (RANK[level] + 0.6 * likelihood + (0.4 * RANK[impact]) / 3));
 
-  matches.sort(compareMatches);
   return {
     level,
     score: Math.min(100, Math.max(0, score)),
     likelihood: { value: likelihood, band, factors },
     impact: { level: impact, matches, summary: impactSummary },
-    focusFiles: focusFiles(records),
+    focusFiles: focus.map(toFocusFile),
     notes,
     counts: {
       files: fileCount,
@@ -420,9 +426,10 @@ function summariseImpact(matches: ImpactMatch[], impact: Level, nonIgnored: numb
   if (nonIgnored > 0 && docFiles === nonIgnored && matches.every((m) => m.impact === "low")) {
     return "Only documentation changed, so impact is low.";
   }
-  const top = matches.filter((m) => m.impact === impact);
-  const first = [...top].sort(compareMatches)[0] as ImpactMatch;
-  const more = top.length > 1 ? ` and ${plural(top.length - 1, "other file")}` : "";
+  // `matches` is sorted highest impact first, then by file name.
+  const first = matches[0] as ImpactMatch;
+  const others = matches.filter((m) => m.impact === impact).length - 1;
+  const more = others > 0 ? ` and ${plural(others, "other file")}` : "";
   return `${capitalise(impact)} impact from ${first.file}${more}: ${describeMatch(first)}.`;
 }
 
@@ -445,28 +452,40 @@ export function describeMatch(match: ImpactMatch): string {
   }
 }
 
-function compareMatches(a: ImpactMatch, b: ImpactMatch): number {
-  return RANK[b.impact] - RANK[a.impact] || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+function compareFiles(a: ImpactMatch, b: ImpactMatch): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
 }
 
 /** At equal impact, reviewers should read source before tests, docs and generated files. */
 const CATEGORY_ORDER: Readonly<Record<Category, number>> = { source: 0, test: 1, docs: 2, ignored: 3 };
 
-function focusFiles(records: FileRecord[]): FocusFile[] {
-  const candidates = records.filter((r): r is FileRecord & { match: ImpactMatch } => r.match !== undefined);
-  candidates.sort(
-    (a, b) =>
-      RANK[b.match.impact] - RANK[a.match.impact] ||
-      CATEGORY_ORDER[a.category] - CATEGORY_ORDER[b.category] ||
-      b.file.additions - a.file.additions ||
-      (a.file.filename < b.file.filename ? -1 : a.file.filename > b.file.filename ? 1 : 0),
+/** Focus order: highest impact, then source before the rest, then most lines added, then name. */
+function compareFocus(a: FileRecord, b: FileRecord): number {
+  return (
+    b.rank - a.rank ||
+    CATEGORY_ORDER[a.category] - CATEGORY_ORDER[b.category] ||
+    b.file.additions - a.file.additions ||
+    (a.file.filename < b.file.filename ? -1 : a.file.filename > b.file.filename ? 1 : 0)
   );
-  return candidates.slice(0, FOCUS_FILES).map(({ file, match }) => ({
+}
+
+/** Keep `top` as the best FOCUS_FILES records seen so far, in focus order. */
+function offerFocus(top: FileRecord[], record: FileRecord): void {
+  const last = top[top.length - 1];
+  if (top.length === FOCUS_FILES && last !== undefined && compareFocus(record, last) >= 0) return;
+  let at = top.length;
+  while (at > 0 && compareFocus(record, top[at - 1] as FileRecord) < 0) at--;
+  top.splice(at, 0, record);
+  if (top.length > FOCUS_FILES) top.pop();
+}
+
+function toFocusFile({ file, match }: FileRecord): FocusFile {
+  return {
     file: file.filename,
     impact: match.impact,
     additions: file.additions,
     reason: `${match.impact} impact: ${describeMatch(match)}; ${describeChange(file)}`,
-  }));
+  };
 }
 
 function describeChange(file: ChangedFile): string {

@@ -11,6 +11,8 @@ export interface PrState {
   level?: string;
   /** Everyone the app has requested on this PR; a person removed by a human is not asked again. */
   requestedByApp?: string[];
+  /** Why each of them was picked, as first explained. */
+  pickReasons?: Record<string, string>;
   /** Escalation notes, kept so the comment does not flip between events. */
   escalations?: string[];
   /** A lead's `/triage override`: the level and who set it, with why. */

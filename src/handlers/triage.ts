@@ -164,7 +164,11 @@ export async function triagePullRequest(
   const author = pr.user?.login ?? "";
 
   const loaded: LoadedConfig = await deps.configs.get(`${owner}/${repo}`.toLowerCase(), () => loadConfig(context));
-  const checkKnown = (sha: string) => (state.checkRuns?.[sha] ? state.checkRuns[sha] : fresh ? null : undefined);
+  // A push brings a new head commit: when this process has seen the PR before, no run of
+  // ours can exist on that commit yet, so there is nothing to look up.
+  const seenBefore = deps.store.get(key) !== undefined;
+  const checkKnown = (sha: string) =>
+    state.checkRuns?.[sha] ? state.checkRuns[sha] : fresh || (trigger === "synchronize" && seenBefore) ? null : undefined;
   const writeCheck = async (spec: CheckRunSpec) => {
     const result = await deps.writes.schedule(PRIORITY.check, () =>
       ensureCheckRun(octokit, { owner, repo, head_sha: pr.head.sha }, spec, checkKnown(pr.head.sha), deps.appId),
@@ -245,7 +249,9 @@ export async function triagePullRequest(
     chooseReviewers({ level: assessment.level, config, prNumber: pr.number, author, members, load, requested, reviewed, unavailable });
   let choice = choose();
   const requestedNow: string[] = [];
+  let pickReasons = state.pickReasons;
   if (config.options.request_reviewers) {
+    const made: ReviewerChoice["picks"] = [];
     // 422 means someone cannot review here: drop them, pick the next, at most a few rounds.
     for (let round = 0; round < 3 && choice.picks.length; round++) {
       const picks = choice.picks;
@@ -253,9 +259,12 @@ export async function triagePullRequest(
         requestReviewers(octokit, prRef, picks.map((p) => ({ login: p.login, isTeam: p.isTeam }))),
       );
       writes += result.requested.length ? 1 : 0;
-      for (const r of result.requested) {
-        requested.add(r.login.toLowerCase());
-        requestedNow.push(r.login.toLowerCase());
+      const ok = new Set(result.requested.map((r) => r.login.toLowerCase()));
+      for (const p of picks) {
+        if (!ok.has(p.login.toLowerCase())) continue;
+        made.push(p);
+        requested.add(p.login.toLowerCase());
+        requestedNow.push(p.login.toLowerCase());
       }
       if (!result.refused.size) break;
       writes += result.refused.size;
@@ -266,8 +275,20 @@ export async function triagePullRequest(
       }
       choice = choose();
     }
-    // Everyone now on the PR from our picks is "kept" from here on.
-    choice = choose();
+    // The final picture: who was requested now (with why), and who was already there.
+    const after = choose();
+    const madeKeys = new Set(made.map((p) => p.login.toLowerCase()));
+    // People the app requested on an earlier event keep the reason they were picked for, so
+    // the comment reads the same on every event and is not rewritten for nothing.
+    const reasons = state.pickReasons ?? {};
+    const earlier = after.kept.filter((k) => !madeKeys.has(k.login.toLowerCase()) && reasons[k.login.toLowerCase()]);
+    const earlierKeys = new Set(earlier.map((k) => k.login.toLowerCase()));
+    choice = {
+      ...after,
+      picks: [...earlier.map((k) => ({ ...k, reason: reasons[k.login.toLowerCase()]! })), ...made],
+      kept: after.kept.filter((k) => !madeKeys.has(k.login.toLowerCase()) && !earlierKeys.has(k.login.toLowerCase())),
+    };
+    pickReasons = { ...reasons, ...Object.fromEntries(made.map((p) => [p.login.toLowerCase(), p.reason])) };
   }
 
   const escalations = [...(state.escalations ?? [])];
@@ -285,6 +306,7 @@ export async function triagePullRequest(
     level: levelRank(assessment.level) > levelRank(previousLevel) ? assessment.level : previousLevel ?? assessment.level,
     escalations,
     requestedByApp: [...new Set([...(state.requestedByApp ?? []), ...requestedNow])],
+    ...(pickReasons ? { pickReasons } : {}),
   };
   deps.store.update(key, nextState);
   const checklist = extras.checklists?.({ config, assessment, files, state: deps.store.get(key)! });

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { pino } from "pino";
 import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
@@ -15,11 +16,25 @@ function testKey(): string {
   return privateKey;
 }
 
+/**
+ * Octokit without retries or throttling. Probot passes its own throttle options to every
+ * instance, which replace an object given to `defaults`, so the switch-off is applied last.
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options.throttle as object), enabled: false },
+}));
+
 export interface TestApp {
   probot: Probot;
   deps: AppDeps;
   logs: Array<Record<string, unknown>>;
+  /** HTTP routes the app added beside the webhook endpoint. */
+  routes: HttpHandler[];
 }
+
+type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
 
 /** A Probot instance with the app loaded, no retries or throttling, logs captured. */
 export function buildApp(options: { deps?: AppDeps; extras?: TriageExtras } = {}): TestApp {
@@ -36,10 +51,11 @@ export function buildApp(options: { deps?: AppDeps; extras?: TriageExtras } = {}
     privateKey: testKey(),
     secret: "test-secret",
     log: pino({ level: "debug" }, stream),
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    Octokit: TestOctokit,
   });
-  void probot.load(createApp(deps, options.extras ?? {}));
-  return { probot, deps, logs };
+  const routes: HttpHandler[] = [];
+  void probot.load(createApp(deps, options.extras ?? {}), { cwd: process.cwd(), addHandler: (h: HttpHandler) => routes.push(h) });
+  return { probot, deps, logs, routes };
 }
 
 export function fixture<T = Record<string, unknown>>(event: string, action: string): T {

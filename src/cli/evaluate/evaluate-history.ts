@@ -84,12 +84,16 @@ async function resolveRepository(repo: string): Promise<void> {
 async function resolveRef(repo: string, ref: string | undefined): Promise<{ ref: string; head: string }> {
   let name = ref;
   if (name === undefined) {
-    // A clone's HEAD may be a feature branch; origin/HEAD names the default branch.
-    name = await gitOutput(repo, ["symbolic-ref", "-q", "refs/remotes/origin/HEAD"]).catch(() => "HEAD");
+    // A clone's HEAD may be a feature branch; origin/HEAD names the default branch. A bare
+    // mirror has no remotes, and its HEAD is the default branch.
+    name =
+      (await gitOutput(repo, ["symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD"]).catch(() => "")) ||
+      (await gitOutput(repo, ["symbolic-ref", "-q", "--short", "HEAD"]).catch(() => "")) ||
+      "HEAD";
   }
   try {
     const head = await gitOutput(repo, ["rev-parse", "--verify", "--end-of-options", `${name}^{commit}`]);
-    return { ref: name.replace(/^refs\/(heads|remotes)\//, ""), head };
+    return { ref: name, head };
   } catch {
     throw new EvaluateError(
       ref === undefined ? `${repo} has no commits to evaluate` : `${ref}: no such branch or commit in ${repo}`,

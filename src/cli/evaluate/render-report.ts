@@ -27,6 +27,7 @@ const RAW_MEANING: Record<FactorName, string> = {
 const date = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10);
 const auc = (value: number | undefined): string => (value === undefined ? "n/a" : value.toFixed(3));
 const percent = (value: number | undefined): string => (value === undefined ? "—" : `${(value * 100).toFixed(1)} %`);
+const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
 const pad = (text: string | number, width: number): string => String(text).padStart(width);
 
 /** The config lines a user pastes to adopt calibrated weights (every factor, zeros included). */
@@ -51,7 +52,9 @@ export function renderReport(input: ReportInput): string {
   if (history.skippedLargeFixes > 0) out.push(`${history.skippedLargeFixes} fixes touching many source files were not blamed (sweeps, not repairs).`);
   if (history.blameFailures > 0) out.push(`${history.blameFailures} files could not be blamed (submodules or unusual paths) and were skipped.`);
   if (history.shallow) out.push("Warning: this is a shallow clone; changes before its cut-off cannot be labelled.");
-  out.push(`Fix window ${input.windowDays} days: the ${tooRecent} newest changes are too recent to label and are left out.`);
+  out.push(
+    `Fix window ${input.windowDays} days: ${tooRecent === 1 ? "the newest change is" : `the ${tooRecent} newest changes are`} too recent to label and left out.`,
+  );
   out.push("");
   out.push(`Changes evaluated   ${summary.changes}`);
   out.push(`Labelled risky      ${summary.risky} (${percent(summary.shareRisky)}): a later fix changed lines they wrote`);
@@ -82,8 +85,8 @@ function renderCalibration(c: Calibration, current: Weights): string[] {
   const out: string[] = [];
   out.push("Calibration: logistic regression on the capped factor values (L2, weights ≥ 0),");
   out.push("fitted on the oldest 70 % of the labelled changes and measured on the newest 30 %.");
-  out.push(`  fitted on  ${pad(c.train.changes, 6)} changes, ${c.train.risky} risky (${date(c.train.from)} → ${date(c.train.to)})`);
-  out.push(`  held out   ${pad(c.heldOut.changes, 6)} changes, ${c.heldOut.risky} risky (${date(c.heldOut.from)} → ${date(c.heldOut.to)})`);
+  out.push(`  fitted on  ${pad(plural(c.train.changes, "change"), 13)}, ${c.train.risky} risky (${date(c.train.from)} → ${date(c.train.to)})`);
+  out.push(`  held out   ${pad(plural(c.heldOut.changes, "change"), 13)}, ${c.heldOut.risky} risky (${date(c.heldOut.from)} → ${date(c.heldOut.to)})`);
   out.push("");
   out.push("  factor            fitted   rounded   current");
   for (const name of FACTOR_NAMES) {
@@ -95,8 +98,9 @@ function renderCalibration(c: Calibration, current: Weights): string[] {
   out.push(`  calibrated weights (raw fit)  ${auc(c.heldOutAuc.fitted)}`);
   out.push(`  current weights               ${auc(c.heldOutAuc.current)}`);
   out.push(`  lines added alone             ${auc(c.heldOutAuc.linesAdded)}`);
-  const best = c.heldOutAuc.rounded ?? 0;
-  if (best <= (c.heldOutAuc.current ?? 0)) {
+  if (c.heldOutAuc.rounded === undefined) {
+    out.push("  The held-out changes are all risky or all clean, so no AUC can be measured: evaluate more history.");
+  } else if (c.heldOutAuc.rounded <= (c.heldOutAuc.current ?? 0)) {
     out.push("  The calibrated weights do not rank the held-out changes better than the current ones: keep the current weights.");
   }
   out.push("");

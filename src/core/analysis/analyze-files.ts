@@ -146,7 +146,7 @@ export async function analyzeFiles({ files, config, fetchContent, limits, now = 
 
   const linted: { file: string; order: number }[] = [];
   const findings: AnalysisFinding[] = [];
-  const overrides = config.rules as RuleOverrides;
+  const overrides: RuleOverrides = config.rules;
   let next = 0;
 
   const lintOne = async (c: Candidate): Promise<void> => {
@@ -166,7 +166,7 @@ export async function analyzeFiles({ files, config, fetchContent, limits, now = 
     if (source === null) return skip("no-content", "GitHub returned no text content for it");
     const bytes = Buffer.byteLength(source, "utf8");
     if (bytes > bounds.maxFileBytes) {
-      return skip("too-large", `${formatBytes(bytes)}, over the ${formatBytes(bounds.maxFileBytes)} limit`);
+      return skip("too-large", `${bytes.toLocaleString("en-US")} bytes, over the ${formatBytes(bounds.maxFileBytes)} limit`);
     }
     // Fetching may have used the budget up; linting is the expensive part, so check again.
     if (overBudget()) return skip("time-budget", `time budget of ${formatMs(bounds.timeBudgetMs)} used up before this file`);
@@ -236,9 +236,9 @@ function firstLine(error: unknown): string {
 }
 
 function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
+  const mb = n / (1024 * 1024);
+  if (mb >= 1) return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
+  return n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
 }
 
 function formatMs(ms: number): string {

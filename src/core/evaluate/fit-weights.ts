@@ -5,8 +5,9 @@
  * same 0–1 values `scoreRisk` multiplies by its weights), with
  * - an unpenalised intercept, which absorbs the base rate and is then dropped: the
  *   likelihood is a plain weighted sum, and ranking does not depend on a constant;
- * - an L2 penalty `lambda/2 · |w|²`, so a factor with little evidence gets a small weight
- *   instead of a large noisy one;
+ * - an L2 penalty `½|w|²` on the summed log-loss (scikit-learn's default, C = 1; a unit
+ *   Gaussian prior on each weight), so a factor with little evidence gets a small weight
+ *   instead of a large noisy one, and the penalty fades as history grows;
  * - weights constrained to be ≥ 0 (projected gradient): every factor is "more of it is
  *   riskier", and a factor that only helps with a negative sign is noise we would not ship.
  *
@@ -16,7 +17,7 @@
  */
 
 export interface FitOptions {
-  /** L2 penalty on the weights (not the intercept). */
+  /** L2 penalty on the weights (not the intercept), per row of the mean log-loss; default 1/n. */
   lambda?: number;
   maxIterations?: number;
   /** Stop when no weight moves by more than this in an iteration. */
@@ -35,11 +36,11 @@ export interface FittedWeights {
 const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 export function fitWeights(rows: readonly (readonly number[])[], labels: readonly boolean[], options: FitOptions = {}): FittedWeights {
-  const lambda = options.lambda ?? 0.01;
-  const maxIterations = options.maxIterations ?? 5000;
-  const tolerance = options.tolerance ?? 1e-7;
   const n = rows.length;
   if (n === 0 || n !== labels.length) throw new Error(`fitWeights: need as many labels as rows (got ${n} rows, ${labels.length} labels)`);
+  const lambda = options.lambda ?? 1 / n;
+  const maxIterations = options.maxIterations ?? 20_000;
+  const tolerance = options.tolerance ?? 1e-7;
   const k = rows[0]!.length;
   for (const row of rows) {
     if (row.length !== k) throw new Error("fitWeights: every row must have the same number of factors");

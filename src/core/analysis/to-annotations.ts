@@ -1,0 +1,118 @@
+import { Linter } from "eslint";
+import type { AnalysisFinding, AnalysisResult } from "./analyze-files.js";
+import { RULE_IDS, RULE_SET, ruleDocsUrl, type RuleId } from "./rule-set.js";
+
+/** One entry of `output.annotations` for the Checks API. */
+export interface CheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  /** Only allowed by the API when start_line === end_line. */
+  start_column?: number;
+  end_column?: number;
+  annotation_level: "failure" | "warning" | "notice";
+  message: string;
+  title: string;
+}
+
+/** The Checks API takes at most 50 annotations per create/update request. */
+export const ANNOTATIONS_PER_REQUEST = 50;
+
+// API limits on annotation text.
+const TITLE_MAX = 255;
+const MESSAGE_MAX = 64 * 1024;
+
+/** Check-run annotations for findings (already limited to changed lines). */
+export function toAnnotations(findings: readonly AnalysisFinding[]): CheckAnnotation[] {
+  return findings.map((f) => {
+    const endLine = Math.max(f.line, f.endLine ?? f.line);
+    const annotation: CheckAnnotation = {
+      path: f.file,
+      start_line: f.line,
+      end_line: endLine,
+      annotation_level: f.severity === "error" ? "failure" : "warning",
+      message: clip(messageOf(f), MESSAGE_MAX),
+      title: clip(titleOf(f), TITLE_MAX),
+    };
+    if (endLine === f.line) {
+      annotation.start_column = f.column;
+      // ESLint's end column points just past the problem; the API's is the last column in it.
+      annotation.end_column = Math.max(f.column, (f.endColumn ?? f.column + 1) - 1);
+    }
+    return annotation;
+  });
+}
+
+/** Split a list into consecutive batches of at most `size` (one Checks API request each). */
+export function batchAnnotations<T>(list: readonly T[], size: number = ANNOTATIONS_PER_REQUEST): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  const batches: T[][] = [];
+  for (let i = 0; i < list.length; i += size) batches.push(list.slice(i, i + size));
+  return batches;
+}
+
+export interface SummaryOptions {
+  /** Where the rule set is documented (a link to docs/static-analysis.md). */
+  docsUrl?: string;
+  /** Skipped files listed one by one before "and N more". */
+  maxSkippedListed?: number;
+}
+
+/** Markdown for the check run output: counts, rules hit, what was not linted and why. */
+export function summarizeAnalysis(result: AnalysisResult, options: SummaryOptions = {}): string {
+  const { docsUrl, maxSkippedListed = 20 } = options;
+  const lines: string[] = [];
+  if (!result.enabled) {
+    return "Static analysis is off for this repository (`analysis.enabled: false`).";
+  }
+  const filesLinted = plural(result.linted.length, "file");
+  if (result.linted.length === 0 && result.skipped.length === 0) {
+    lines.push("No added or changed JavaScript/TypeScript lines to lint.");
+  } else if (result.findings.length === 0) {
+    lines.push(`No problems found on changed lines (${filesLinted} linted).`);
+  } else {
+    lines.push(
+      `${plural(result.errorsOnChangedLines, "error")} and ${plural(result.warningsOnChangedLines, "warning")} on changed lines (${filesLinted} linted).`,
+    );
+    const byRule = new Map<string, number>();
+    for (const f of result.findings) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
+    const ranked = [...byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    lines.push("", "| rule | findings |", "|---|---|");
+    for (const [rule, n] of ranked) {
+      const name = isRuleId(rule) ? `[\`${rule}\`](${ruleDocsUrl(rule)})` : `\`${rule}\``;
+      lines.push(`| ${name} | ${n} |`);
+    }
+  }
+  if (result.skipped.length > 0) {
+    lines.push("", `**Not linted (${result.skipped.length}):**`);
+    for (const s of result.skipped.slice(0, maxSkippedListed)) lines.push(`- \`${s.file}\`: ${s.reason}`);
+    const rest = result.skipped.length - maxSkippedListed;
+    if (rest > 0) lines.push(`- and ${plural(rest, "more file")}`);
+  }
+  const ruleSet = `${RULE_IDS.length} ESLint ${Linter.version} core rules chosen by review-triage; the repository's own ESLint config and plugins are never run`;
+  lines.push("", docsUrl ? `Rule set: [${ruleSet}](${docsUrl}).` : `Rule set: ${ruleSet} (docs/static-analysis.md).`);
+  return lines.join("\n");
+}
+
+function titleOf(f: AnalysisFinding): string {
+  if (f.ruleId === "parse-error") return "Syntax error";
+  if (f.ruleId === "internal-error") return "ESLint failed";
+  return `${f.ruleId} (${f.severity === "error" ? "error" : "warning"})`;
+}
+
+function messageOf(f: AnalysisFinding): string {
+  if (!isRuleId(f.ruleId)) return f.message;
+  return `${f.message}\n\nWhy it matters: ${RULE_SET[f.ruleId].why}.\n${ruleDocsUrl(f.ruleId)}`;
+}
+
+function isRuleId(id: string): id is RuleId {
+  return Object.hasOwn(RULE_SET, id);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
