@@ -7,8 +7,9 @@
  *
  *   npx tsx bench/lint.ts
  */
+import { cpus, loadavg } from "node:os";
 import { configSchema } from "../src/config/schema.js";
-import { analyzeFiles, type AnalysisResult } from "../src/core/analysis/analyze-files.js";
+import { analyzeFiles, DEFAULT_ANALYSIS_LIMITS, type AnalysisResult } from "../src/core/analysis/analyze-files.js";
 import type { ChangedFile } from "../src/core/types.js";
 
 const FILES = 100;
@@ -223,7 +224,7 @@ const tree = new Map<string, string>();
 const files: ChangedFile[] = [];
 for (let i = 0; i < FILES; i++) {
   const ts = i % 2 === 0;
-  const ext = ts ? pick([".ts", ".ts", ".tsx", ".mts"]) : pick([".js", ".js", ".jsx", ".mjs", ".cjs"]);
+  const ext = ts ? pick([".ts", ".ts", ".tsx", ".mts"]) : pick([".js", ".js", ".jsx", ".mjs"]);
   const filename = `packages/${pick(NOUNS)}/src/${name()}${ext}`;
   const source = moduleSource(ts, between(200, 400));
   tree.set(filename, source);
@@ -246,7 +247,9 @@ const fetchContent = async (filename: string): Promise<string | null> => {
 
 async function timed(): Promise<{ ms: number; result: AnalysisResult }> {
   const start = performance.now();
-  const result = await analyzeFiles({ files, config, fetchContent });
+  // No time budget here: the point is to measure all 100 files; the output says whether they
+  // would fit the production budget.
+  const result = await analyzeFiles({ files, config, fetchContent, limits: { timeBudgetMs: Number.POSITIVE_INFINITY } });
   return { ms: performance.now() - start, result };
 }
 
@@ -263,7 +266,9 @@ const perFile = (ms: number): string => (ms / Math.max(1, r.linted.length)).toFi
 
 console.log(`lint: ${FILES} changed files (${files.filter((f) => /\.[cm]?tsx?$/.test(f.filename)).length} TypeScript), ${totalLines} lines, ${totalKb.toFixed(0)} KB`);
 console.log(`  first run (loads parsers, JIT): ${cold.ms.toFixed(0)} ms total, ${perFile(cold.ms)} ms/file`);
-console.log(`  warm, median of ${WARM_RUNS}:       ${median.toFixed(0)} ms total, ${perFile(median)} ms/file   (budget: ${10_000} ms per PR)`);
+console.log(`  warm, median of ${WARM_RUNS}:       ${median.toFixed(0)} ms total, ${perFile(median)} ms/file`);
+console.log(`  production time budget ${DEFAULT_ANALYSIS_LIMITS.timeBudgetMs} ms per PR: ${median <= DEFAULT_ANALYSIS_LIMITS.timeBudgetMs ? "all files fit" : "the slowest files would be skipped"}`);
 console.log(`  linted ${r.linted.length}, skipped ${r.skipped.length}${r.skipped.length ? ` (${[...new Set(r.skipped.map((s) => s.code))].join(", ")})` : ""}, ${fetches / (WARM_RUNS + 1)} content requests per run`);
 console.log(`  ${r.errorsOnChangedLines} errors and ${r.warningsOnChangedLines} warnings on changed lines`);
-console.log(`  heapUsed ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1)} MB`);
+(globalThis as { gc?: () => void }).gc?.();
+console.log(`  rss ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB, heap used ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(0)} MB; machine load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs (figures scale with it)`);

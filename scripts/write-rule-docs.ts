@@ -8,9 +8,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Linter } from "eslint";
 import { DEFAULT_ANALYSIS_LIMITS } from "../src/core/analysis/analyze-files.js";
-import { LINTABLE_EXTENSIONS } from "../src/core/analysis/lint-source.js";
+import { eslintVersion, LINTABLE_EXTENSIONS } from "../src/core/analysis/lint-source.js";
 import { EXCLUDED_RULES, RULE_IDS, RULE_SET, ruleDocsUrl } from "../src/core/analysis/rule-set.js";
 
 export const RULE_DOCS_PATH = fileURLToPath(new URL("../docs/static-analysis.md", import.meta.url));
@@ -18,7 +17,7 @@ export const RULE_DOCS_PATH = fileURLToPath(new URL("../docs/static-analysis.md"
 /** The full text of docs/static-analysis.md. */
 export function renderRuleDocs(): string {
   const limits = DEFAULT_ANALYSIS_LIMITS;
-  const eslintMajor = Linter.version.split(".")[0] ?? Linter.version;
+  const eslintMajor = eslintVersion().split(".")[0] ?? eslintVersion();
   const errors = RULE_IDS.filter((id) => RULE_SET[id].severity === "error").length;
   const offInTs = RULE_IDS.filter((id) => RULE_SET[id].offInTypeScript);
   const out: string[] = [

@@ -36,26 +36,58 @@ export interface GlobOptions {
 }
 
 /**
- * A path split once and shared by every glob set that tests it, so a file checked against
- * the ignore, test, impact and built-in lists is split and lower-cased only once.
+ * A directory of a changed path, shared by every file in it. What a glob set can decide
+ * from the directory alone (the trie walk, `src/**`, `**∕migrations/**`) is worked out once
+ * per directory and set, not once per file: a large PR has ~15 files per directory.
  */
-export interface PreparedPath {
+export interface PreparedDir {
+  /** The directory, "" for the repository root. */
   path: string;
   segments: string[];
+  lowerSegments: string[];
+  /** Per glob set, the result of walking this directory (filled on first use). */
+  walks: Map<object, DirWalk>;
+}
+
+/** A path prepared once and tested against several glob sets. */
+export interface PreparedPath {
+  path: string;
+  dir: PreparedDir;
+  name: string;
+  lowerName: string;
   /** From the last `.` of the file name (`.ts`), or undefined. */
   extension: string | undefined;
-  lowerSegments: string[];
   lowerExtension: string | undefined;
 }
 
-export function preparePath(path: string): PreparedPath {
-  const segments = path.split("/");
-  const name = segments[segments.length - 1] ?? "";
+/** Directories already prepared, for one batch of paths (e.g. one pull request). */
+export type DirCache = Map<string, PreparedDir>;
+
+export function preparePath(path: string, dirs?: DirCache): PreparedPath {
+  const slash = path.lastIndexOf("/");
+  const dirPath = slash < 0 ? "" : path.slice(0, slash);
+  let dir = dirs?.get(dirPath);
+  if (!dir) {
+    const segments = dirPath === "" ? [] : dirPath.split("/");
+    const lower = dirPath.toLowerCase();
+    dir = { path: dirPath, segments, lowerSegments: lower === dirPath ? segments : lower.split("/"), walks: new Map() };
+    dirs?.set(dirPath, dir);
+  }
+  const name = slash < 0 ? path : path.slice(slash + 1);
+  const lowerName = name.toLowerCase();
   const dot = name.lastIndexOf(".");
   const extension = dot < 0 ? undefined : name.slice(dot);
-  const lower = path.toLowerCase();
-  if (lower === path) return { path, segments, extension, lowerSegments: segments, lowerExtension: extension };
-  return { path, segments, extension, lowerSegments: lower.split("/"), lowerExtension: extension?.toLowerCase() };
+  return { path, dir, name, lowerName, extension, lowerExtension: extension?.toLowerCase() };
+}
+
+/** What a directory alone tells one glob set. */
+interface DirWalk {
+  /** Trie nodes along the directory's literal prefix; index = depth. */
+  nodes: TrieNode[];
+  /** Lowest index among rows the directory alone decides (`prefix/**`, `**∕L/**`). */
+  best: number;
+  /** Rows found through a directory name that still need minimatch. */
+  generic: Row[];
 }
 
 /** How one brace-free row of a pattern is matched. */
@@ -99,10 +131,15 @@ interface TrieNode {
   other: Row[];
 }
 
+export interface GlobProblem {
+  index: number;
+  message: string;
+}
+
 export interface GlobSet {
   readonly patterns: readonly string[];
-  /** Patterns that can never match, with why (e.g. too many brace alternatives). */
-  readonly problems: readonly string[];
+  /** Patterns that can never match, by index, with why (e.g. too many brace alternatives). */
+  readonly problems: readonly GlobProblem[];
   /** Index (in list order) of the first pattern matching the path, or -1. */
   firstMatch(path: string | PreparedPath): number;
   matches(path: string | PreparedPath): boolean;
@@ -274,32 +311,27 @@ function fileRow(node: TrieNode, row: Row): void {
   } else node.other.push(row);
 }
 
-function hasDirs(names: string[], segments: string[], from: number): boolean {
-  for (const name of names) {
-    const at = segments.indexOf(name, from);
-    if (at < 0 || at >= segments.length - 1) return false;
-  }
+function hasDirs(names: string[], dirSegments: string[], from: number): boolean {
+  for (const name of names) if (dirSegments.indexOf(name, from) < 0) return false;
   return true;
 }
 
-function rowMatches(row: Row, prepared: PreparedPath, segments: string[]): boolean {
-  const count = segments.length;
-  const name = segments[count - 1] ?? "";
+/** Whether a row found at trie depth `row.depth` matches a file `name` in `dirSegments`. */
+function rowMatches(row: Row, path: string, dirSegments: string[], name: string): boolean {
   switch (row.kind) {
     case "under":
-      return count > row.depth;
-    case "child":
-      return count === row.depth + 1 && row.segment !== undefined && segmentMatches(row.segment, name);
-    case "deep":
-      return count > row.depth && row.segment !== undefined && segmentMatches(row.segment, name);
     case "within":
-      // Filed under its directory name, so reaching here means one directory matched.
+      // Decided by the directory walk; never filed where a file check reaches them.
       return true;
+    case "child":
+      return dirSegments.length === row.depth && row.segment !== undefined && segmentMatches(row.segment, name);
+    case "deep":
+      return row.segment !== undefined && segmentMatches(row.segment, name);
     case "generic":
       // Cheap necessary conditions first; minimatch costs ~0.2–1 µs a call.
       if (row.segment !== undefined && !segmentMatches(row.segment, name)) return false;
-      if (row.requiredDirs !== undefined && !hasDirs(row.requiredDirs, segments, row.depth)) return false;
-      return row.matcher?.match(prepared.path) ?? false;
+      if (row.requiredDirs !== undefined && !hasDirs(row.requiredDirs, dirSegments, row.depth)) return false;
+      return row.matcher?.match(path) ?? false;
   }
 }
 
@@ -307,13 +339,13 @@ export function compileGlobs(patterns: readonly string[], globOptions: GlobOptio
   const nocase = globOptions.nocase ?? false;
   const options: MinimatchOptions = { ...BASE_OPTIONS, nocase };
   const root = newNode();
-  const problems: string[] = [];
+  const problems: GlobProblem[] = [];
   patterns.forEach((pattern, index) => {
     const normalised = normalisePattern(pattern);
     // braceExpand costs ~80 µs even for a pattern without braces.
     const alternatives = normalised.includes("{") ? braceExpand(normalised, options) : [normalised];
     if (alternatives.length > MAX_ALTERNATIVES) {
-      problems.push(`pattern "${pattern}" expands to more than ${MAX_ALTERNATIVES} alternatives and is ignored`);
+      problems.push({ index, message: `pattern "${pattern}" expands to more than ${MAX_ALTERNATIVES} alternatives and is ignored` });
       return;
     }
     for (const expanded of new Set(alternatives)) addRows(root, index, expanded, options, nocase);
@@ -321,12 +353,12 @@ export function compileGlobs(patterns: readonly string[], globOptions: GlobOptio
   return new CompiledGlobSet([...patterns], problems, root, nocase);
 }
 
-/** Best index so far among `rows` and this path; hot, so a plain loop and no closures. */
-function bestOf(rows: Row[] | undefined, best: number, prepared: PreparedPath, segments: string[]): number {
+/** Best index so far among `rows` for this file; hot, so a plain loop and no closures. */
+function bestOf(rows: Row[] | undefined, best: number, path: string, dirSegments: string[], name: string): number {
   if (rows === undefined) return best;
   let result = best;
   for (const row of rows) {
-    if (row.index < result && rowMatches(row, prepared, segments)) result = row.index;
+    if (row.index < result && rowMatches(row, path, dirSegments, name)) result = row.index;
   }
   return result;
 }
@@ -334,34 +366,56 @@ function bestOf(rows: Row[] | undefined, best: number, prepared: PreparedPath, s
 class CompiledGlobSet implements GlobSet {
   constructor(
     readonly patterns: readonly string[],
-    readonly problems: readonly string[],
+    readonly problems: readonly GlobProblem[],
     private readonly root: TrieNode,
     private readonly nocase: boolean,
   ) {}
 
   firstMatch(input: string | PreparedPath): number {
     const prepared = typeof input === "string" ? preparePath(input) : input;
-    const segments = this.nocase ? prepared.lowerSegments : prepared.segments;
-    const count = segments.length;
-    const name = segments[count - 1] ?? "";
+    const { dir } = prepared;
+    let walk = dir.walks.get(this);
+    if (!walk) {
+      walk = this.walk(dir);
+      dir.walks.set(this, walk);
+    }
+    const dirSegments = this.nocase ? dir.lowerSegments : dir.segments;
+    const name = this.nocase ? prepared.lowerName : prepared.name;
     const extension = this.nocase ? prepared.lowerExtension : prepared.extension;
-    let best = Number.MAX_SAFE_INTEGER;
-    let node: TrieNode | undefined = this.root;
-    for (let depth = 0; node !== undefined; depth++) {
-      if (node.under.length > 0) best = bestOf(node.under, best, prepared, segments);
-      if (node.byName.size > 0) best = bestOf(node.byName.get(name), best, prepared, segments);
-      if (node.byExt.size > 0 && extension !== undefined) best = bestOf(node.byExt.get(extension), best, prepared, segments);
-      if (node.byDir.size > 0) {
-        // `**/L/**` below this node: L must be a directory, not the file name.
-        for (let i = depth; i < count - 1; i++) best = bestOf(node.byDir.get(segments[i] ?? ""), best, prepared, segments);
+    let best = bestOf(walk.generic, walk.best, prepared.path, dirSegments, name);
+    for (const node of walk.nodes) {
+      if (node.byName.size > 0) best = bestOf(node.byName.get(name), best, prepared.path, dirSegments, name);
+      if (node.byExt.size > 0 && extension !== undefined) {
+        best = bestOf(node.byExt.get(extension), best, prepared.path, dirSegments, name);
       }
-      if (node.other.length > 0) best = bestOf(node.other, best, prepared, segments);
-      node = depth < count ? node.children.get(segments[depth] ?? "") : undefined;
+      if (node.other.length > 0) best = bestOf(node.other, best, prepared.path, dirSegments, name);
     }
     return best === Number.MAX_SAFE_INTEGER ? -1 : best;
   }
 
   matches(input: string | PreparedPath): boolean {
     return this.firstMatch(input) >= 0;
+  }
+
+  /** Follow the directory down the trie, settling every row that needs only the directory. */
+  private walk(dir: PreparedDir): DirWalk {
+    const segments = this.nocase ? dir.lowerSegments : dir.segments;
+    const result: DirWalk = { nodes: [], best: Number.MAX_SAFE_INTEGER, generic: [] };
+    let node: TrieNode | undefined = this.root;
+    for (let depth = 0; node !== undefined; depth++) {
+      result.nodes.push(node);
+      // `prefix/**` needs one more segment below the prefix: the file name is one.
+      for (const row of node.under) result.best = Math.min(result.best, row.index);
+      if (node.byDir.size > 0) {
+        for (let i = depth; i < segments.length; i++) {
+          for (const row of node.byDir.get(segments[i] ?? "") ?? []) {
+            if (row.kind === "within") result.best = Math.min(result.best, row.index);
+            else result.generic.push(row);
+          }
+        }
+      }
+      node = depth < segments.length ? node.children.get(segments[depth] ?? "") : undefined;
+    }
+    return result;
   }
 }

@@ -1,6 +1,6 @@
 import { BANDS, FACTOR_NAMES, LEVELS, type RiskConfig } from "../config/schema.js";
 import { countAddedCodeLines } from "./count-code-lines.js";
-import { compileGlobs, preparePath, type GlobSet, type PreparedPath } from "./glob.js";
+import { compileGlobs, preparePath, type DirCache, type GlobSet, type PreparedDir, type PreparedPath } from "./glob.js";
 import { DOC_PATTERNS, NOT_DOC_PATTERNS, SENSITIVE_KINDS } from "./sensitive-kinds.js";
 import type {
   Band,
@@ -70,8 +70,12 @@ interface ImpactPattern {
 /** Everything derived from a config object alone, computed once per object. */
 export interface CompiledRiskConfig {
   readonly config: RiskConfig;
-  readonly ignore: GlobSet;
-  readonly tests: GlobSet;
+  /**
+   * `ignore` then `tests` patterns in one set, so each path is walked once: a first match
+   * below `ignoreCount` means ignored (ignore wins over tests), at or above it a test.
+   */
+  readonly classify: GlobSet;
+  readonly ignoreCount: number;
   /** All impact patterns, ordered highest impact first so the first match is the winner. */
   readonly impact: GlobSet;
   readonly impactPatterns: readonly ImpactPattern[];
@@ -86,27 +90,48 @@ export interface CompiledRiskConfig {
 // so the object itself is the cache key; a WeakMap lets unused configs be collected.
 const compiledConfigs = new WeakMap<RiskConfig, CompiledRiskConfig>();
 
+/**
+ * Built-in kinds, not-docs and docs patterns in one set (one walk per path); indexes below
+ * `kindCount` are sensitive kinds, then up to `notDocEnd` the exceptions to docs, then docs.
+ * `docsOnly` is the same without the kinds, for configs with `sensitive: false`.
+ */
 interface BuiltinSets {
-  kinds: GlobSet;
-  /** The kind of each pattern in `kinds`, by index. */
+  all: GlobSet;
+  kindCount: number;
+  notDocEnd: number;
+  /** The kind of each pattern below `kindCount`, by index. */
   labels: string[];
-  docs: GlobSet;
-  notDocs: GlobSet;
+  docsOnly: GlobSet;
 }
 
 let builtins: BuiltinSets | undefined;
 
 function builtinSets(): BuiltinSets {
-  builtins ??= {
-    kinds: compileGlobs(
-      SENSITIVE_KINDS.flatMap((k) => k.patterns),
-      { nocase: true },
-    ),
-    labels: SENSITIVE_KINDS.flatMap((k) => k.patterns.map(() => k.kind)),
-    docs: compileGlobs(DOC_PATTERNS, { nocase: true }),
-    notDocs: compileGlobs(NOT_DOC_PATTERNS, { nocase: true }),
-  };
+  if (!builtins) {
+    const kinds = SENSITIVE_KINDS.flatMap((k) => k.patterns);
+    builtins = {
+      all: compileGlobs([...kinds, ...NOT_DOC_PATTERNS, ...DOC_PATTERNS], { nocase: true }),
+      kindCount: kinds.length,
+      notDocEnd: kinds.length + NOT_DOC_PATTERNS.length,
+      labels: SENSITIVE_KINDS.flatMap((k) => k.patterns.map(() => k.kind)),
+      docsOnly: compileGlobs([...NOT_DOC_PATTERNS, ...DOC_PATTERNS], { nocase: true }),
+    };
+  }
   return builtins;
+}
+
+/** What the built-in lists say about one path. */
+interface BuiltinHit {
+  kind: string | undefined;
+  doc: boolean;
+}
+
+function lookupBuiltin(sets: BuiltinSets, sensitive: boolean, path: PreparedPath): BuiltinHit {
+  if (sensitive) {
+    const index = sets.all.firstMatch(path);
+    return { kind: index >= 0 && index < sets.kindCount ? sets.labels[index] : undefined, doc: index >= sets.notDocEnd };
+  }
+  return { kind: undefined, doc: sets.docsOnly.firstMatch(path) >= NOT_DOC_PATTERNS.length };
 }
 
 function formatNumber(value: number): string {
@@ -127,13 +152,17 @@ function nonMonotoneCells(matrix: Record<Band, Record<Level, Level>>): string[] 
   BANDS.forEach((band, b) => {
     LEVELS.forEach((impact, i) => {
       const level = matrix[band][impact];
-      const lower = [b > 0 ? matrix[BANDS[b - 1] as Band][impact] : undefined, i > 0 ? matrix[band][LEVELS[i - 1] as Level] : undefined];
-      if (lower.some((l) => l !== undefined && RANK[l] > RANK[level])) found.push(`${band} × ${impact} → ${level}`);
+      const below = [b > 0 ? matrix[BANDS[b - 1] as Band][impact] : undefined, i > 0 ? matrix[band][LEVELS[i - 1] as Level] : undefined];
+      if (below.some((l) => l !== undefined && RANK[l] > RANK[level])) found.push(`${band} × ${impact} → ${level}`);
     });
   });
   return found;
 }
 
+/**
+ * Compile a risk config once: glob sets, effective weights, the matrix and the notes that
+ * go with them. Cached per config object, so callers may call it (or `scoreRisk`) freely.
+ */
 export function compileRiskConfig(config: RiskConfig): CompiledRiskConfig {
   const cached = compiledConfigs.get(config);
   if (cached) return cached;
@@ -145,12 +174,12 @@ export function compileRiskConfig(config: RiskConfig): CompiledRiskConfig {
   const impactPatterns: ImpactPattern[] = ranked.flatMap(({ rule }) =>
     rule.paths.map((pattern) => ({ pattern, impact: rule.impact, reason: rule.reason })),
   );
-  const ignore = compileGlobs(config.ignore);
-  const tests = compileGlobs(config.tests);
+  const classify = compileGlobs([...config.ignore, ...config.tests]);
   const impact = compileGlobs(impactPatterns.map((p) => p.pattern));
-  for (const [key, set] of [["risk.ignore", ignore], ["risk.tests", tests], ["risk.impact", impact]] as const) {
-    for (const problem of set.problems) notes.push(`${key}: ${problem}.`);
+  for (const problem of classify.problems) {
+    notes.push(`${problem.index < config.ignore.length ? "risk.ignore" : "risk.tests"}: ${problem.message}.`);
   }
+  for (const problem of impact.problems) notes.push(`risk.impact: ${problem.message}.`);
 
   const raw: Record<FactorName, number> = { ...DEFAULT_WEIGHTS };
   for (const name of FACTOR_NAMES) {
@@ -167,19 +196,28 @@ export function compileRiskConfig(config: RiskConfig): CompiledRiskConfig {
   }
 
   const matrix = Object.fromEntries(
-    BANDS.map((band) => [band, { ...DEFAULT_MATRIX[band], ...stripUndefined(config.matrix[band]) }]),
+    BANDS.map((band) => [band, { ...DEFAULT_MATRIX[band], ...definedCells(config.matrix[band]) }]),
   ) as Record<Band, Record<Level, Level>>;
   const odd = nonMonotoneCells(matrix);
   if (odd.length > 0) {
     notes.push(`The risk.matrix override makes the level fall as risk rises (${odd.join(", ")}); the score follows the level.`);
   }
 
-  const compiled: CompiledRiskConfig = { config, ignore, tests, impact, impactPatterns, weights, matrix, notes };
+  const compiled: CompiledRiskConfig = {
+    config,
+    classify,
+    ignoreCount: config.ignore.length,
+    impact,
+    impactPatterns,
+    weights,
+    matrix,
+    notes,
+  };
   compiledConfigs.set(config, compiled);
   return compiled;
 }
 
-function stripUndefined(row: Partial<Record<Level, Level | undefined>> | undefined): Partial<Record<Level, Level>> {
+function definedCells(row: Partial<Record<Level, Level | undefined>> | undefined): Partial<Record<Level, Level>> {
   const out: Partial<Record<Level, Level>> = {};
   for (const level of LEVELS) {
     const value = row?.[level];
@@ -195,11 +233,6 @@ const FIX_WORD = /(?<![a-z0-9])((?:bug|hot|quick)?fix(?:e[sd]|ing)?|bugs?|regres
 /** `type(scope)!: subject` — the Conventional Commits header. */
 const CONVENTIONAL = /^\s*([a-z]+)(?:\([^)]*\))?!?:\s/i;
 const NO_BEHAVIOUR_TYPES = new Set(["build", "chore", "ci", "docs", "style", "test", "types"]);
-
-function dirname(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash < 0 ? "." : path.slice(0, slash);
-}
 
 type Category = "source" | "test" | "docs" | "ignored";
 
@@ -220,23 +253,31 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+interface ImpactContext {
+  compiled: CompiledRiskConfig;
+  sets: BuiltinSets;
+  sensitive: boolean;
+  configPath: string;
+}
+
 export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   const { files, pr } = input;
   const compiled = compileRiskConfig(input.config);
   const { config } = compiled;
-  const sets = builtinSets();
   const context: ImpactContext = {
     compiled,
-    sets,
+    sets: builtinSets(),
     sensitive: config.sensitive,
     configPath: (input.configPath ?? DEFAULT_CONFIG_PATH).replace(/^\.?\//, ""),
   };
 
   // Matches are bucketed by impact as they are found, and focus files kept as a running
-  // top five, so a 3000-file PR needs no full sort by impact (SPEC §10: ≤ 5 ms).
+  // top five, so a 3000-file PR needs no sort by impact (SPEC §10: ≤ 5 ms).
   const byRank: ImpactMatch[][] = [[], [], [], []];
   const focus: FileRecord[] = [];
-  const directories = new Set<string>();
+  // One entry per distinct directory: paths in it share their split and glob walks.
+  const dirs: DirCache = new Map();
+  const directories = new Set<PreparedDir>();
   let ignoredFiles = 0;
   let testFiles = 0;
   let sourceFiles = 0;
@@ -247,15 +288,25 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   let linesDeleted = 0;
   let listedAdditions = 0;
   let listedDeletions = 0;
+  let inPathOrder = true;
+  let previousName = "";
 
   for (const file of files) {
+    if (file.filename < previousName) inPathOrder = false;
+    previousName = file.filename;
     listedAdditions += file.additions;
     listedDeletions += file.deletions;
-    const path = preparePath(file.filename);
+    const path = preparePath(file.filename, dirs);
     const previous =
-      file.previous_filename && file.previous_filename !== file.filename ? preparePath(file.previous_filename) : undefined;
-    const ignored = compiled.ignore.matches(path);
-    const match = matchImpact(context, path, previous, ignored);
+      file.previous_filename && file.previous_filename !== file.filename
+        ? preparePath(file.previous_filename, dirs)
+        : undefined;
+    const classified = compiled.classify.firstMatch(path);
+    const ignored = classified >= 0 && classified < compiled.ignoreCount;
+    // Ignored files only need the built-in kinds, and only when those are on.
+    const hit: BuiltinHit =
+      ignored && !context.sensitive ? { kind: undefined, doc: false } : lookupBuiltin(context.sets, context.sensitive, path);
+    const match = matchImpact(context, path, previous, ignored, hit);
     const rank = match ? RANK[match.impact] : -1;
     if (match) byRank[rank]?.push(match);
 
@@ -264,16 +315,16 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
       if (match) offerFocus(focus, { file, category: "ignored", match, rank });
       continue;
     }
-    directories.add(dirname(file.filename));
-    if (previous) directories.add(dirname(previous.path));
+    directories.add(path.dir);
+    if (previous) directories.add(previous.dir);
     const live = file.status !== "removed";
     let category: Category;
-    if (compiled.tests.matches(path)) {
+    if (classified >= 0) {
       category = "test";
       testFiles++;
       testChanged ||= live;
     } else {
-      if (match?.source === "docs" || isDoc(sets, path)) {
+      if (hit.doc && hit.kind === undefined) {
         category = "docs";
         docFiles++;
       } else {
@@ -301,7 +352,7 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
     linesAdded += missingAdditions;
     linesDeleted += missingDeletions;
     notes.push(
-      `GitHub listed ${plural(files.length, "file")} with ${listedAdditions} added lines, but the PR reports ${plural(pr.changedFiles, "changed file")} with ${pr.additions} added lines (its file list stops at 3000 and can omit line counts for huge diffs); size and files use the PR's totals, counting the ${missingAdditions} unlisted lines and ${plural(missingFiles, "unlisted file")} whole (tests, generated files and comments included), and directories and impact come from the listed files only.`,
+      `GitHub listed ${plural(files.length, "file")} with ${plural(listedAdditions, "added line")}, but the PR reports ${plural(pr.changedFiles, "changed file")} with ${plural(pr.additions, "added line")} (GitHub's file list stops at 3000 files and can omit line counts for huge diffs). Size and files use the PR's totals, counting the ${plural(missingAdditions, "unlisted line")} and ${plural(missingFiles, "unlisted file")} whole, tests, generated files and comments included; directories and impact come from the listed files only.`,
     );
   }
   const fileCount = nonIgnored + missingFiles;
@@ -318,7 +369,9 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   const likelihood = round4(clamp01(factors.reduce((sum, factor) => sum + factor.value * factor.weight, 0)));
   const band = likelihoodBand(likelihood);
 
-  for (const bucket of byRank) bucket.sort(compareFiles);
+  // GitHub and git list files in path order, which each bucket then already has; any
+  // other order is sorted, so shuffled input gives the same assessment.
+  if (!inPathOrder) for (const bucket of byRank) bucket.sort(compareFiles);
   const matches = byRank.reduceRight<ImpactMatch[]>((all, bucket) => all.concat(bucket), []);
   let impact: Level = matches[0]?.impact ?? "low";
   let impactSummary = summariseImpact(matches, impact, nonIgnored, docFiles);
@@ -333,9 +386,9 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
 
   const level = compiled.matrix[band][impact];
   // Score: the level sets the quarter (low 0–25, medium 25–50, high 50–75, critical 75–100)
-  // and 60 % likelihood + 40 % impact places the PR within it. Non-decreasing in
-  // likelihood and impact whenever the matrix is (the default one is), spans 0–100, and a
-  // higher level never shows a lower score than a lower level.
+  // and 60 % likelihood + 40 % impact places the PR within it. So the score is
+  // non-decreasing in likelihood and in impact whenever the matrix is (the default one
+  // is), spans 0–100, and a higher level never shows a lower score than a lower level.
   const score = Math.round(25 * (RANK[level] + 0.6 * likelihood + (0.4 * RANK[impact]) / 3));
 
   return {
@@ -357,17 +410,6 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   };
 }
 
-interface ImpactContext {
-  compiled: CompiledRiskConfig;
-  sets: BuiltinSets;
-  sensitive: boolean;
-  configPath: string;
-}
-
-function isDoc(sets: BuiltinSets, path: PreparedPath): boolean {
-  return sets.docs.matches(path) && !sets.notDocs.matches(path);
-}
-
 /**
  * A file's impact. Order of precedence: the repository's own rules (they know best, so
  * `low` for a file beats the built-in high), then built-in sensitive kinds, then docs (low),
@@ -382,44 +424,35 @@ function matchImpact(
   path: PreparedPath,
   previous: PreparedPath | undefined,
   ignored: boolean,
+  hit: BuiltinHit,
 ): ImpactMatch | undefined {
   const file = path.path;
   if (!ignored && compiled.impactPatterns.length > 0) {
     const current = compiled.impact.firstMatch(path);
     const before = previous ? compiled.impact.firstMatch(previous) : -1;
     const viaPrevious = before >= 0 && (current < 0 || before < current);
-    const index = viaPrevious ? before : current;
-    const hit = compiled.impactPatterns[index];
-    if (hit) {
-      return {
-        file,
-        impact: hit.impact,
-        rule: hit.pattern,
-        source: "config",
-        ...(hit.reason !== undefined ? { reason: hit.reason } : {}),
-        ...(viaPrevious && previous ? { matchedName: previous.path } : {}),
-      };
+    const found = compiled.impactPatterns[viaPrevious ? before : current];
+    if (found) {
+      const match: ImpactMatch = { file, impact: found.impact, rule: found.pattern, source: "config" };
+      if (found.reason !== undefined) match.reason = found.reason;
+      if (viaPrevious && previous) match.matchedName = previous.path;
+      return match;
     }
   }
   if (sensitive) {
-    for (const candidate of previous ? [path, previous] : [path]) {
-      const kind =
-        candidate.path === configPath ? "review-triage config" : sets.labels[sets.kinds.firstMatch(candidate)];
-      if (kind !== undefined) {
-        return {
-          file,
-          impact: "high",
-          rule: kind,
-          source: "builtin",
-          ...(candidate !== path ? { matchedName: candidate.path } : {}),
-        };
-      }
+    const kind = file === configPath ? CONFIG_KIND : hit.kind;
+    if (kind !== undefined) return { file, impact: "high", rule: kind, source: "builtin" };
+    if (previous) {
+      const before = previous.path === configPath ? CONFIG_KIND : lookupBuiltin(sets, true, previous).kind;
+      if (before !== undefined) return { file, impact: "high", rule: before, source: "builtin", matchedName: previous.path };
     }
   }
   if (ignored) return undefined;
-  if (isDoc(sets, path)) return { file, impact: "low", rule: "documentation", source: "docs" };
+  if (hit.doc) return { file, impact: "low", rule: "documentation", source: "docs" };
   return { file, impact: compiled.config.default_impact, rule: "default", source: "default" };
 }
+
+const CONFIG_KIND = "review-triage config";
 
 function summariseImpact(matches: ImpactMatch[], impact: Level, nonIgnored: number, docFiles: number): string {
   if (matches.length === 0) return "No files that count for impact changed.";

@@ -27,6 +27,8 @@ export interface CheckRunSpec {
 export interface KnownCheckRun {
   id: number;
   fingerprint: string;
+  /** The output text as found on GitHub (it carries the app's record). */
+  text?: string;
 }
 
 function clip(text: string): string {
@@ -44,7 +46,7 @@ export async function findCheckRun(
   octokit: Octokit,
   ref: RepoRef & { head_sha: string },
   appId: number | undefined,
-): Promise<{ id: number; fingerprint: string } | undefined> {
+): Promise<KnownCheckRun | undefined> {
   const { data } = await octokit.rest.checks.listForRef({
     owner: ref.owner,
     repo: ref.repo,
@@ -63,7 +65,7 @@ export async function findCheckRun(
     ...(run.output.text ? { text: run.output.text } : {}),
   };
   // Annotations are not returned here; a run that had them is rewritten when they matter.
-  return { id: run.id, fingerprint: fingerprint(spec) };
+  return { id: run.id, fingerprint: fingerprint(spec), ...(run.output.text ? { text: run.output.text } : {}) };
 }
 
 /**

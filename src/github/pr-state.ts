@@ -15,6 +15,10 @@ export interface PrState {
   pickReasons?: Record<string, string>;
   /** Escalation notes, kept so the comment does not flip between events. */
   escalations?: string[];
+  /** Checklist ticks as recorded by the app: item id → who and when. */
+  ticks?: Record<string, { by: string; at: string }>;
+  /** The latest refused ticks, explained in the comment (a few, newest last). */
+  refusals?: string[];
   /** A lead's `/triage override`: the level and who set it, with why. */
   override?: { level: string; by: string; reason: string; at: string };
 }

@@ -30,6 +30,7 @@ export function handlePullRequest(deps: AppDeps, extras: TriageExtras) {
       return;
     }
     const pr = context.payload.pull_request as unknown as PullRequestLike;
-    await triagePullRequest(context, deps, pr, context.payload.action as TriageTrigger, extras);
+    const beforeSha = (context.payload as { before?: string }).before;
+    await triagePullRequest(context, deps, pr, context.payload.action as TriageTrigger, extras, beforeSha ? { beforeSha } : {});
   };
 }

@@ -10,7 +10,18 @@ import { renderStickyComment, STICKY_MARKER } from "../core/render-comment.js";
 import { scoreRisk } from "../core/score-risk.js";
 import { skipReason } from "../core/skip-reason.js";
 import type { ChangedFile, RiskAssessment } from "../core/types.js";
-import { ensureCheckRun, type CheckRunSpec } from "../github/ensure-check-run.js";
+import {
+  applicableChecklists,
+  decodeRecord,
+  encodeRecord,
+  missingRequired,
+  renderChecklists,
+  renderTickTable,
+  type PrRecord,
+  type TickRecord,
+} from "../core/checklists.js";
+import { ensureCheckRun, findCheckRun, type CheckRunSpec, type KnownCheckRun } from "../github/ensure-check-run.js";
+import { applyTickEdit } from "./apply-tick-edit.js";
 import { requestReviewers } from "../github/ensure-reviewers.js";
 import { ensureRiskLabel, planRiskLabel } from "../github/ensure-risk-label.js";
 import { ensureStickyComment, findStickyComment } from "../github/ensure-sticky-comment.js";
@@ -124,6 +135,26 @@ async function dryRunConfig(
   return { ok: true, lines: ["The new file is valid.", await route(parsed.config)] };
 }
 
+export interface TriagePipelineExtras {
+  /** Static analysis (SPEC §7): errors on changed lines and check annotations. */
+  analyze?: (input: { config: Config; files: ChangedFile[]; headSha: string; octokit: Octokit; owner: string; repo: string }) => Promise<
+    | {
+        errors: number;
+        annotations: CheckRunSpec["annotations"];
+        text: string;
+      }
+    | undefined
+  >;
+}
+
+/** What the triggering event adds: a checklist edit, the commit before a push. */
+export interface TriageEventInput {
+  /** `issue_comment.edited` on the sticky comment: who edited, the body before and after. */
+  tickEdit?: { sender: string; before: string; after: string; commentId: number };
+  /** `synchronize`: the previous head, where the app's record can be found after a restart. */
+  beforeSha?: string;
+}
+
 /**
  * Triage one pull request: score, route, label, comment and check (SPEC §3–§6). Reads first,
  * then writes only what differs. Writes go through the shared priority queue, most urgent
@@ -134,21 +165,8 @@ export async function triagePullRequest(
   deps: AppDeps,
   pr: PullRequestLike,
   trigger: TriageTrigger,
-  extras: {
-    /** Markdown of checklists and their status, built by the checklist module. */
-    checklists?: (input: { config: Config; assessment: RiskAssessment; files: ChangedFile[]; state: PrState }) => {
-      markdown?: string;
-      missing: string[];
-      total: number;
-      text?: string;
-    };
-    /** Static analysis (SPEC §7): errors on changed lines and check annotations. */
-    analyze?: (input: { config: Config; files: ChangedFile[]; headSha: string }) => Promise<{
-      errors: number;
-      annotations: CheckRunSpec["annotations"];
-      text: string;
-    } | undefined>;
-  } = {},
+  extras: TriagePipelineExtras = {},
+  event: TriageEventInput = {},
 ): Promise<TriageOutcome> {
   const { owner, repo } = context.repo();
   const octokit = context.octokit as unknown as Octokit;
@@ -156,7 +174,9 @@ export async function triagePullRequest(
   const prRef = { owner, repo, pull_number: pr.number };
   const issueRef = { owner, repo, issue_number: pr.number };
   const key = PrStateStore.key(pr.base.repo.id, pr.number);
-  const state = deps.store.get(key) ?? {};
+  const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+  const lane = String(installation ?? owner);
+  let state = deps.store.get(key) ?? {};
   // On `opened` nothing of ours can exist yet unless this process already saw the PR, so the
   // comment and check lookups are skipped: that keeps a new PR within its call budget.
   const fresh = trigger === "opened" && !deps.store.get(key);
@@ -167,14 +187,28 @@ export async function triagePullRequest(
   // A push brings a new head commit: when this process has seen the PR before, no run of
   // ours can exist on that commit yet, so there is nothing to look up.
   const seenBefore = deps.store.get(key) !== undefined;
-  const checkKnown = (sha: string) =>
-    state.checkRuns?.[sha] ? state.checkRuns[sha] : fresh || (trigger === "synchronize" && seenBefore) ? null : undefined;
+  let headCheck: KnownCheckRun | null | undefined = state.checkRuns?.[pr.head.sha]
+    ? state.checkRuns[pr.head.sha]
+    : fresh || (trigger === "synchronize" && seenBefore)
+      ? null
+      : undefined;
+  // Ticks and overrides live in the app's own check run. After a restart, read them back
+  // from the run on this commit, or on the previous head for a push.
+  let record: PrRecord | undefined;
+  if (!seenBefore && !fresh) {
+    if (headCheck === undefined) headCheck = (await findCheckRun(octokit, { owner, repo, head_sha: pr.head.sha }, deps.appId)) ?? null;
+    record = decodeRecord(headCheck?.text);
+    if (!record && event.beforeSha) record = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: event.beforeSha }, deps.appId))?.text);
+    if (record) state = deps.store.update(key, { ticks: record.ticks, ...(record.override ? { override: record.override } : {}) });
+  }
   const writeCheck = async (spec: CheckRunSpec) => {
-    const result = await deps.writes.schedule(PRIORITY.check, () =>
-      ensureCheckRun(octokit, { owner, repo, head_sha: pr.head.sha }, spec, checkKnown(pr.head.sha), deps.appId),
+    const known = headCheck;
+    const result = await deps.writes.schedule(lane, PRIORITY.check, () =>
+      ensureCheckRun(octokit, { owner, repo, head_sha: pr.head.sha }, spec, known, deps.appId),
     );
     if (result.write !== "unchanged") writes++;
-    deps.store.update(key, { checkRuns: { ...(deps.store.get(key)?.checkRuns ?? {}), [pr.head.sha]: result.run } });
+    headCheck = result.run;
+    deps.store.update(key, { checkRuns: { ...(deps.store.get(key)?.checkRuns ?? {}), [pr.head.sha]: { id: result.run.id, fingerprint: result.run.fingerprint } } });
   };
 
   if (!loaded.ok) {
@@ -195,7 +229,7 @@ export async function triagePullRequest(
     const known = state.commentId ? { id: state.commentId, body: state.commentBody ?? "" } : fresh ? null : await findStickyComment(octokit, issueRef, STICKY_MARKER);
     if (known && config.options.comment) {
       const body = `${STICKY_MARKER}\n### Review Triage: skipped\n\nThis pull request is not triaged now because ${skipped}.`;
-      const result = await deps.writes.schedule(PRIORITY.comment, () => ensureStickyComment(octokit, issueRef, STICKY_MARKER, body, known));
+      const result = await deps.writes.schedule(lane, PRIORITY.comment, () => ensureStickyComment(octokit, issueRef, STICKY_MARKER, body, known));
       if (result.write !== "unchanged") writes++;
       deps.store.update(key, { commentId: result.comment.id, commentBody: result.comment.body });
     }
@@ -203,7 +237,7 @@ export async function triagePullRequest(
   }
 
   const files = await listFiles(octokit, prRef);
-  const analysis = config.analysis.enabled && extras.analyze ? await extras.analyze({ config, files, headSha: pr.head.sha }) : undefined;
+  const analysis = config.analysis.enabled && extras.analyze ? await extras.analyze({ config, files, headSha: pr.head.sha, octokit, owner, repo }) : undefined;
   let assessment = scoreRisk({
     files,
     pr: {
@@ -250,12 +284,16 @@ export async function triagePullRequest(
   let choice = choose();
   const requestedNow: string[] = [];
   let pickReasons = state.pickReasons;
-  if (config.options.request_reviewers) {
+  // When risk falls (new commits, or a lead's override), the reviewers already on the PR
+  // stay and nobody new is asked.
+  const fell = levelRank(assessment.level) < levelRank(state.level) && requested.size + reviewed.size > 0;
+  if (fell) notes.push(`Risk fell from ${state.level} to ${assessment.level}; the reviewers already on the PR are kept and nobody new is requested.`);
+  if (config.options.request_reviewers && !fell) {
     const made: ReviewerChoice["picks"] = [];
     // 422 means someone cannot review here: drop them, pick the next, at most a few rounds.
     for (let round = 0; round < 3 && choice.picks.length; round++) {
       const picks = choice.picks;
-      const result = await deps.writes.schedule(PRIORITY.reviewers, () =>
+      const result = await deps.writes.schedule(lane, PRIORITY.reviewers, () =>
         requestReviewers(octokit, prRef, picks.map((p) => ({ login: p.login, isTeam: p.isTeam }))),
       );
       writes += result.requested.length ? 1 : 0;
@@ -289,6 +327,16 @@ export async function triagePullRequest(
       kept: after.kept.filter((k) => !madeKeys.has(k.login.toLowerCase()) && !earlierKeys.has(k.login.toLowerCase())),
     };
     pickReasons = { ...reasons, ...Object.fromEntries(made.map((p) => [p.login.toLowerCase(), p.reason])) };
+  } else if (fell) {
+    // Show everyone already on the PR, whatever group the lower level would use.
+    const reasons = state.pickReasons ?? {};
+    const onPr = [...new Set([...requested, ...reviewed])].sort();
+    const asPick = (login: string) => ({ login, isTeam: login.startsWith("@"), group: "", load: load.get(login) ?? 0 });
+    choice = {
+      ...choice,
+      picks: onPr.filter((l) => reasons[l]).map((l) => ({ ...asPick(l), reason: reasons[l]! })),
+      kept: onPr.filter((l) => !reasons[l]).map((l) => ({ ...asPick(l), reason: reviewed.has(l) ? "already reviewed this PR" : "already requested" })),
+    };
   }
 
   const escalations = [...(state.escalations ?? [])];
@@ -309,7 +357,30 @@ export async function triagePullRequest(
     ...(pickReasons ? { pickReasons } : {}),
   };
   deps.store.update(key, nextState);
-  const checklist = extras.checklists?.({ config, assessment, files, state: deps.store.get(key)! });
+  state = deps.store.get(key) ?? {};
+  const applied = applicableChecklists(config, { level: assessment.level, files: files.map((f) => f.filename), labels: labelNames(pr) });
+  let ticks: TickRecord = { ...(state.ticks ?? {}) };
+  const refusals = [...(state.refusals ?? [])];
+  if (event.tickEdit) {
+    const outcome = await applyTickEdit({
+      octokit,
+      repoRef: { owner, repo },
+      applied,
+      ticks,
+      edit: event.tickEdit,
+      author,
+      leads,
+      now: new Date().toISOString(),
+    });
+    ticks = outcome.ticks;
+    refusals.push(...outcome.refusals);
+    if (outcome.refusals.length) log.info({ refused: outcome.refusals.length }, "checklist ticks refused and reverted");
+  }
+  const keptRefusals = refusals.slice(-5);
+  deps.store.update(key, { ticks, refusals: keptRefusals });
+  const checklistStatus = applied.some((c) => c.items.some((i) => i.required)) ? missingRequired(applied, ticks) : undefined;
+  const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${r}`)].filter(Boolean).join("\n\n");
+  const recordText = [renderTickTable(applied, ticks), encodeRecord({ ticks, ...(state.override ? { override: state.override } : {}) })].filter(Boolean).join("\n\n");
 
   const dryRun = files.some((f) => f.filename === CONFIG_PATH && f.status !== "removed")
     ? await dryRunConfig(octokit, { owner, repo }, pr.head.sha, async (newConfig) => {
@@ -346,10 +417,10 @@ export async function triagePullRequest(
         assessment,
         choice,
         approvals,
-        ...(checklist ? { checklists: { missing: checklist.missing, total: checklist.total } } : {}),
+        ...(checklistStatus ? { checklists: checklistStatus } : {}),
         ...(dryRun ? { configDryRun: dryRun } : {}),
         ...(override ? { override } : {}),
-        extraText: [analysis?.text ?? "", checklist?.text ?? ""],
+        extraText: [analysis?.text ?? "", recordText],
         ...(analysis?.annotations?.length ? { annotations: analysis.annotations } : {}),
       }),
     ),
@@ -360,13 +431,21 @@ export async function triagePullRequest(
       choice,
       configSource: loaded.source,
       notes: commentNotes,
-      ...(checklist?.markdown ? { checklists: checklist.markdown } : {}),
+      ...(checklistMarkdown ? { checklists: checklistMarkdown } : {}),
       suggestOnly: !config.options.request_reviewers,
     });
-    const known = state.commentId ? { id: state.commentId, body: state.commentBody ?? "" } : fresh ? null : undefined;
+    // After a hand edit the comment on GitHub differs from what the app last wrote: compare
+    // with what is there now, so a forged or refused tick is always reverted.
+    const known = event.tickEdit
+      ? { id: event.tickEdit.commentId, body: event.tickEdit.after }
+      : state.commentId
+        ? { id: state.commentId, body: state.commentBody ?? "" }
+        : fresh
+          ? null
+          : undefined;
     tasks.push(
       deps.writes
-        .schedule(PRIORITY.comment, () => ensureStickyComment(octokit, issueRef, STICKY_MARKER, body, known))
+        .schedule(lane, PRIORITY.comment, () => ensureStickyComment(octokit, issueRef, STICKY_MARKER, body, known))
         .then((result) => {
           if (result.write !== "unchanged") writes++;
           deps.store.update(key, { commentId: result.comment.id, commentBody: result.comment.body });
@@ -377,7 +456,7 @@ export async function triagePullRequest(
     const plan = planRiskLabel(labelNames(pr), assessment.level);
     if (plan.add || plan.remove.length) {
       tasks.push(
-        deps.writes.schedule(PRIORITY.label, () => ensureRiskLabel(octokit, issueRef, assessment.level, plan)).then((n) => {
+        deps.writes.schedule(lane, PRIORITY.label, () => ensureRiskLabel(octokit, issueRef, assessment.level, plan)).then((n) => {
           writes += n;
         }),
       );

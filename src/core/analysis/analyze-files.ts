@@ -188,7 +188,12 @@ export async function analyzeFiles({ files, config, fetchContent, limits, now = 
   const worker = async (): Promise<void> => {
     while (next < chosen.length) {
       const c = chosen[next++];
-      if (c) await lintOne(c);
+      if (!c) continue;
+      await lintOne(c);
+      // Linting is synchronous CPU work; between files, let the process answer other
+      // webhooks (GitHub gives a delivery 10 s) instead of holding the event loop for the
+      // whole PR.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(bounds.concurrency, chosen.length)) }, worker));

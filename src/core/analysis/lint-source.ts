@@ -1,6 +1,30 @@
-import * as tsParser from "@typescript-eslint/parser";
-import { Linter } from "eslint";
+import { createRequire } from "node:module";
+import type { Linter } from "eslint";
 import { RULE_IDS, RULE_SET, type RuleId, type RuleSeverity } from "./rule-set.js";
+
+// ESLint (~20 MB resident) and the TypeScript parser (~60 MB, it loads all of `typescript`)
+// are loaded on first use, not at startup: a process whose repositories never send
+// JavaScript, or never TypeScript, never pays for them. Both packages are CommonJS, so a
+// synchronous require keeps lintSource synchronous.
+const require = createRequire(import.meta.url);
+let linterInstance: Linter | undefined;
+let typescriptParser: Linter.Parser | undefined;
+
+function getLinter(): Linter {
+  // One Linter for the process: it keeps no per-file state between verify() calls.
+  linterInstance ??= new (require("eslint") as typeof import("eslint")).Linter({ configType: "flat" });
+  return linterInstance;
+}
+
+function getTypeScriptParser(): Linter.Parser {
+  typescriptParser ??= require("@typescript-eslint/parser") as Linter.Parser;
+  return typescriptParser;
+}
+
+/** The version of ESLint that lints, without loading it. */
+export function eslintVersion(): string {
+  return (require("eslint/package.json") as { version: string }).version;
+}
 
 /** A severity override from `analysis.rules`. */
 export type RuleSetting = "off" | "warn" | "error";
@@ -56,9 +80,6 @@ export function flavourOf(filename: string): Flavour | null {
   }
 }
 
-// One Linter for the process: it holds no per-file state between verify() calls.
-const linter = new Linter({ configType: "flat" });
-
 interface BuiltConfig {
   config: Linter.Config[];
   /** The severity the app decided for each enabled rule, to undo inline `/* eslint … *\/` changes. */
@@ -94,7 +115,7 @@ function buildConfig(flavour: Flavour, sourceType: "module" | "commonjs", rules:
         ecmaVersion: "latest",
         // TypeScript files are modules in practice (even .cts files are written with import/export).
         sourceType: "module",
-        parser: tsParser,
+        parser: getTypeScriptParser(),
         parserOptions: {
           ecmaFeatures: { jsx: flavour === "tsx" },
           // No `project`: type information would mean reading the repository's tsconfig and
@@ -177,7 +198,7 @@ function toFindings(messages: Linter.LintMessage[], enabled: ReadonlyMap<string,
 }
 
 function verify(source: string, virtualName: string, built: BuiltConfig): LintFinding[] {
-  return toFindings(linter.verify(source, built.config, { filename: virtualName }), built.enabled);
+  return toFindings(getLinter().verify(source, built.config, { filename: virtualName }), built.enabled);
 }
 
 /**

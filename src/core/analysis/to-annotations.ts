@@ -1,5 +1,5 @@
-import { Linter } from "eslint";
 import type { AnalysisFinding, AnalysisResult } from "./analyze-files.js";
+import { eslintVersion } from "./lint-source.js";
 import { RULE_IDS, RULE_SET, ruleDocsUrl, type RuleId } from "./rule-set.js";
 
 /** One entry of `output.annotations` for the Checks API. */
@@ -89,7 +89,7 @@ export function summarizeAnalysis(result: AnalysisResult, options: SummaryOption
     const rest = result.skipped.length - maxSkippedListed;
     if (rest > 0) lines.push(`- and ${plural(rest, "more file")}`);
   }
-  const ruleSet = `${RULE_IDS.length} ESLint ${Linter.version} core rules chosen by review-triage; the repository's own ESLint config and plugins are never run`;
+  const ruleSet = `${RULE_IDS.length} ESLint ${eslintVersion()} core rules chosen by review-triage; the repository's own ESLint config and plugins are never run`;
   lines.push("", docsUrl ? `Rule set: [${ruleSet}](${docsUrl}).` : `Rule set: ${ruleSet} (docs/static-analysis.md).`);
   return lines.join("\n");
 }

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { lintSource, type LintFinding } from "../../../src/core/analysis/lint-source.js";
 import { RULE_IDS } from "../../../src/core/analysis/rule-set.js";
@@ -178,5 +180,27 @@ describe("lintSource", () => {
         expect(() => lintSource({ filename, source })).not.toThrow();
       }
     }
+  });
+});
+
+describe("loading ESLint and the TypeScript parser", () => {
+  it("happens on first use, so a process that never lints TypeScript never loads TypeScript", () => {
+    // A fresh process: this one has loaded everything already.
+    const script = [
+      'import { createRequire } from "node:module";',
+      'const loaded = () => { const keys = Object.keys(createRequire(import.meta.url).cache);',
+      '  return ["eslint/lib/api.js", "typescript/lib/typescript.js"].filter((m) => keys.some((k) => k.endsWith(m))).join(",") || "none"; };',
+      'const { lintSource } = await import("./src/core/analysis/lint-source.ts");',
+      'await import("./src/core/analysis/analyze-files.ts");',
+      'const steps = [loaded()];',
+      'lintSource({ filename: "a.js", source: "export const a = 1;" }); steps.push(loaded());',
+      'lintSource({ filename: "a.ts", source: "export const a: number = 1;" }); steps.push(loaded());',
+      "console.log(steps.join(' | '));",
+    ].join("\n");
+    const output = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("../../..", import.meta.url)),
+      encoding: "utf8",
+    });
+    expect(output.trim()).toBe("none | eslint/lib/api.js | eslint/lib/api.js,typescript/lib/typescript.js");
   });
 });

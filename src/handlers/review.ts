@@ -1,0 +1,30 @@
+import type { Context } from "probot";
+import type { AppDeps } from "./app-deps.js";
+import { CHECK_NAME } from "../github/ensure-check-run.js";
+import { triagePullRequest, type PullRequestLike, type TriagePipelineExtras } from "./triage.js";
+
+/** Reviews submitted, edited or dismissed change what governance sees: re-evaluate. */
+export function handleReview(deps: AppDeps, extras: TriagePipelineExtras) {
+  return async (context: Context<"pull_request_review">): Promise<void> => {
+    const pr = context.payload.pull_request as unknown as PullRequestLike;
+    if (pr.state !== "open") return;
+    await triagePullRequest(context, deps, pr, "review", extras);
+  };
+}
+
+/** "Re-run" on the Review Triage check: triage the PR again. */
+export function handleCheckRerequested(deps: AppDeps, extras: TriagePipelineExtras) {
+  return async (context: Context<"check_run.rerequested">): Promise<void> => {
+    const run = context.payload.check_run;
+    if (run.name !== CHECK_NAME) return;
+    if (deps.appId && run.app?.id !== undefined && run.app.id !== deps.appId) return;
+    const number = run.pull_requests?.[0]?.number;
+    if (!number) {
+      context.log.info({}, "re-run requested on a check without a pull request; ignored");
+      return;
+    }
+    const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: number }));
+    if (data.state !== "open") return;
+    await triagePullRequest(context, deps, data as unknown as PullRequestLike, "rerequested", extras);
+  };
+}
