@@ -91,7 +91,7 @@ function block(ts: boolean): string[] {
       ];
     case 2:
       return [
-        `export class ${Noun}Store${fn.length}${t(` implements Store<${Noun}>`)} {`,
+        `export class ${Noun}Store${uid++}${t(` implements Store<${Noun}>`)} {`,
         `  ${t("private readonly ")}items = new Map${t(`<string, ${Noun}>`)}();`,
         `  ${t("private ")}listeners${t(`: Array<(item: ${Noun}) => void>`)} = [];`,
         ``,

@@ -86,7 +86,7 @@ function reviewPayload(action: "submitted" | "dismissed", reviewer: string, stat
 
 /** The reads every re-evaluation makes after the first event (config is cached). */
 function mockReads(scope: nock.Scope, reviews: Array<{ login: string; state: string; at?: string }> = [], fetchPull = true) {
-  if (fetchPull) scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: FILES, labels: ["risk: high"], requested: ["alice"] }).pull_request);
+  if (fetchPull) scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: FILES, labels: ["risk: high"], requested: ["alice"] }).pull_request as Json);
   mockFiles(scope, FILES);
   mockOpenPulls(scope, {});
   mockReviews(scope, reviews);
