@@ -1,5 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createAppDeps, type AppDeps } from "./handlers/app-deps.js";
+import { createAnalyzer } from "./handlers/analyze-pull-request.js";
 import { handleHttp } from "./handlers/http.js";
 import { handleCommentCreated, handleCommentEdited } from "./handlers/issue-comment.js";
 import { handleCheckRerequested, handleReview } from "./handlers/review.js";
@@ -35,4 +36,4 @@ export function createApp(deps?: AppDeps, extras: TriageExtras = {}) {
   };
 }
 
-export default createApp();
+export default createApp(undefined, { analyze: createAnalyzer() });

@@ -15,6 +15,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "schema                     print the JSON Schema of the config file",
     load: async () => (await import("./schema-command.js")).schemaCommand,
   },
+  score: {
+    summary: "score [--base ref] [--head ref] [--json]  score a local git diff offline, explain the risk",
+    load: async () => (await import("./score-command.js")).scoreCommand,
+  },
   evaluate: {
     summary: "evaluate [repo] [--calibrate] replay git history, label later-fixed changes (SZZ), report ROC AUC",
     load: async () => (await import("./evaluate-command.js")).evaluateCommand,

@@ -10,6 +10,8 @@ export interface CheckAnnotation {
   path: string;
   start_line: number;
   end_line: number;
+  start_column?: number;
+  end_column?: number;
   annotation_level: "notice" | "warning" | "failure";
   message: string;
   title?: string;
@@ -29,6 +31,12 @@ export interface KnownCheckRun {
   fingerprint: string;
   /** The output text as found on GitHub (it carries the app's record). */
   text?: string;
+  /** Fingerprint of the annotations already on the run: GitHub appends, so they are sent once. */
+  annotations?: string;
+}
+
+function annotationsFingerprint(list: readonly CheckAnnotation[]): string {
+  return createHash("sha256").update(JSON.stringify(list)).digest("hex");
 }
 
 function clip(text: string): string {
@@ -65,7 +73,13 @@ export async function findCheckRun(
     ...(run.output.text ? { text: run.output.text } : {}),
   };
   // Annotations are not returned here; a run that had them is rewritten when they matter.
-  return { id: run.id, fingerprint: fingerprint(spec), ...(run.output.text ? { text: run.output.text } : {}) };
+  return {
+    id: run.id,
+    fingerprint: fingerprint(spec),
+    ...(run.output.text ? { text: run.output.text } : {}),
+    // The list does not return annotations, only their count: treat existing ones as current.
+    annotations: run.output.annotations_count ? "present" : annotationsFingerprint([]),
+  };
 }
 
 /**
@@ -83,12 +97,15 @@ export async function ensureCheckRun(
   const wanted = fingerprint(spec);
   const existing = known === undefined ? await findCheckRun(octokit, ref, appId) : known;
   if (existing && existing.fingerprint === wanted) return { write: "unchanged", run: existing };
-  const annotations = spec.annotations ?? [];
+  const all = spec.annotations ?? [];
+  const annFp = annotationsFingerprint(all);
+  // Annotations add up on a run; resend them only when they differ from what is there.
+  const annotations = existing && (existing.annotations === annFp || existing.annotations === "present") ? [] : all;
   const output = {
     title: spec.title.slice(0, 255),
     summary: clip(spec.summary),
     ...(spec.text ? { text: clip(spec.text) } : {}),
-    annotations: annotations.slice(0, 50),
+    ...(annotations.length ? { annotations: annotations.slice(0, 50) } : {}),
   };
   const state = {
     status: spec.status,
@@ -113,5 +130,5 @@ export async function ensureCheckRun(
       output: { title: output.title, summary: output.summary, annotations: annotations.slice(i, i + 50) },
     });
   }
-  return { write, run: { id, fingerprint: wanted } };
+  return { write, run: { id, fingerprint: wanted, annotations: annotations.length ? annFp : existing?.annotations ?? annFp } };
 }

@@ -208,7 +208,7 @@ export async function triagePullRequest(
     );
     if (result.write !== "unchanged") writes++;
     headCheck = result.run;
-    deps.store.update(key, { checkRuns: { ...(deps.store.get(key)?.checkRuns ?? {}), [pr.head.sha]: { id: result.run.id, fingerprint: result.run.fingerprint } } });
+    deps.store.update(key, { checkRuns: { ...(deps.store.get(key)?.checkRuns ?? {}), [pr.head.sha]: { id: result.run.id, fingerprint: result.run.fingerprint, ...(result.run.annotations ? { annotations: result.run.annotations } : {}) } } });
   };
 
   if (!loaded.ok) {

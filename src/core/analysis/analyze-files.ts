@@ -175,8 +175,9 @@ export async function analyzeFiles({ files, config, fetchContent, limits, now = 
     const failure = found.length === 1 ? found[0] : undefined;
     if (failure?.ruleId === "internal-error") return skip("lint-failed", failure.message);
     if (failure?.ruleId === "parse-error" && !touchesChanged(failure, c.lines)) {
-      // The changed lines parse; what does not is older code, most likely syntax our parser
-      // lacks (Flow, a new proposal). That is not this PR's finding, but the reader must know.
+      // The parser gave up on a line this PR did not touch: most likely syntax it lacks (Flow,
+      // a new proposal) rather than the author's mistake. Not a finding, but the reader must
+      // know the file went unchecked.
       return skip("unparsed", `could not be parsed at line ${failure.line} (${failure.message}), so it was not linted`);
     }
     linted.push({ file: name, order: c.index });

@@ -11,7 +11,7 @@ let linterInstance: Linter | undefined;
 let typescriptParser: Linter.Parser | undefined;
 
 function getLinter(): Linter {
-  // One Linter for the process: it keeps no per-file state between verify() calls.
+  // One Linter for the process: between verify() calls it keeps only the last file's AST.
   linterInstance ??= new (require("eslint") as typeof import("eslint")).Linter({ configType: "flat" });
   return linterInstance;
 }
