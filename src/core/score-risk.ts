@@ -26,12 +26,12 @@ import type {
  * but carry no weight until `review-triage evaluate --calibrate` shows they help.
  */
 export const DEFAULT_WEIGHTS: Readonly<Record<FactorName, number>> = Object.freeze({
-  size: 0.55,
-  files: 0.25,
-  directories: 0.1,
-  fix: 0.1,
-  change_type: 0,
-  test_gap: 0,
+  size: 0.5,
+  files: 0,
+  directories: 0.3,
+  fix: 0.05,
+  change_type: 0.1,
+  test_gap: 0.05,
   static_analysis: 0,
 });
 
