@@ -93,10 +93,10 @@ export function renderRuleDocs(): string {
   }
   out.push("", "### Off in TypeScript files", "");
   out.push(
-    "The core rules misreport TypeScript (overloads, declaration merging, parameters of signatures). Their",
-    "TypeScript-aware versions live in `@typescript-eslint/eslint-plugin`, which the app does not ship;",
-    "TypeScript's own `noUnusedLocals`/`noUnusedParameters` cover them in most projects. An `analysis.rules`",
-    "override does not switch them on in TypeScript files.",
+    "These core rules misreport valid TypeScript. Their TypeScript-aware versions live in",
+    "`@typescript-eslint/eslint-plugin`, which the app does not ship; TypeScript's own `noUnusedLocals` and",
+    "`noUnusedParameters` cover them in most projects. An `analysis.rules` override does not switch them on",
+    "in TypeScript files. (`no-dupe-class-members` stays on: ESLint 9's core rule understands overloads.)",
     "",
   );
   for (const id of offInTs) out.push(`- \`${id}\`: ${RULE_SET[id].offInTypeScript}.`);

@@ -19,6 +19,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "score [--base ref] [--head ref] [--json]  score a local git diff offline, explain the risk",
     load: async () => (await import("./score-command.js")).scoreCommand,
   },
+  explain: {
+    summary: "explain owner/repo#N [--json]  with GITHUB_TOKEN, show what the app would do on a PR; writes nothing",
+    load: async () => (await import("./explain-command.js")).explainCommand,
+  },
   evaluate: {
     summary: "evaluate [repo] [--calibrate] replay git history, label later-fixed changes (SZZ), report ROC AUC",
     load: async () => (await import("./evaluate-command.js")).evaluateCommand,

@@ -186,7 +186,7 @@ describe("review-triage evaluate", () => {
   });
 
   it("uses the weights of --config", async () => {
-    writeFileSync(join(root, "fix-only.yml"), "risk:\n  weights: { size: 0, files: 0, directories: 0, fix: 1 }\n");
+    writeFileSync(join(root, "fix-only.yml"), "risk:\n  weights: { size: 0, files: 0, directories: 0, fix: 1, change_type: 0, test_gap: 0, static_analysis: 0 }\n");
     const io = captureIo();
     expect(await evaluateCommand(["project", "--window", "100", "--config", "fix-only.yml", "--json"], io)).toBe(0);
     const report = JSON.parse(io.out());

@@ -637,12 +637,19 @@ const configArb = fc
 const prArb = fc.record({
   title: fc.constantFrom("fix: x", "feat: y", "docs: z", "Update", "chore!: w"),
   headRef: fc.constantFrom("fix/a", "feature/b", "main"),
-  labels: fc.constantFrom([], ["bug"], ["enhancement"]),
+  labels: fc.constantFrom<string[][]>([], ["bug"], ["enhancement"]),
 });
 
 const inputArb = fc.record({ files: filesArb, facts: prArb, config: configArb, errors: fc.option(fc.nat(20), { nil: undefined }) });
 
-function run({ files, facts, config, errors }: fc.Arbitrary<unknown> extends never ? never : { files: ChangedFile[]; facts: Partial<PullRequestFacts>; config: ReturnType<typeof riskConfig>; errors: number | undefined }) {
+interface PropertyInput {
+  files: ChangedFile[];
+  facts: Partial<PullRequestFacts>;
+  config: ReturnType<typeof riskConfig>;
+  errors: number | undefined;
+}
+
+function run({ files, facts, config, errors }: PropertyInput) {
   return scoreRisk({ files, pr: pr(facts), config, ...(errors === undefined ? {} : { analysis: { errors } }) });
 }
 

@@ -276,7 +276,7 @@ export const RULE_SET: Readonly<Record<RuleId, RuleSpec>> = {
       },
     ],
     offInTypeScript:
-      "the core rule does not understand declaration merging, overloads, declare blocks or type-only uses; TypeScript's noUnusedLocals covers it",
+      "the core rule reports enum members, constructor parameter properties, `declare global` interfaces and the parameters of overloads, interface methods and function types as unused",
   },
   "no-useless-assignment": {
     severity: "warn",
