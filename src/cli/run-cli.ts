@@ -24,7 +24,7 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import("./explain-command.js")).explainCommand,
   },
   evaluate: {
-    summary: "evaluate [repo] [--calibrate] replay git history, label later-fixed changes (SZZ), report ROC AUC",
+    summary: "evaluate [repo]            replay git history, label changes later fixed (SZZ), report ROC AUC; --calibrate fits weights",
     load: async () => (await import("./evaluate-command.js")).evaluateCommand,
   },
 };

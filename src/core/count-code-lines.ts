@@ -21,6 +21,8 @@ interface CommentSyntax {
   quotes: string;
   /** Finds the next quote or comment token (built from the fields above). */
   scanner: RegExp;
+  /** By ASCII code: 1 when a line starting with that character may start with a comment. */
+  leading: Uint8Array;
 }
 
 function escapeRegExp(text: string): string {
@@ -37,7 +39,9 @@ function syntax(
   // natively; block openers first, so Lua's `--[[` wins over `--`.
   const tokens = [...block.map(([open]) => open), ...line, ...quotes].map(escapeRegExp);
   const scanner = new RegExp(tokens.length > 0 ? tokens.join("|") : "(?!)", "g");
-  return { line, block, star, quotes, scanner };
+  const leading = new Uint8Array(128);
+  for (const token of [...block.map(([open]) => open), ...line, ...(star ? ["*"] : [])]) leading[token.charCodeAt(0)] = 1;
+  return { line, block, star, quotes, scanner, leading };
 }
 
 const C_LIKE = syntax(["//"], [["/*", "*/"]], true, "'\"`");
@@ -193,10 +197,58 @@ function skipToComment(text: string, from: number, syntax: CommentSyntax): numbe
   return -1;
 }
 
+/**
+ * The next block comment opener at or after a position, found with one `indexOf` per
+ * opener and remembered: lines are visited in order, so the whole patch is searched about
+ * once instead of once per line.
+ */
+interface OpenerCache {
+  text: string;
+  openers: readonly string[];
+  /** Position the cached answer was computed from, and the answer (-1: none after it). */
+  from: number;
+  at: number;
+}
+
+function nextOpener(cache: OpenerCache, from: number): number {
+  if (from >= cache.from && (cache.at === -1 || cache.at >= from)) return cache.at;
+  let best = -1;
+  for (const open of cache.openers) {
+    const found = cache.text.indexOf(open, from);
+    if (found >= 0 && (best < 0 || found < best)) best = found;
+  }
+  cache.from = from;
+  cache.at = best;
+  return best;
+}
+
+/**
+ * Whether `text[from, end)` holds code. The common line (outside a comment, not starting
+ * with a comment character, no block opener later on the line) is settled without
+ * copying it; anything else goes through `scanLine`.
+ */
+function lineHasCode(text: string, from: number, end: number, syntax: CommentSyntax, state: ScanState, openers: OpenerCache): boolean {
+  if (state.inBlock === undefined) {
+    let i = from;
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    if (i === end) return false;
+    const code = text.charCodeAt(i);
+    if (code >= 128 || syntax.leading[code] === 0) {
+      if (syntax.block.length === 0) return true;
+      const opener = nextOpener(openers, i);
+      if (opener < 0 || opener >= end) return true;
+    } else if (blockAt(syntax, text, i) < 0 && lineCommentAt(syntax, text, i)) {
+      return false;
+    }
+  }
+  return scanLine(text.slice(from, end), 0, syntax, state);
+}
+
 /** Added lines of code in `patch` (a GitHub-style diff: hunks only, no file headers). */
 export function countAddedCodeLines(filename: string, patch: string): number {
   const syntax = syntaxFor(filename);
   const state: ScanState = { inBlock: undefined };
+  const openers: OpenerCache = { text: patch, openers: syntax.block.map(([open]) => open), from: 0, at: -2 };
   let count = 0;
   let start = 0;
   const length = patch.length;
@@ -205,10 +257,10 @@ export function countAddedCodeLines(filename: string, patch: string): number {
     if (end < 0) end = length;
     const first = patch.charCodeAt(start);
     if (first === 43 /* + */) {
-      if (scanLine(patch.slice(start, end), 1, syntax, state)) count++;
+      if (lineHasCode(patch, start + 1, end, syntax, state, openers)) count++;
     } else if (first === 32 /* space */) {
       // Context lines are not counted but can open or close a block comment.
-      if (syntax.block.length > 0) scanLine(patch.slice(start, end), 1, syntax, state);
+      if (syntax.block.length > 0) lineHasCode(patch, start + 1, end, syntax, state, openers);
     } else if (first === 64 /* @ */) {
       // A new hunk may start anywhere; what came before it is unknown.
       state.inBlock = undefined;

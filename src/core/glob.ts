@@ -61,17 +61,34 @@ export interface PreparedPath {
 }
 
 /** Directories already prepared, for one batch of paths (e.g. one pull request). */
-export type DirCache = Map<string, PreparedDir>;
+export interface DirCache {
+  dirs: Map<string, PreparedDir>;
+  /** The directory of the previous path: GitHub and git list a directory's files together. */
+  last: PreparedDir | undefined;
+}
 
-export function preparePath(path: string, dirs?: DirCache): PreparedPath {
+export function newDirCache(): DirCache {
+  return { dirs: new Map(), last: undefined };
+}
+
+/** Whether `path` (last `/` at `slash`) is a file directly in `dir`, checked without copying. */
+function isDirectlyIn(path: string, slash: number, dir: PreparedDir): boolean {
+  return slash === dir.path.length && path.startsWith(dir.path);
+}
+
+export function preparePath(path: string, cache?: DirCache): PreparedPath {
   const slash = path.lastIndexOf("/");
-  const dirPath = slash < 0 ? "" : path.slice(0, slash);
-  let dir = dirs?.get(dirPath);
+  let dir = cache?.last !== undefined && isDirectlyIn(path, slash, cache.last) ? cache.last : undefined;
   if (!dir) {
-    const segments = dirPath === "" ? [] : dirPath.split("/");
-    const lower = dirPath.toLowerCase();
-    dir = { path: dirPath, segments, lowerSegments: lower === dirPath ? segments : lower.split("/"), walks: new Map() };
-    dirs?.set(dirPath, dir);
+    const dirPath = slash < 0 ? "" : path.slice(0, slash);
+    dir = cache?.dirs.get(dirPath);
+    if (!dir) {
+      const segments = dirPath === "" ? [] : dirPath.split("/");
+      const lower = dirPath.toLowerCase();
+      dir = { path: dirPath, segments, lowerSegments: lower === dirPath ? segments : lower.split("/"), walks: new Map() };
+      cache?.dirs.set(dirPath, dir);
+    }
+    if (cache) cache.last = dir;
   }
   const name = slash < 0 ? path : path.slice(slash + 1);
   const lowerName = name.toLowerCase();
@@ -82,12 +99,13 @@ export function preparePath(path: string, dirs?: DirCache): PreparedPath {
 
 /** What a directory alone tells one glob set. */
 interface DirWalk {
-  /** Trie nodes along the directory's literal prefix; index = depth. */
-  nodes: TrieNode[];
   /** Lowest index among rows the directory alone decides (`prefix/**`, `**∕L/**`). */
   best: number;
-  /** Rows found through a directory name that still need minimatch. */
-  generic: Row[];
+  /** Rows that need the file name, beating `best` and possible at this depth. */
+  rows: Row[];
+  /** Name and extension maps of the trie nodes along the way that have any. */
+  byName: Map<string, Row[]>[];
+  byExt: Map<string, Row[]>[];
 }
 
 /** How one brace-free row of a pattern is matched. */
@@ -381,14 +399,12 @@ class CompiledGlobSet implements GlobSet {
     }
     const dirSegments = this.nocase ? dir.lowerSegments : dir.segments;
     const name = this.nocase ? prepared.lowerName : prepared.name;
+    let best = walk.best;
+    if (walk.rows.length > 0) best = bestOf(walk.rows, best, prepared.path, dirSegments, name);
+    for (const byName of walk.byName) best = bestOf(byName.get(name), best, prepared.path, dirSegments, name);
     const extension = this.nocase ? prepared.lowerExtension : prepared.extension;
-    let best = bestOf(walk.generic, walk.best, prepared.path, dirSegments, name);
-    for (const node of walk.nodes) {
-      if (node.byName.size > 0) best = bestOf(node.byName.get(name), best, prepared.path, dirSegments, name);
-      if (node.byExt.size > 0 && extension !== undefined) {
-        best = bestOf(node.byExt.get(extension), best, prepared.path, dirSegments, name);
-      }
-      if (node.other.length > 0) best = bestOf(node.other, best, prepared.path, dirSegments, name);
+    if (extension !== undefined) {
+      for (const byExt of walk.byExt) best = bestOf(byExt.get(extension), best, prepared.path, dirSegments, name);
     }
     return best === Number.MAX_SAFE_INTEGER ? -1 : best;
   }
@@ -397,25 +413,33 @@ class CompiledGlobSet implements GlobSet {
     return this.firstMatch(input) >= 0;
   }
 
-  /** Follow the directory down the trie, settling every row that needs only the directory. */
+  /**
+   * Follow the directory down the trie once, settling every row that needs only the
+   * directory and keeping what each of its files must still check.
+   */
   private walk(dir: PreparedDir): DirWalk {
     const segments = this.nocase ? dir.lowerSegments : dir.segments;
-    const result: DirWalk = { nodes: [], best: Number.MAX_SAFE_INTEGER, generic: [] };
+    const result: DirWalk = { best: Number.MAX_SAFE_INTEGER, rows: [], byName: [], byExt: [] };
+    const pending: Row[] = [];
     let node: TrieNode | undefined = this.root;
     for (let depth = 0; node !== undefined; depth++) {
-      result.nodes.push(node);
       // `prefix/**` needs one more segment below the prefix: the file name is one.
       for (const row of node.under) result.best = Math.min(result.best, row.index);
       if (node.byDir.size > 0) {
         for (let i = depth; i < segments.length; i++) {
           for (const row of node.byDir.get(segments[i] ?? "") ?? []) {
             if (row.kind === "within") result.best = Math.min(result.best, row.index);
-            else result.generic.push(row);
+            else pending.push(row);
           }
         }
       }
+      // `prefix/S` rows only ever match files directly in the prefix.
+      for (const row of node.other) if (row.kind !== "child" || row.depth === segments.length) pending.push(row);
+      if (node.byName.size > 0) result.byName.push(node.byName);
+      if (node.byExt.size > 0) result.byExt.push(node.byExt);
       node = depth < segments.length ? node.children.get(segments[depth] ?? "") : undefined;
     }
+    result.rows = pending.filter((row) => row.index < result.best);
     return result;
   }
 }

@@ -1,6 +1,6 @@
 import { BANDS, FACTOR_NAMES, LEVELS, type RiskConfig } from "../config/schema.js";
 import { countAddedCodeLines } from "./count-code-lines.js";
-import { compileGlobs, preparePath, type DirCache, type GlobSet, type PreparedDir, type PreparedPath } from "./glob.js";
+import { compileGlobs, newDirCache, preparePath, type GlobSet, type PreparedDir, type PreparedPath } from "./glob.js";
 import { DOC_PATTERNS, NOT_DOC_PATTERNS, SENSITIVE_KINDS } from "./sensitive-kinds.js";
 import type {
   Band,
@@ -276,7 +276,7 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   const byRank: ImpactMatch[][] = [[], [], [], []];
   const focus: FileRecord[] = [];
   // One entry per distinct directory: paths in it share their split and glob walks.
-  const dirs: DirCache = new Map();
+  const dirs = newDirCache();
   const directories = new Set<PreparedDir>();
   let ignoredFiles = 0;
   let testFiles = 0;
@@ -470,7 +470,7 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Why a file has its impact, in a few words ("matches `src/auth/**` (money and identity)"). */
+/** Why a file has its impact, in a few words: `matches "src/auth/**" — money and identity`. */
 export function describeMatch(match: ImpactMatch): string {
   const via = match.matchedName !== undefined ? ` (as ${match.matchedName}, its previous name)` : "";
   switch (match.source) {

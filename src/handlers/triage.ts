@@ -4,7 +4,7 @@ import { CONFIG_PATH, DOCS_URL, parseConfigText } from "../config/parse-config.j
 import { problemToLine } from "../config/format-issues.js";
 import { LEVELS, type Config, type Level } from "../config/schema.js";
 import { chooseReviewers, type ReviewerChoice } from "../core/choose-reviewers.js";
-import { evaluateApprovals, type ReviewFact } from "../core/evaluate-approvals.js";
+import { evaluateApprovals } from "../core/evaluate-approvals.js";
 import { invalidConfigCheck, skippedCheck, triageCheck } from "../core/render-check.js";
 import { renderStickyComment, STICKY_MARKER } from "../core/render-comment.js";
 import { scoreRisk } from "../core/score-risk.js";
@@ -27,6 +27,7 @@ import { ensureRiskLabel, planRiskLabel } from "../github/ensure-risk-label.js";
 import { ensureStickyComment, findStickyComment } from "../github/ensure-sticky-comment.js";
 import { expandGroups } from "../github/expand-teams.js";
 import { listOpenPrLoad } from "../github/list-open-pr-load.js";
+import { listPullFiles, listPullReviews } from "../github/list-pull-request.js";
 import { PrStateStore, type PrState } from "../github/pr-state.js";
 import type { Logger, Octokit } from "../github/types.js";
 import { PRIORITY } from "../github/write-queue.js";
@@ -70,9 +71,6 @@ export interface TriageOutcome {
   choice?: ReviewerChoice;
 }
 
-/** GitHub's list-files endpoint returns at most 3000 files. */
-const MAX_LISTED_FILES = 3000;
-
 type AnyContext = Pick<Context, "octokit" | "repo" | "payload" | "id" | "log">;
 
 function labelNames(pr: PullRequestLike): string[] {
@@ -81,37 +79,6 @@ function labelNames(pr: PullRequestLike): string[] {
 
 function levelRank(level: string | undefined): number {
   return level ? LEVELS.indexOf(level as Level) : -1;
-}
-
-async function listFiles(octokit: Octokit, ref: { owner: string; repo: string; pull_number: number }): Promise<ChangedFile[]> {
-  const files: ChangedFile[] = [];
-  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listFiles, { ...ref, per_page: 100 })) {
-    for (const f of page.data) {
-      files.push({
-        filename: f.filename,
-        status: f.status,
-        additions: f.additions,
-        deletions: f.deletions,
-        changes: f.changes,
-        ...(f.patch !== undefined ? { patch: f.patch } : {}),
-        ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
-      });
-    }
-    if (files.length >= MAX_LISTED_FILES) break;
-  }
-  return files;
-}
-
-async function listReviews(octokit: Octokit, ref: { owner: string; repo: string; pull_number: number }): Promise<ReviewFact[]> {
-  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...ref, per_page: 100 });
-  return reviews
-    .filter((r) => r.user)
-    .map((r) => ({
-      login: r.user!.login,
-      state: r.state,
-      submittedAt: r.submitted_at ?? "",
-      ...(r.commit_id ? { commitId: r.commit_id } : {}),
-    }));
 }
 
 /** The dry run for a PR that edits the config: validate the new file and say where it would route. */
@@ -236,7 +203,7 @@ export async function triagePullRequest(
     return { status: "skipped", writes };
   }
 
-  const files = await listFiles(octokit, prRef);
+  const files = await listPullFiles(octokit, prRef);
   const analysis = config.analysis.enabled && extras.analyze ? await extras.analyze({ config, files, headSha: pr.head.sha, octokit, owner, repo }) : undefined;
   let assessment = scoreRisk({
     files,
@@ -262,7 +229,7 @@ export async function triagePullRequest(
   const needsLoad = config.routing.strategy === "least-loaded" || config.routing.max_load > 0;
   const load = needsLoad && Object.keys(config.reviewers).length ? await listOpenPrLoad(octokit, { owner, repo }, pr.number) : new Map<string, number>();
   // A just-opened PR has no reviews yet; every other event reads them (who reviewed, approvals).
-  const reviews = trigger === "opened" ? [] : await listReviews(octokit, prRef);
+  const reviews = trigger === "opened" ? [] : await listPullReviews(octokit, prRef);
   const reviewed = new Set(reviews.map((r) => r.login.toLowerCase()));
   const requested = new Set<string>([
     ...(pr.requested_reviewers ?? []).map((u) => u.login.toLowerCase()),

@@ -26,7 +26,7 @@ describe("renderRiskText", () => {
     expect(text).toContain(`Risk: ${assessment.level.toUpperCase()} (score ${assessment.score}/100)`);
     expect(text).toContain(`× impact critical → ${assessment.level}`);
     expect(text).toContain('Critical impact from src/auth/session.ts: matches "src/auth/**" — identity.');
-    expect(text).toMatch(/\n {2}fix {13}1\.00 {3}0\.10 {4}0\.100 {4}The title says "fix"/);
+    expect(text).toMatch(/\n {2}fix +1\.00 {3}0\.10 {4}0\.100 {4}The title says "fix"/);
     expect(text).toContain("  critical  src/auth/session.ts  matches \"src/auth/**\" — identity");
     expect(text).toContain("  1. src/auth/session.ts — critical impact:");
     expect(text).toContain("Counted: 3 files (2 source, 0 test, 0 ignored), 135 lines of code added, 3 deleted, 3 directories.");

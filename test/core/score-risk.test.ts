@@ -584,6 +584,11 @@ describe("countAddedCodeLines", () => {
     ["Dockerfile", ["# base", "FROM node:24"], 1],
     ["data.bin", ["# unknown type counts all non-blank", ""], 1],
     ["a.ts", ["const s = 'a /* b';", "next();"], 2],
+    ["a.ts", ["x(); /* opens", "inside", "*/ y();", "z();"], 3],
+    ["a.ts", ["a(); // not a block: /*", "b();"], 2],
+    ["a.ts", ["  /* whole */", "\t// tab-indented", "  * continuation", "c();"], 1],
+    ["a.rb", ["# comment", "  puts 'x' # trailing", "=begin is code to us"], 2],
+    ["a.sql", ["select '/*' from t;", "-- note", "select 1;"], 2],
   ])("%s %j → %i", (name, lines, expected) => {
     expect(countAddedCodeLines(name, patch(...lines))).toBe(expected);
   });

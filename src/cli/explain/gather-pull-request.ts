@@ -8,12 +8,12 @@ import type { ChangedFile } from "../../core/types.js";
 import { findCheckRun, type CheckAnnotation } from "../../github/ensure-check-run.js";
 import { expandGroups, TeamCache } from "../../github/expand-teams.js";
 import { listOpenPrLoad } from "../../github/list-open-pr-load.js";
+import { listPullFiles, listPullReviews } from "../../github/list-pull-request.js";
 import { errorStatus, type Octokit as AppOctokit } from "../../github/types.js";
 import type { PullRequestLike } from "../../handlers/triage.js";
 import type { CliOctokit } from "./create-read-only-octokit.js";
 
-/** GitHub's list-files endpoint returns at most 3000 files; the PR's own totals cover the rest. */
-export const MAX_LISTED_FILES = 3000;
+export { MAX_LISTED_FILES } from "../../github/list-pull-request.js";
 
 /** A read that failed, with what was being read, so the message can say what access is missing. */
 export class ReadError extends Error {
@@ -93,7 +93,8 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
   const { data } = await reading("the pull request", () => client.rest.pulls.get(prRef));
   const pr = data as unknown as FetchedPullRequest;
 
-  // No ref: the contents API then reads the default branch, as the app does.
+  // No ref: the contents API then reads the default branch, as the app does. `loadConfig`
+  // takes a Probot context but only calls `context.repo()` and `context.octokit.config.get`.
   const loaded = await reading(`${CONFIG_PATH} on the default branch`, () =>
     loadConfig({ octokit, repo: <T>(o?: T) => ({ owner, repo, ...o }) } as unknown as Parameters<typeof loadConfig>[0]),
   );
@@ -101,7 +102,7 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
   const config = loaded.config;
   const notes: string[] = [];
 
-  const files = await reading("the pull request's files", () => listFiles(client, prRef));
+  const files = await reading("the pull request's files", () => listPullFiles(client as unknown as AppOctokit, prRef));
 
   let analysis: GatheredTriage["analysis"];
   if (options.analysis && config.analysis.enabled) {
@@ -121,7 +122,7 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
     needsLoad && Object.keys(config.reviewers).length
       ? await reading("the open pull requests (review load)", () => listOpenPrLoad(octokit, { owner, repo }, number))
       : new Map<string, number>();
-  const reviews = await reading("the reviews", () => listReviews(client, prRef));
+  const reviews = await reading("the reviews", () => listPullReviews(client as unknown as AppOctokit, prRef));
 
   let record: PrRecord | undefined;
   try {
@@ -156,34 +157,6 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
       ...(configChange ? { configChange } : {}),
     },
   };
-}
-
-async function listFiles(octokit: CliOctokit, ref: { owner: string; repo: string; pull_number: number }): Promise<ChangedFile[]> {
-  const files: ChangedFile[] = [];
-  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listFiles, { ...ref, per_page: 100 })) {
-    for (const f of page.data) {
-      files.push({
-        filename: f.filename,
-        status: f.status,
-        additions: f.additions,
-        deletions: f.deletions,
-        changes: f.changes,
-        ...(f.patch !== undefined ? { patch: f.patch } : {}),
-        ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
-      });
-    }
-    if (files.length >= MAX_LISTED_FILES) break;
-  }
-  return files;
-}
-
-async function listReviews(octokit: CliOctokit, ref: { owner: string; repo: string; pull_number: number }): Promise<ReviewFact[]> {
-  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...ref, per_page: 100 });
-  return reviews.flatMap((r) =>
-    r.user
-      ? [{ login: r.user.login, state: r.state, submittedAt: r.submitted_at ?? "", ...(r.commit_id ? { commitId: r.commit_id } : {}) }]
-      : [],
-  );
 }
 
 /** The PR's version of the config file, validated like `review-triage validate` does. */

@@ -60,8 +60,8 @@ export function labelNames(pr: Pick<FetchedPullRequest, "labels">): string[] {
 }
 
 function who(role: TickerRole, author: string, leads: readonly string[]): string {
-  if (role === "author") return author ? `the author (@${author})` : "the author";
-  if (role === "lead") return leads.length ? `a lead (${leads.map((l) => `@${l}`).join(", ")})` : "a lead (the lead group has no members)";
+  if (role === "author") return author ? `the author, @${author}` : "the author";
+  if (role === "lead") return leads.length ? `a lead: ${leads.map((l) => `@${l}`).join(", ")}` : "a lead (the lead group has no members)";
   return "a reviewer with write access, not the author";
 }
 

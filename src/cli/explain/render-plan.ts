@@ -80,12 +80,12 @@ function reviewerSection(plan: TriagePlan): string[] {
     out.push("", "Not picked");
     for (const s of choice.skipped) out.push(`  ${s.login} (${s.group}): ${s.reason}`);
   }
-  if (choice.picks.length && plan.mode === "request") {
-    out.push("", "  If GitHub refuses someone (422: no access to the repository), the app drops them and picks the next.");
-  }
-  if (choice.notes.length) {
+  // The one thing a read cannot predict: whether GitHub accepts each request.
+  const caveat = choice.picks.length && plan.mode === "request" ? ["If GitHub refuses someone (422: no access to the repository), the app drops them and picks the next."] : [];
+  const notes = [...choice.notes, ...caveat];
+  if (notes.length) {
     out.push("", "Routing notes");
-    for (const n of choice.notes) out.push(`  - ${n}`);
+    for (const n of notes) out.push(`  - ${n}`);
   }
   return out;
 }
@@ -94,10 +94,10 @@ function checklistSection(plan: TriagePlan): string[] {
   if (!plan.checklists.length) return ["Checklists: none apply"];
   const out = ["Checklists"];
   for (const list of plan.checklists) {
-    out.push(`  ${list.name} (applies because ${list.because})`);
+    out.push(`  ${list.name} (applies: ${list.because})`);
     for (const item of list.items) {
       const done = item.tick ? ` — ticked by @${item.tick.by} at ${item.tick.at}` : "";
-      out.push(`    [${item.tick ? "x" : " "}] ${item.text} — ${item.required ? "required, " : ""}ticked by ${item.tickedBy}${done}`);
+      out.push(`    [${item.tick ? "x" : " "}] ${item.text} (${item.required ? "required; " : ""}to be ticked by ${item.tickedBy})${done}`);
     }
   }
   if (plan.checklistStatus) {
@@ -110,7 +110,7 @@ function checklistSection(plan: TriagePlan): string[] {
 function governanceSection(plan: TriagePlan): string[] {
   const { approvals } = plan;
   const by = approvals.approvedBy.length ? `; approved by ${approvals.approvedBy.map((l) => `@${l}`).join(", ")}` : "";
-  const check = `${plan.check.status === "completed" ? `completed, ${plan.check.conclusion ?? "neutral"}` : "in progress"}: ${plan.check.title}`;
+  const check = `${plan.check.status === "completed" ? `completed, ${plan.check.conclusion ?? "neutral"}` : "in progress"} — "${plan.check.title}"`;
   const out = [
     `Approvals: ${approvals.approvedBy.length} of ${approvals.required.total} (lead ${approvals.leadApprovedBy.length} of ${approvals.required.lead})${by}`,
     `Check run "Review Triage": ${check}`,
@@ -120,7 +120,7 @@ function governanceSection(plan: TriagePlan): string[] {
     const changes = [...(add ? [`add "${add}"`] : []), ...remove.map((r) => `remove "${r}"`)];
     out.push(`Label: ${changes.length ? `would ${changes.join(" and ")}` : `"risk: ${plan.assessment.level}" is already there`}`);
   } else out.push("Label: none (options.labels is off)");
-  out.push(`Comment: ${plan.comment ? "the sticky comment would show the above" : "none (options.comment is off)"}`);
+  out.push(`Comment: ${plan.comment ? "the sticky comment would show the risk, the reviewers and the checklists above" : "none (options.comment is off)"}`);
   return out;
 }
 
@@ -139,13 +139,16 @@ export function renderPlan(input: {
   configLine: string;
   plan: TriagePlan;
   analysis?: { errors: number; annotations: readonly CheckAnnotation[] };
-  /** False when static analysis was left out (`--no-analysis`) or is off in the config. */
+  /** False when left out with `--no-analysis`; "off" when `analysis.enabled` is false (the app does not run it either). */
   analysisRan: boolean | "off";
   requests: number;
 }): string {
   const { plan } = input;
   const out: string[] = [...renderHeader(input.pr, input.slug), input.configLine, ""];
-  if (plan.skipReason) {
+  if (input.pr.state !== "open") {
+    // The app's handlers return early for closed PRs: reviews, ticks and commands included.
+    out.push(`This PR is ${input.pr.merged ? "merged" : "closed"}: the app no longer acts on it. Below is what it would do were it open.`, "");
+  } else if (plan.skipReason) {
     out.push(`The app skips this PR now because ${plan.skipReason} (its check run would conclude "skipped").`);
     out.push("Below is what it would do once the PR is triaged.", "");
   }

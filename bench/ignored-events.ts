@@ -1,0 +1,311 @@
+/**
+ * Ignored events (SPEC §10): CPU per ignored event within 1.25× of a bare Probot app on the
+ * same webhook load.
+ *
+ * Two real HTTP servers, each in its own process, both Probot's `Server` with the same
+ * options, logger and secret:
+ * - app:  the default export of src/index.ts (as `npm start` loads it), with AppOctokit;
+ * - bare: a Probot app with one listener, `app.on("pull_request.opened", () => {})`.
+ * This process POSTs the same correctly signed deliveries to both over localhost, a few at
+ * a time, and asks each server for its own `process.cpuUsage()` before and after, so the
+ * figure is server CPU (webhook verification, JSON parsing, Probot, the app), not wall time
+ * on a busy machine. Every delivery is one the app must ignore; the servers' `baseUrl` is a
+ * local sentinel that counts requests, so "ignored" is checked to mean "no GitHub call".
+ *
+ * Rounds alternate which server goes first; the median round is reported.
+ * Exit code 0 whatever the ratio (PASS/FAIL is printed); 1 when the run is not a valid
+ * measurement (a delivery not answered 2xx, a GitHub call, or an error logged).
+ *
+ *   npx tsx bench/ignored-events.ts     (IGNORED_EVENTS=3000 IGNORED_ROUNDS=3 IGNORED_CONCURRENCY=8)
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+
+const EVENTS = Number(process.env.IGNORED_EVENTS ?? 3000);
+const ROUNDS = Number(process.env.IGNORED_ROUNDS ?? 3);
+const CONCURRENCY = Number(process.env.IGNORED_CONCURRENCY ?? 8);
+const WARMUP = 600;
+const PER_KIND = Math.max(200, Math.floor(EVENTS / 3));
+const TARGET = 1.25;
+const SECRET = "bench-webhook-secret";
+const WEBHOOK_PATH = "/api/github/webhooks";
+
+// Webhook fixtures are edited field by field; typing every nested shape would add nothing.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+type Variant = "app" | "bare";
+
+// ---------------------------------------------------------------------------------------
+// Child: one server.
+// ---------------------------------------------------------------------------------------
+
+async function runServer(variant: Variant): Promise<void> {
+  const { pino } = await import("pino");
+  const { Probot, ProbotOctokit, Server } = await import("probot");
+  let errors = 0;
+  const firstErrors: string[] = [];
+  // Both servers log at production's default level through the same sink, so log
+  // serialisation is measured like everything else; lines are not written anywhere.
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n")) {
+        const level = Number(/^\{"level":(\d+)/.exec(line)?.[1]);
+        if (level >= 50) {
+          errors++;
+          if (firstErrors.length < 3) firstErrors.push(line.slice(0, 400));
+        }
+      }
+      done();
+    },
+  });
+  const Octokit = variant === "app" ? (await import("../src/github/app-octokit.js")).AppOctokit : ProbotOctokit;
+  const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const server = new Server({
+    Probot: Probot.defaults({ appId: 1, privateKey, secret: SECRET, baseUrl: process.env.GITHUB_SENTINEL_URL, Octokit }),
+    log: pino({ level: process.env.LOG_LEVEL ?? "info" }, sink),
+    // Server turns a numeric 0 into its default 3000 (`options.port || 3000`); the string
+    // "0" survives that and still asks the OS for a free port.
+    port: "0" as unknown as number,
+    host: "127.0.0.1",
+    webhookPath: WEBHOOK_PATH,
+  });
+  if (variant === "app") {
+    const { default: app } = await import("../src/index.js");
+    await server.load(app);
+  } else {
+    await server.load((app) => {
+      app.on("pull_request.opened", () => undefined);
+    });
+  }
+  const http = await server.start();
+  process.on("message", (message: { type: string }) => {
+    if (message.type === "cpu") process.send!({ type: "cpu", cpu: process.cpuUsage(), errors, firstErrors });
+    if (message.type === "exit") void server.stop().then(() => process.exit(0));
+  });
+  process.send!({ type: "ready", port: (http.address() as AddressInfo).port });
+}
+
+// ---------------------------------------------------------------------------------------
+// Parent: the load.
+// ---------------------------------------------------------------------------------------
+
+const fixture = (path: string): Json => JSON.parse(readFileSync(new URL(`../test/fixtures/${path}.json`, import.meta.url), "utf8")) as Json;
+
+interface Delivery {
+  kind: string;
+  event: string;
+  body: string;
+  signature: string;
+}
+
+function delivery(kind: string, event: string, payload: Json): Delivery {
+  const body = JSON.stringify(payload);
+  return { kind, event, body, signature: `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}` };
+}
+
+/** Real payloads, each one the app has no reason to act on. */
+function ignoredDeliveries(): Delivery[] {
+  const opened = fixture("pull_request/opened");
+  const edited = structuredClone(opened);
+  edited.action = "edited";
+  edited.changes = { body: { from: "The old description." } };
+
+  const closed = structuredClone(opened);
+  closed.action = "closed";
+  closed.pull_request.state = "closed";
+  closed.pull_request.merged = true;
+
+  const comment = fixture("issue_comment/created");
+  comment.issue.pull_request = { url: "https://api.github.com/repos/Codertocat/Hello-World/pulls/1" };
+  comment.comment.body = "Looks good to me, but could you add a test for the empty list?";
+
+  const ownLabel = fixture("pull_request/labeled");
+  ownLabel.label = { id: 9, name: "risk: medium", color: "fbca04", default: false };
+  ownLabel.sender = { ...ownLabel.sender, login: "review-triage[bot]", type: "Bot" };
+
+  const examples = createRequire(import.meta.url)("@octokit/webhooks-examples/api.github.com/index.json") as Array<{ name: string; examples: Json[] }>;
+  const push = structuredClone(examples.find((e) => e.name === "push")!.examples.find((e) => String(e.ref).startsWith("refs/heads/"))!);
+  push.ref = "refs/heads/feature/retry-queue";
+
+  return [
+    delivery("pull_request.edited (body only)", "pull_request", edited),
+    delivery("issue_comment.created (no command)", "issue_comment", comment),
+    delivery("pull_request.closed", "pull_request", closed),
+    delivery("push (not the default branch)", "push", push),
+    delivery("pull_request.labeled (own risk label)", "pull_request", ownLabel),
+  ];
+}
+
+function post(agent: Agent, port: number, d: Delivery): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: WEBHOOK_PATH,
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(d.body),
+          "user-agent": "GitHub-Hookshot/bench",
+          "x-github-event": d.event,
+          "x-github-delivery": randomUUID(),
+          "x-hub-signature-256": d.signature,
+        },
+      },
+      (res: IncomingMessage) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(d.body);
+  });
+}
+
+/** Send `count` deliveries cycling through `deliveries`, `CONCURRENCY` in flight. */
+async function load(agent: Agent, port: number, deliveries: Delivery[], count: number, statuses: Map<number, number>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const d = deliveries[next++ % deliveries.length]!;
+      const status = await post(agent, port, d);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+interface ServerHandle {
+  variant: Variant;
+  port: number;
+  child: ChildProcess;
+  ask: (message: Json) => Promise<Json>;
+}
+
+function startServer(variant: Variant, sentinelUrl: string): Promise<ServerHandle> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), `--server=${variant}`], {
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
+    env: { ...process.env, GITHUB_SENTINEL_URL: sentinelUrl },
+  });
+  let waiting: ((m: Json) => void) | undefined;
+  child.on("message", (m: Json) => {
+    const w = waiting;
+    waiting = undefined;
+    w?.(m);
+  });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the ${variant} server exited (${code}) before it was ready`)));
+    waiting = (ready) => {
+      resolve({
+        variant,
+        port: ready.port as number,
+        child,
+        ask: (message) =>
+          new Promise((res) => {
+            waiting = res;
+            child.send(message);
+          }),
+      });
+    };
+  });
+}
+
+async function cpuMicros(server: ServerHandle): Promise<{ micros: number; errors: number; firstErrors: string[] }> {
+  const reply = await server.ask({ type: "cpu" });
+  return { micros: reply.cpu.user + reply.cpu.system, errors: reply.errors, firstErrors: reply.firstErrors };
+}
+
+/** Server CPU µs per delivery for `count` deliveries. */
+async function measure(server: ServerHandle, agent: Agent, deliveries: Delivery[], count: number, statuses: Map<number, number>): Promise<number> {
+  const before = await cpuMicros(server);
+  await load(agent, server.port, deliveries, count, statuses);
+  const after = await cpuMicros(server);
+  return (after.micros - before.micros) / count;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function runParent(): Promise<void> {
+  // Stands where api.github.com would be: any request here means an ignored event was not ignored.
+  const githubCalls: string[] = [];
+  const sentinel = createServer((req: IncomingMessage, res: ServerResponse) => {
+    githubCalls.push(`${req.method} ${req.url}`);
+    res.writeHead(500, { "content-type": "application/json" }).end('{"message":"benchmark sentinel: no GitHub call expected"}');
+  });
+  await new Promise<void>((resolve) => sentinel.listen(0, "127.0.0.1", resolve));
+  const sentinelUrl = `http://127.0.0.1:${(sentinel.address() as AddressInfo).port}`;
+
+  const [bare, app] = await Promise.all([startServer("bare", sentinelUrl), startServer("app", sentinelUrl)]);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const deliveries = ignoredDeliveries();
+  const statuses = new Map<number, number>();
+  const avgBytes = Math.round(deliveries.reduce((n, d) => n + d.body.length, 0) / deliveries.length);
+  console.log(
+    `ignored-events: ${EVENTS} signed deliveries per round × ${ROUNDS} rounds to each server, ${CONCURRENCY} in flight, ${deliveries.length} kinds (${avgBytes} bytes on average), after ${WARMUP} warm-up deliveries`,
+  );
+
+  for (const server of [bare, app]) await load(agent, server.port, deliveries, WARMUP, statuses);
+
+  const rounds: Array<{ bare: number; app: number }> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate who goes first, so drift in machine load does not favour one side.
+    const order = round % 2 ? [app, bare] : [bare, app];
+    const result = { bare: 0, app: 0 };
+    for (const server of order) result[server.variant] = await measure(server, agent, deliveries, EVENTS, statuses);
+    rounds.push(result);
+    console.log(`  round ${round + 1}: bare ${result.bare.toFixed(0)} µs/event, app ${result.app.toFixed(0)} µs/event, ratio ${(result.app / result.bare).toFixed(2)}`);
+  }
+
+  console.log(`\n  by kind (${PER_KIND} deliveries each):`);
+  console.log(`  ${"kind".padEnd(38)} ${"bare µs".padStart(8)} ${"app µs".padStart(8)} ${"ratio".padStart(6)}`);
+  for (const d of deliveries) {
+    const b = await measure(bare, agent, [d], PER_KIND, statuses);
+    const a = await measure(app, agent, [d], PER_KIND, statuses);
+    console.log(`  ${d.kind.padEnd(38)} ${b.toFixed(0).padStart(8)} ${a.toFixed(0).padStart(8)} ${(a / b).toFixed(2).padStart(6)}`);
+  }
+
+  const bareErrors = await cpuMicros(bare);
+  const appErrors = await cpuMicros(app);
+  for (const server of [bare, app]) server.child.send({ type: "exit" });
+  agent.destroy();
+  sentinel.close();
+
+  const bareUs = median(rounds.map((r) => r.bare));
+  const appUs = median(rounds.map((r) => r.app));
+  const ratio = median(rounds.map((r) => r.app / r.bare));
+  console.log(`\n  bare Probot: ${bareUs.toFixed(0)} µs CPU per event (median of ${ROUNDS} rounds)`);
+  console.log(`  review-triage: ${appUs.toFixed(0)} µs CPU per event (median of ${ROUNDS} rounds)`);
+  console.log(`  ${ratio <= TARGET ? "PASS" : "FAIL"}: ratio ${ratio.toFixed(2)} (median of per-round ratios) vs target ≤ ${TARGET}`);
+  console.log(`  responses: ${[...statuses].map(([s, n]) => `${n}× ${s}`).join(", ")}; GitHub calls: ${githubCalls.length}`);
+
+  const problems: string[] = [];
+  const bad = [...statuses].filter(([s]) => s < 200 || s >= 300);
+  if (bad.length) problems.push(`deliveries answered ${bad.map(([s, n]) => `${n}× ${s}`).join(", ")}`);
+  if (githubCalls.length) problems.push(`${githubCalls.length} GitHub calls for ignored events, e.g. ${githubCalls.slice(0, 5).join(", ")}`);
+  for (const [name, e] of [["bare", bareErrors], ["app", appErrors]] as const) {
+    if (e.errors) problems.push(`the ${name} server logged ${e.errors} errors, e.g. ${e.firstErrors.join(" | ")}`);
+  }
+  if (problems.length) {
+    console.error(`\n  INVALID RUN — the figures above do not measure ignored events:\n  - ${problems.join("\n  - ")}`);
+    process.exitCode = 1;
+  }
+}
+
+const serverArg = process.argv.find((a) => a.startsWith("--server="))?.split("=")[1];
+if (serverArg === "app" || serverArg === "bare") {
+  await runServer(serverArg);
+} else {
+  await runParent();
+}
