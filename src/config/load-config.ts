@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import type { ConfigProblem } from "./format-issues.js";
-import { CONFIG_PATH, parseConfig } from "./parse-config.js";
+import { CONFIG_PATH, MAX_CONFIG_BYTES, parseConfig } from "./parse-config.js";
 import type { Config } from "./schema.js";
 
 export type LoadedConfig =
@@ -52,6 +52,15 @@ export async function loadConfig(context: ConfigContext): Promise<LoadedConfig> 
       ok: false,
       files,
       problems: [{ path: "", expected: "a readable YAML config", found: message.replace(/^\[@probot\/octokit-plugin-config\] /, "") }],
+    };
+  }
+  // The plugin hands over parsed YAML; its JSON size bounds what a hostile file can cost.
+  const size = Buffer.byteLength(JSON.stringify(merged ?? {}), "utf8");
+  if (size > MAX_CONFIG_BYTES) {
+    return {
+      ok: false,
+      files,
+      problems: [{ path: "", expected: `a config of at most ${MAX_CONFIG_BYTES / 1024} KiB`, found: `${Math.ceil(size / 1024)} KiB` }],
     };
   }
   const parsed = parseConfig(merged);

@@ -105,7 +105,11 @@ const checklist = z.strictObject({
     })
     .optional()
     .describe("Any condition matching makes the checklist apply; no `when` means always."),
-  items: z.array(checklistItem).min(1).max(LIMITS.checklistItems),
+  items: z
+    .array(checklistItem)
+    .min(1)
+    .max(LIMITS.checklistItems)
+    .describe("Items: a text (ticked by the author, not required), or { text, required, by }."),
 });
 
 export const DEFAULT_ROUTING = {
@@ -161,8 +165,8 @@ export const configSchema = z
         impact: z
           .array(
             z.strictObject({
-              paths: patterns.min(1),
-              impact: levelSchema,
+              paths: patterns.min(1).describe("Globs of the files this rule is about."),
+              impact: levelSchema.describe("Impact of a change to those files."),
               reason: z.string().max(200).optional().describe("Why these paths matter; shown in the comment."),
             }),
           )
@@ -202,17 +206,12 @@ export const configSchema = z
         lead_group: groupName.default("lead").describe("The group whose members count as leads."),
         approvals: z
           .strictObject({
-            critical: approvalRule.optional(),
-            high: approvalRule.optional(),
-            medium: approvalRule.optional(),
-            low: approvalRule.optional(),
+            critical: approvalRule.prefault({ lead: 1, total: 2 }).describe("Approvals for critical risk (default: 1 lead, 2 in total)."),
+            high: approvalRule.prefault({ lead: 1, total: 1 }).describe("Approvals for high risk (default: 1 lead)."),
+            medium: approvalRule.prefault({ lead: 0, total: 1 }).describe("Approvals for medium risk (default: 1 approval)."),
+            low: approvalRule.prefault({ lead: 0, total: 1 }).describe("Approvals for low risk (default: 1 approval)."),
           })
-          .default({
-            critical: { lead: 1, total: 2 },
-            high: { lead: 1, total: 1 },
-            medium: { lead: 0, total: 1 },
-            low: { lead: 0, total: 1 },
-          })
+          .prefault({})
           .describe("Approvals required per risk level."),
       })
       .prefault({})

@@ -9,8 +9,12 @@ export async function listOpenPrLoad(octokit: Octokit, ref: RepoRef, excludeNumb
   const load = new Map<string, number>();
   for (const pull of pulls) {
     if (pull.number === excludeNumber) continue;
-    for (const user of pull.requested_reviewers ?? []) {
-      const key = user.login.toLowerCase();
+    const keys = [
+      ...(pull.requested_reviewers ?? []).map((u) => u.login),
+      ...(pull.requested_teams ?? []).map((t) => `@${ref.owner}/${t.slug}`),
+    ];
+    for (const login of keys) {
+      const key = login.toLowerCase();
       load.set(key, (load.get(key) ?? 0) + 1);
     }
   }

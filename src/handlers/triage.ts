@@ -315,7 +315,11 @@ export async function triagePullRequest(
   }
 
   const leadGroup = config.governance.lead_group;
-  const leads = new Set((members[leadGroup] ?? []).map((m) => m.login.toLowerCase()));
+  // Leads are people: a lead team requested as a team still approves and ticks as members.
+  const leadMembers = config.routing.request_teams
+    ? (await expandGroups(octokit, { [leadGroup]: config.reviewers[leadGroup] ?? [] }, false, deps.teams, []))[leadGroup]
+    : members[leadGroup];
+  const leads = new Set((leadMembers ?? []).map((m) => m.login.toLowerCase()));
   const approvals = evaluateApprovals({ level: assessment.level, config, reviews, author, leads });
   const nextState: Partial<PrState> = {
     level: levelRank(assessment.level) > levelRank(previousLevel) ? assessment.level : previousLevel ?? assessment.level,

@@ -100,6 +100,15 @@ describe("loadConfig", () => {
     );
   });
 
+  it("rejects a config file larger than 256 KiB before validating it", async () => {
+    const big = `checklists:\n  - name: big\n    items:\n${Array.from({ length: 600 }, (_, i) => `      - "${"x".repeat(480)} ${i}"`).join("\n")}\n`;
+    nock(API).get((uri) => CONFIG.test(uri)).reply(200, big, RAW);
+    const loaded = await loadConfig(contextFor("acme", "app"));
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.problems).toEqual([{ path: "", expected: "a config of at most 256 KiB", found: "286 KiB" }]);
+  });
+
   it("lets server errors through so Probot's retry can handle them", async () => {
     nock(API).get((uri) => CONFIG.test(uri)).reply(502, "bad gateway");
     await expect(loadConfig(contextFor("acme", "app"))).rejects.toMatchObject({ status: 502 });

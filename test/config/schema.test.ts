@@ -45,4 +45,16 @@ describe("config schema", () => {
     expect(parseConfig({ checklists: [{ name: "a", items }, { name: "b", items }] }).ok).toBe(false);
     expect(parseConfig({ risk: { ignore: ["x".repeat(257)] } }).ok).toBe(false);
   });
+
+  it("keeps the default approvals of the levels a config leaves out", () => {
+    const parsed = parseConfig({ governance: { approvals: { high: { lead: 2 } } } });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.config.governance.approvals).toEqual({
+      critical: { lead: 1, total: 2 },
+      high: { lead: 2, total: 0 },
+      medium: { lead: 0, total: 1 },
+      low: { lead: 0, total: 1 },
+    });
+  });
 });
