@@ -5,7 +5,11 @@
  * Two real HTTP servers, each in its own process, both Probot's `Server` with the same
  * options, logger and secret:
  * - app:  the default export of src/index.ts (as `npm start` loads it), with AppOctokit;
- * - bare: a Probot app with one listener, `app.on("pull_request.opened", () => {})`.
+ * - bare: a Probot app with one listener, `app.on("pull_request.opened", () => {})`;
+ * - subscribed (reference only): a Probot app with empty listeners on exactly the events the
+ *   app subscribes to. Probot builds an installation Octokit and a Context for every event
+ *   that has a listener, so this splits the app's overhead into what subscribing costs in
+ *   Probot and what the app's own code costs.
  * This process POSTs the same correctly signed deliveries to both over localhost, a few at
  * a time, and asks each server for its own `process.cpuUsage()` before and after, so the
  * figure is server CPU (webhook verification, JSON parsing, Probot, the app), not wall time
@@ -40,7 +44,7 @@ const WEBHOOK_PATH = "/api/github/webhooks";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
-type Variant = "app" | "bare";
+type Variant = "app" | "bare" | "subscribed";
 
 // ---------------------------------------------------------------------------------------
 // Child: one server.
@@ -65,6 +69,7 @@ async function runServer(variant: Variant): Promise<void> {
       done();
     },
   });
+  // Each variant with the Octokit it would run with: the app with its own (as src/server.ts).
   const Octokit = variant === "app" ? (await import("../src/github/app-octokit.js")).AppOctokit : ProbotOctokit;
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   const server = new Server({
@@ -79,6 +84,16 @@ async function runServer(variant: Variant): Promise<void> {
   if (variant === "app") {
     const { default: app } = await import("../src/index.js");
     await server.load(app);
+  } else if (variant === "subscribed") {
+    // The app's own event list, read by running its app function against a recorder, so
+    // this reference cannot drift from src/index.ts.
+    const { createApp } = await import("../src/index.js");
+    const names: string[] = [];
+    const recorder = { on: (name: string | string[]) => names.push(...[name].flat()) };
+    createApp()(recorder as unknown as Parameters<ReturnType<typeof createApp>>[0], { cwd: process.cwd(), addHandler: () => undefined });
+    await server.load((app) => {
+      app.on(names as Parameters<typeof app.on>[0], () => undefined);
+    });
   } else {
     await server.load((app) => {
       app.on("pull_request.opened", () => undefined);
@@ -247,7 +262,7 @@ async function runParent(): Promise<void> {
   await new Promise<void>((resolve) => sentinel.listen(0, "127.0.0.1", resolve));
   const sentinelUrl = `http://127.0.0.1:${(sentinel.address() as AddressInfo).port}`;
 
-  const [bare, app] = await Promise.all([startServer("bare", sentinelUrl), startServer("app", sentinelUrl)]);
+  const [bare, app, subscribed] = await Promise.all([startServer("bare", sentinelUrl), startServer("app", sentinelUrl), startServer("subscribed", sentinelUrl)]);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const deliveries = ignoredDeliveries();
   const statuses = new Map<number, number>();
@@ -256,37 +271,44 @@ async function runParent(): Promise<void> {
     `ignored-events: ${EVENTS} signed deliveries per round × ${ROUNDS} rounds to each server, ${CONCURRENCY} in flight, ${deliveries.length} kinds (${avgBytes} bytes on average), after ${WARMUP} warm-up deliveries`,
   );
 
-  for (const server of [bare, app]) await load(agent, server.port, deliveries, WARMUP, statuses);
+  const servers = [bare, app, subscribed];
+  for (const server of servers) await load(agent, server.port, deliveries, WARMUP, statuses);
 
-  const rounds: Array<{ bare: number; app: number }> = [];
+  const rounds: Array<Record<Variant, number>> = [];
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternate who goes first, so drift in machine load does not favour one side.
-    const order = round % 2 ? [app, bare] : [bare, app];
-    const result = { bare: 0, app: 0 };
+    // Rotate who goes first, so drift in machine load does not favour one side.
+    const order = servers.map((_, i) => servers[(i + round) % servers.length]!);
+    const result: Record<Variant, number> = { bare: 0, app: 0, subscribed: 0 };
     for (const server of order) result[server.variant] = await measure(server, agent, deliveries, EVENTS, statuses);
     rounds.push(result);
-    console.log(`  round ${round + 1}: bare ${result.bare.toFixed(0)} µs/event, app ${result.app.toFixed(0)} µs/event, ratio ${(result.app / result.bare).toFixed(2)}`);
+    console.log(
+      `  round ${round + 1}: bare ${result.bare.toFixed(0)} µs/event, app ${result.app.toFixed(0)} µs/event (ratio ${(result.app / result.bare).toFixed(2)}); subscribed-only reference ${result.subscribed.toFixed(0)} µs/event`,
+    );
   }
 
-  console.log(`\n  by kind (${PER_KIND} deliveries each):`);
-  console.log(`  ${"kind".padEnd(38)} ${"bare µs".padStart(8)} ${"app µs".padStart(8)} ${"ratio".padStart(6)}`);
+  console.log(`\n  by kind (${PER_KIND} deliveries each; "subscribed" = empty listeners on the app's events):`);
+  console.log(`  ${"kind".padEnd(38)} ${"bare µs".padStart(8)} ${"app µs".padStart(8)} ${"ratio".padStart(6)} ${"subscribed µs".padStart(14)}`);
   for (const d of deliveries) {
     const b = await measure(bare, agent, [d], PER_KIND, statuses);
     const a = await measure(app, agent, [d], PER_KIND, statuses);
-    console.log(`  ${d.kind.padEnd(38)} ${b.toFixed(0).padStart(8)} ${a.toFixed(0).padStart(8)} ${(a / b).toFixed(2).padStart(6)}`);
+    const s = await measure(subscribed, agent, [d], PER_KIND, statuses);
+    console.log(`  ${d.kind.padEnd(38)} ${b.toFixed(0).padStart(8)} ${a.toFixed(0).padStart(8)} ${(a / b).toFixed(2).padStart(6)} ${s.toFixed(0).padStart(14)}`);
   }
 
-  const bareErrors = await cpuMicros(bare);
-  const appErrors = await cpuMicros(app);
-  for (const server of [bare, app]) server.child.send({ type: "exit" });
+  const finalCpu = await Promise.all(servers.map(async (server) => ({ variant: server.variant, ...(await cpuMicros(server)) })));
+  for (const server of servers) server.child.send({ type: "exit" });
   agent.destroy();
   sentinel.close();
 
   const bareUs = median(rounds.map((r) => r.bare));
   const appUs = median(rounds.map((r) => r.app));
+  const subscribedUs = median(rounds.map((r) => r.subscribed));
   const ratio = median(rounds.map((r) => r.app / r.bare));
   console.log(`\n  bare Probot: ${bareUs.toFixed(0)} µs CPU per event (median of ${ROUNDS} rounds)`);
   console.log(`  review-triage: ${appUs.toFixed(0)} µs CPU per event (median of ${ROUNDS} rounds)`);
+  console.log(
+    `  reference, empty listeners on the app's events: ${subscribedUs.toFixed(0)} µs (${(subscribedUs / bareUs).toFixed(2)}× bare): of the app's ${(appUs - bareUs).toFixed(0)} µs over bare, ${(subscribedUs - bareUs).toFixed(0)} µs is Probot's per-listened-event work and ${(appUs - subscribedUs).toFixed(0)} µs the app's own`,
+  );
   console.log(`  ${ratio <= TARGET ? "PASS" : "FAIL"}: ratio ${ratio.toFixed(2)} (median of per-round ratios) vs target ≤ ${TARGET}`);
   console.log(`  responses: ${[...statuses].map(([s, n]) => `${n}× ${s}`).join(", ")}; GitHub calls: ${githubCalls.length}`);
 
@@ -294,8 +316,8 @@ async function runParent(): Promise<void> {
   const bad = [...statuses].filter(([s]) => s < 200 || s >= 300);
   if (bad.length) problems.push(`deliveries answered ${bad.map(([s, n]) => `${n}× ${s}`).join(", ")}`);
   if (githubCalls.length) problems.push(`${githubCalls.length} GitHub calls for ignored events, e.g. ${githubCalls.slice(0, 5).join(", ")}`);
-  for (const [name, e] of [["bare", bareErrors], ["app", appErrors]] as const) {
-    if (e.errors) problems.push(`the ${name} server logged ${e.errors} errors, e.g. ${e.firstErrors.join(" | ")}`);
+  for (const e of finalCpu) {
+    if (e.errors) problems.push(`the ${e.variant} server logged ${e.errors} errors, e.g. ${e.firstErrors.join(" | ")}`);
   }
   if (problems.length) {
     console.error(`\n  INVALID RUN — the figures above do not measure ignored events:\n  - ${problems.join("\n  - ")}`);
@@ -304,7 +326,7 @@ async function runParent(): Promise<void> {
 }
 
 const serverArg = process.argv.find((a) => a.startsWith("--server="))?.split("=")[1];
-if (serverArg === "app" || serverArg === "bare") {
+if (serverArg === "app" || serverArg === "bare" || serverArg === "subscribed") {
   await runServer(serverArg);
 } else {
   await runParent();

@@ -105,9 +105,21 @@ function syntaxFor(filename: string): CommentSyntax {
   return (dot >= 0 ? BY_EXTENSION.get(name.slice(dot + 1)) : undefined) ?? NONE;
 }
 
-interface ScanState {
+/** Scanning one patch: the open block comment, and remembered searches. */
+interface Scan {
+  text: string;
+  syntax: CommentSyntax;
+  openers: readonly string[];
   /** The close delimiter of the block comment we are inside, if any. */
   inBlock: string | undefined;
+  // Lines are visited in order, so the next opener (or close delimiter) found from one
+  // position is still the answer for later positions before it: each is searched for
+  // about once per patch, not once per line, and a long comment costs no rescanning.
+  openFrom: number;
+  openAt: number;
+  closeToken: string | undefined;
+  closeFrom: number;
+  closeAt: number;
 }
 
 function isSpace(code: number): boolean {
@@ -128,67 +140,46 @@ function lineCommentAt(syntax: CommentSyntax, text: string, at: number): boolean
   return false;
 }
 
-function opensBlockLater(syntax: CommentSyntax, text: string, from: number): boolean {
-  for (const [open] of syntax.block) if (text.includes(open, from)) return true;
-  return false;
-}
-
-/**
- * Whether `text` from `start` holds code outside comments; updates the block state so that
- * the next line knows whether it starts inside a comment.
- */
-function scanLine(text: string, start: number, syntax: CommentSyntax, state: ScanState): boolean {
-  let i = start;
-  let code = false;
-  const length = text.length;
-  while (i < length) {
-    if (state.inBlock !== undefined) {
-      const close = text.indexOf(state.inBlock, i);
-      if (close < 0) return code;
-      i = close + state.inBlock.length;
-      state.inBlock = undefined;
-      continue;
-    }
-    while (i < length && isSpace(text.charCodeAt(i))) i++;
-    if (i >= length) return code;
-    if (!code && syntax.star && text.charCodeAt(i) === 42 /* * */) {
-      // A doc-comment continuation (`* @param`), or the `*/` of a comment opened before
-      // the hunk started. `*ptr = 1` (no space) stays code.
-      const next = text.charCodeAt(i + 1);
-      if (Number.isNaN(next) || isSpace(next) || next === 47 /* / */) return false;
-    }
-    const block = blockAt(syntax, text, i);
-    if (block >= 0) {
-      const [open, close] = syntax.block[block] as readonly [string, string];
-      state.inBlock = close;
-      i += open.length;
-      continue;
-    }
-    if (lineCommentAt(syntax, text, i)) return code;
-    code = true;
-    // Code found; the rest only matters if it opens a block comment that stays open.
-    if (!opensBlockLater(syntax, text, i)) return true;
-    i = skipToComment(text, i, syntax);
-    if (i < 0) return true;
+/** The next block comment opener at or after `from` (-1: none in the rest of the patch). */
+function nextOpen(scan: Scan, from: number): number {
+  if (from >= scan.openFrom && (scan.openAt === -1 || scan.openAt >= from)) return scan.openAt;
+  let best = -1;
+  for (const open of scan.openers) {
+    const found = scan.text.indexOf(open, from);
+    if (found >= 0 && (best < 0 || found < best)) best = found;
   }
-  return code;
+  scan.openFrom = from;
+  scan.openAt = best;
+  return best;
+}
+
+/** The next close delimiter of the current block comment at or after `from`. */
+function nextClose(scan: Scan, token: string, from: number): number {
+  if (token === scan.closeToken && from >= scan.closeFrom && (scan.closeAt === -1 || scan.closeAt >= from)) {
+    return scan.closeAt;
+  }
+  scan.closeToken = token;
+  scan.closeFrom = from;
+  scan.closeAt = scan.text.indexOf(token, from);
+  return scan.closeAt;
 }
 
 /**
- * From a code position, the index of the next block comment opener outside string
- * literals, or -1 when the line has none (or a line comment or an unterminated string
- * hides the rest).
+ * From a code position, the next block comment opener before `end` that is outside string
+ * literals, or -1 when there is none (or a line comment or an unterminated string hides
+ * the rest of the line).
  */
-function skipToComment(text: string, from: number, syntax: CommentSyntax): number {
+function skipToComment(scan: Scan, from: number, end: number): number {
+  const { text, syntax } = scan;
   const scanner = syntax.scanner;
   scanner.lastIndex = from;
-  for (let found = scanner.exec(text); found !== null; found = scanner.exec(text)) {
+  for (let found = scanner.exec(text); found !== null && found.index < end; found = scanner.exec(text)) {
     const token = found[0];
     const at = found.index;
     if (token.length === 1 && syntax.quotes.includes(token)) {
       let j = at + 1;
-      while (j < text.length && text[j] !== token) j += text[j] === "\\" ? 2 : 1;
-      if (j >= text.length) return -1;
+      while (j < end && text[j] !== token) j += text[j] === "\\" ? 2 : 1;
+      if (j >= end) return -1;
       scanner.lastIndex = j + 1;
       continue;
     }
@@ -198,57 +189,65 @@ function skipToComment(text: string, from: number, syntax: CommentSyntax): numbe
 }
 
 /**
- * The next block comment opener at or after a position, found with one `indexOf` per
- * opener and remembered: lines are visited in order, so the whole patch is searched about
- * once instead of once per line.
+ * Whether the line `text[from, end)` holds code outside comments; updates the block state
+ * so the next line knows whether it starts inside a comment. Works in place: a patch's
+ * lines are never copied out.
  */
-interface OpenerCache {
-  text: string;
-  openers: readonly string[];
-  /** Position the cached answer was computed from, and the answer (-1: none after it). */
-  from: number;
-  at: number;
-}
-
-function nextOpener(cache: OpenerCache, from: number): number {
-  if (from >= cache.from && (cache.at === -1 || cache.at >= from)) return cache.at;
-  let best = -1;
-  for (const open of cache.openers) {
-    const found = cache.text.indexOf(open, from);
-    if (found >= 0 && (best < 0 || found < best)) best = found;
-  }
-  cache.from = from;
-  cache.at = best;
-  return best;
-}
-
-/**
- * Whether `text[from, end)` holds code. The common line (outside a comment, not starting
- * with a comment character, no block opener later on the line) is settled without
- * copying it; anything else goes through `scanLine`.
- */
-function lineHasCode(text: string, from: number, end: number, syntax: CommentSyntax, state: ScanState, openers: OpenerCache): boolean {
-  if (state.inBlock === undefined) {
-    let i = from;
-    while (i < end && isSpace(text.charCodeAt(i))) i++;
-    if (i === end) return false;
-    const code = text.charCodeAt(i);
-    if (code >= 128 || syntax.leading[code] === 0) {
-      if (syntax.block.length === 0) return true;
-      const opener = nextOpener(openers, i);
-      if (opener < 0 || opener >= end) return true;
-    } else if (blockAt(syntax, text, i) < 0 && lineCommentAt(syntax, text, i)) {
-      return false;
+function lineHasCode(scan: Scan, from: number, end: number): boolean {
+  const { text, syntax } = scan;
+  let i = from;
+  let code = false;
+  while (i < end) {
+    if (scan.inBlock !== undefined) {
+      const close = nextClose(scan, scan.inBlock, i);
+      if (close < 0 || close >= end) return code;
+      i = close + scan.inBlock.length;
+      scan.inBlock = undefined;
+      continue;
     }
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    if (i >= end) return code;
+    const first = text.charCodeAt(i);
+    if (first < 128 && syntax.leading[first] === 1) {
+      if (!code && syntax.star && first === 42 /* * */) {
+        // A doc-comment continuation (`* @param`), or the `*/` of a comment opened before
+        // the hunk started. `*ptr = 1` (no space) stays code.
+        const next = i + 1 < end ? text.charCodeAt(i + 1) : 32;
+        if (isSpace(next) || next === 47 /* / */) return false;
+      }
+      const block = blockAt(syntax, text, i);
+      if (block >= 0) {
+        const [open, close] = syntax.block[block] as readonly [string, string];
+        scan.inBlock = close;
+        i += open.length;
+        continue;
+      }
+      if (lineCommentAt(syntax, text, i)) return code;
+    }
+    code = true;
+    // Code found; the rest only matters if it opens a block comment that stays open.
+    const opener = syntax.block.length === 0 ? -1 : nextOpen(scan, i);
+    if (opener < 0 || opener >= end) return true;
+    i = skipToComment(scan, i, end);
+    if (i < 0) return true;
   }
-  return scanLine(text.slice(from, end), 0, syntax, state);
+  return code;
 }
 
 /** Added lines of code in `patch` (a GitHub-style diff: hunks only, no file headers). */
 export function countAddedCodeLines(filename: string, patch: string): number {
   const syntax = syntaxFor(filename);
-  const state: ScanState = { inBlock: undefined };
-  const openers: OpenerCache = { text: patch, openers: syntax.block.map(([open]) => open), from: 0, at: -2 };
+  const scan: Scan = {
+    text: patch,
+    syntax,
+    openers: syntax.block.map(([open]) => open),
+    inBlock: undefined,
+    openFrom: 0,
+    openAt: -2,
+    closeToken: undefined,
+    closeFrom: 0,
+    closeAt: -2,
+  };
   let count = 0;
   let start = 0;
   const length = patch.length;
@@ -257,13 +256,13 @@ export function countAddedCodeLines(filename: string, patch: string): number {
     if (end < 0) end = length;
     const first = patch.charCodeAt(start);
     if (first === 43 /* + */) {
-      if (lineHasCode(patch, start + 1, end, syntax, state, openers)) count++;
+      if (lineHasCode(scan, start + 1, end)) count++;
     } else if (first === 32 /* space */) {
       // Context lines are not counted but can open or close a block comment.
-      if (syntax.block.length > 0) lineHasCode(patch, start + 1, end, syntax, state, openers);
+      if (syntax.block.length > 0) lineHasCode(scan, start + 1, end);
     } else if (first === 64 /* @ */) {
       // A new hunk may start anywhere; what came before it is unknown.
-      state.inBlock = undefined;
+      scan.inBlock = undefined;
     }
     start = end + 1;
   }
