@@ -1,21 +1,14 @@
 import { createHash } from "node:crypto";
+import type { CheckAnnotation } from "../core/analysis/to-annotations.js";
 import type { Octokit, RepoRef } from "./types.js";
+
+export type { CheckAnnotation };
 
 export const CHECK_NAME = "Review Triage";
 
 /** The Checks API rejects summaries and texts over 65 535 characters. */
 const MAX_OUTPUT = 65_000;
 
-export interface CheckAnnotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  start_column?: number;
-  end_column?: number;
-  annotation_level: "notice" | "warning" | "failure";
-  message: string;
-  title?: string;
-}
 
 export interface CheckRunSpec {
   status: "in_progress" | "completed";
