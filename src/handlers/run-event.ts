@@ -35,6 +35,24 @@ export function eventFacts(payload: unknown): EventFacts {
   };
 }
 
+const REQUIRED_FIELDS: Record<string, string[]> = {
+  pull_request: ["pull_request.number", "pull_request.head.sha", "pull_request.head.ref", "pull_request.base.repo.id", "pull_request.labels"],
+  pull_request_review: ["pull_request.number", "pull_request.head.sha", "pull_request.base.repo.id", "review.state"],
+  issue_comment: ["issue.number", "comment.id", "comment.body", "sender.login"],
+  check_run: ["check_run.name", "check_run.head_sha"],
+  push: ["ref", "repository.default_branch"],
+};
+
+/** The first field a handler relies on that the payload lacks (truncated or malformed). */
+export function missingField(event: string, payload: unknown): string | undefined {
+  for (const path of REQUIRED_FIELDS[event] ?? []) {
+    let node: unknown = payload;
+    for (const key of path.split(".")) node = node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+    if (node === undefined || node === null) return path;
+  }
+  return undefined;
+}
+
 /**
  * Wrap a handler with what every event needs: a log child carrying the delivery id, the
  * redelivery check, per-PR serialisation, and an error boundary that logs and never
@@ -61,7 +79,12 @@ export function runEvent<C extends Context>(
     }
     deps.deliveries.set(context.id, true);
     if (!facts.repo) {
-      log.warn({}, "webhook payload has no repository; ignored");
+      log.warn({ missing: "repository.full_name" }, "malformed webhook payload; ignored");
+      return;
+    }
+    const missing = missingField(name, context.payload);
+    if (missing) {
+      log.warn({ missing }, "malformed webhook payload; ignored");
       return;
     }
     const queueKey = facts.pr !== undefined ? `${facts.repo}#${facts.pr}` : `${facts.repo}:${context.id}`;

@@ -32,6 +32,7 @@ import { PrStateStore, type PrState } from "../github/pr-state.js";
 import type { Logger, Octokit } from "../github/types.js";
 import { PRIORITY } from "../github/write-queue.js";
 import type { AppDeps } from "./app-deps.js";
+import { describeError } from "./run-event.js";
 
 /** The fields of a pull request the pipeline reads; webhook payloads and `pulls.get` both have them. */
 export interface PullRequestLike {
@@ -436,7 +437,7 @@ export async function triagePullRequest(
   const results = await Promise.allSettled(tasks);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
   for (const failure of failures) {
-    log.error({ err: failure.reason }, "a write failed; the other writes went ahead");
+    log.error({ err: describeError(failure.reason) }, "a write failed; the other writes went ahead");
   }
   log.info({ level: assessment.level, score: assessment.score, picks: choice.picks.map((p) => p.login), writes }, writes ? "PR triaged" : "PR triaged; no change");
   return { status: "triaged", level: assessment.level, writes, assessment, choice };

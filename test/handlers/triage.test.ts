@@ -365,5 +365,39 @@ describe("triage on pull_request events", () => {
     await receive(app.probot, "pull_request", prPayload({ files, title: "docs: explain setup" }));
     expect(errors(app)).toEqual([]);
   });
+
+  it("keeps going when one write fails, and logs it with the delivery id", async () => {
+    const app = buildApp();
+    const scope = nock(API);
+    mockToken(scope);
+    mockConfig(scope);
+    mockFiles(scope, MEDIUM_FILES);
+    mockOpenPulls(scope, {});
+    scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
+    scope.post(`${REPO_PATH}/issues/2/labels`).reply(500, { message: "Server Error" });
+    let comment = "";
+    let check: Record<string, unknown> = {};
+    scope.post(`${REPO_PATH}/check-runs`, (b) => ((check = b), true)).reply(201, { id: 1 });
+    scope.post(`${REPO_PATH}/issues/2/comments`, (b) => ((comment = b.body), true)).reply(201, { id: 2 });
+    const id = deliveryId();
+    await receive(app.probot, "pull_request", prPayload({ files: MEDIUM_FILES }), id);
+    expect(comment).toContain("<!-- review-triage:sticky -->");
+    expect(check).toMatchObject({ name: "Review Triage" });
+    const failures = errors(app);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ delivery: id, msg: "a write failed; the other writes went ahead", err: { status: 500 } });
+    // A log-safe error: no request headers or bodies, and never the webhook payload.
+    expect(JSON.stringify(failures[0])).not.toMatch(/authorization|"headers"|"body"|"installation"/);
+  });
 });
 
+describe("malformed payloads", () => {
+  it("logs a clear line and makes no call for a truncated pull_request payload", async () => {
+    const app = buildApp();
+    const payload = prPayload({ files: MEDIUM_FILES });
+    delete (payload.pull_request as Record<string, unknown>).head;
+    await receive(app.probot, "pull_request", payload);
+    expect(errors(app)).toEqual([]);
+    expect(app.logs.at(-1)).toMatchObject({ level: 40, msg: "malformed webhook payload; ignored", missing: "pull_request.head.sha" });
+  });
+});
