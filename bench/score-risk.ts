@@ -37,22 +37,29 @@ const EXT = [".ts", ".ts", ".ts", ".tsx", ".js", ".go", ".py", ".sql", ".md", ".
 const dirs: string[] = [];
 for (const top of TOP) for (const sub of SUB) dirs.push(random() < 0.5 ? `${top}/${sub}` : `${top}/${sub}/${pick(SUB)}`);
 
-/** Code lines of the kinds a diff holds, including strings that look like comments. */
+/** Code lines of the kinds a diff holds. */
 const CODE = [
   "  const total = items.reduce((sum, item) => sum + item.price, 0);",
   "  if (!user) throw new Error(`no user ${id}`);",
   "  return { ...state, loading: false };",
   "  }",
-  '  const pattern = "src/**/*.ts"; // a glob, not a comment',
   "export async function handle(event: Event): Promise<void> {",
   "  await store.save(record);",
 ];
+/** Rare but real: a string holding a comment opener, which the line counter must skip. */
+const TRICKY = '  const pattern = "src/**/*.ts"; // a glob, not a comment';
 
 function patchFor(lines: number): string {
   const body: string[] = [`@@ -10,3 +10,${lines + 3} @@`, " import { x } from './x';"];
   for (let i = 0; i < lines; i++) {
     const r = random();
-    body.push(r < 0.1 ? "+" : r < 0.18 ? "+  // explain why" : r < 0.22 ? "+  /** Doc comment. */" : `+${pick(CODE)}`);
+    body.push(
+      r < 0.12 ? "+"
+      : r < 0.2 ? "+  // explain why"
+      : r < 0.23 ? "+  /** Doc comment. */"
+      : r < 0.24 ? `+${TRICKY}`
+      : `+${pick(CODE)}`,
+    );
   }
   body.push(" export {};");
   return body.join("\n");

@@ -17,16 +17,14 @@ interface CommentSyntax {
   block: readonly (readonly [open: string, close: string])[];
   /** A line starting with `* ` is a continuation of a doc comment whose start we may not see. */
   star: boolean;
-  /** Quotes that delimit strings on one line, skipped when looking for block openers. */
-  quotes: string;
-  /** Finds the next quote or comment token (built from the fields above). */
-  scanner: RegExp;
+  /** The block comment openers alone. */
+  openers: readonly string[];
   /** By ASCII code: 1 when a line starting with that character may start with a comment. */
   leading: Uint8Array;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  /** By ASCII code: 1 for the first characters of comment tokens and for quotes. */
+  interesting: Uint8Array;
+  /** By ASCII code: 1 for quotes that delimit strings on one line, skipped when looking for block openers. */
+  quoteCodes: Uint8Array;
 }
 
 function syntax(
@@ -35,13 +33,20 @@ function syntax(
   star: boolean,
   quotes: string,
 ): CommentSyntax {
-  // One global regex per syntax, so the search for the next interesting token runs
-  // natively; block openers first, so Lua's `--[[` wins over `--`.
-  const tokens = [...block.map(([open]) => open), ...line, ...quotes].map(escapeRegExp);
-  const scanner = new RegExp(tokens.length > 0 ? tokens.join("|") : "(?!)", "g");
+  // Character tables, so scanning a line is a loop over char codes with no allocation.
   const leading = new Uint8Array(128);
-  for (const token of [...block.map(([open]) => open), ...line, ...(star ? ["*"] : [])]) leading[token.charCodeAt(0)] = 1;
-  return { line, block, star, quotes, scanner, leading };
+  const interesting = new Uint8Array(128);
+  const quoteCodes = new Uint8Array(128);
+  for (const token of [...block.map(([open]) => open), ...line]) {
+    leading[token.charCodeAt(0)] = 1;
+    interesting[token.charCodeAt(0)] = 1;
+  }
+  if (star) leading[42] = 1;
+  for (const quote of quotes) {
+    interesting[quote.charCodeAt(0)] = 1;
+    quoteCodes[quote.charCodeAt(0)] = 1;
+  }
+  return { line, block, star, openers: block.map(([open]) => open), leading, interesting, quoteCodes };
 }
 
 const C_LIKE = syntax(["//"], [["/*", "*/"]], true, "'\"`");
@@ -109,7 +114,6 @@ function syntaxFor(filename: string): CommentSyntax {
 interface Scan {
   text: string;
   syntax: CommentSyntax;
-  openers: readonly string[];
   /** The close delimiter of the block comment we are inside, if any. */
   inBlock: string | undefined;
   // Lines are visited in order, so the next opener (or close delimiter) found from one
@@ -127,16 +131,22 @@ function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 13 || code === 11 || code === 12;
 }
 
+/** Whether `token` starts at `at`; comment tokens are 1–4 characters, so compare in place. */
+function tokenAt(text: string, at: number, token: string): boolean {
+  for (let k = 0; k < token.length; k++) if (text.charCodeAt(at + k) !== token.charCodeAt(k)) return false;
+  return true;
+}
+
 /** Index in `syntax.block` of the block comment opening at `at`, or -1. */
 function blockAt(syntax: CommentSyntax, text: string, at: number): number {
   for (let b = 0; b < syntax.block.length; b++) {
-    if (text.startsWith((syntax.block[b] as readonly [string, string])[0], at)) return b;
+    if (tokenAt(text, at, (syntax.block[b] as readonly [string, string])[0])) return b;
   }
   return -1;
 }
 
 function lineCommentAt(syntax: CommentSyntax, text: string, at: number): boolean {
-  for (const token of syntax.line) if (text.startsWith(token, at)) return true;
+  for (let t = 0; t < syntax.line.length; t++) if (tokenAt(text, at, syntax.line[t] as string)) return true;
   return false;
 }
 
@@ -144,7 +154,7 @@ function lineCommentAt(syntax: CommentSyntax, text: string, at: number): boolean
 function nextOpen(scan: Scan, from: number): number {
   if (from >= scan.openFrom && (scan.openAt === -1 || scan.openAt >= from)) return scan.openAt;
   let best = -1;
-  for (const open of scan.openers) {
+  for (const open of scan.syntax.openers) {
     const found = scan.text.indexOf(open, from);
     if (found >= 0 && (best < 0 || found < best)) best = found;
   }
@@ -171,19 +181,18 @@ function nextClose(scan: Scan, token: string, from: number): number {
  */
 function skipToComment(scan: Scan, from: number, end: number): number {
   const { text, syntax } = scan;
-  const scanner = syntax.scanner;
-  scanner.lastIndex = from;
-  for (let found = scanner.exec(text); found !== null && found.index < end; found = scanner.exec(text)) {
-    const token = found[0];
-    const at = found.index;
-    if (token.length === 1 && syntax.quotes.includes(token)) {
-      let j = at + 1;
-      while (j < end && text[j] !== token) j += text[j] === "\\" ? 2 : 1;
+  for (let i = from; i < end; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch >= 128 || syntax.interesting[ch] === 0) continue;
+    if (syntax.quoteCodes[ch] === 1) {
+      let j = i + 1;
+      while (j < end && text.charCodeAt(j) !== ch) j += text.charCodeAt(j) === 92 /* \\ */ ? 2 : 1;
       if (j >= end) return -1;
-      scanner.lastIndex = j + 1;
+      i = j;
       continue;
     }
-    return blockAt(syntax, text, at) >= 0 ? at : -1;
+    if (blockAt(syntax, text, i) >= 0) return i;
+    if (lineCommentAt(syntax, text, i)) return -1;
   }
   return -1;
 }
@@ -240,7 +249,6 @@ export function countAddedCodeLines(filename: string, patch: string): number {
   const scan: Scan = {
     text: patch,
     syntax,
-    openers: syntax.block.map(([open]) => open),
     inBlock: undefined,
     openFrom: 0,
     openAt: -2,
@@ -248,6 +256,8 @@ export function countAddedCodeLines(filename: string, patch: string): number {
     closeFrom: 0,
     closeAt: -2,
   };
+  const { leading } = syntax;
+  const blocks = syntax.block.length > 0;
   let count = 0;
   let start = 0;
   const length = patch.length;
@@ -256,6 +266,25 @@ export function countAddedCodeLines(filename: string, patch: string): number {
     if (end < 0) end = length;
     const first = patch.charCodeAt(start);
     if (first === 43 /* + */) {
+      // Inline fast path for most lines: blank, or code that starts with no comment
+      // character and opens no block comment. Everything else goes to lineHasCode.
+      let i = start + 1;
+      if (scan.inBlock === undefined) {
+        while (i < end && isSpace(patch.charCodeAt(i))) i++;
+        if (i === end) {
+          start = end + 1;
+          continue;
+        }
+        const code = patch.charCodeAt(i);
+        if (code >= 128 || leading[code] === 0) {
+          const opener = blocks ? nextOpen(scan, i) : -1;
+          if (opener < 0 || opener >= end) {
+            count++;
+            start = end + 1;
+            continue;
+          }
+        }
+      }
       if (lineHasCode(scan, start + 1, end)) count++;
     } else if (first === 32 /* space */) {
       // Context lines are not counted but can open or close a block comment.

@@ -7,10 +7,13 @@ import { Minimatch, braceExpand, type MinimatchOptions } from "minimatch";
  * minimatch 11 has no `makeRe` and its `match` costs ~200 ns per call, so testing every
  * path against every pattern (3000 × 200) would take a tenth of a second. Instead each
  * pattern is brace-expanded into rows, and each row whose shape is simple (`src/x/**`,
- * `**∕*.sql`, `**∕package.json`, `**∕migrations/**`, `docs/*.md`, a plain path) is matched
- * by string comparison, found through a trie of its literal leading directories and maps
- * keyed by basename, extension and directory name. Rows of any other shape fall back to
- * minimatch itself, so results are always minimatch's (a property test checks this).
+ * `**∕*.sql`, `**∕package.json`, `**∕migrations/**`, `docs/*.md`, `*.test.*`, a plain
+ * path) is matched by string comparison, found through a trie of its literal leading
+ * directories and maps keyed by file name, extension and directory name. What depends on
+ * the directory alone is worked out once per directory (a big PR has many files per
+ * directory), leaving a map lookup or two per file. Rows of any other shape fall back to
+ * minimatch itself behind cheap necessary conditions, so results are always minimatch's
+ * (a property test checks this against minimatch on random patterns and paths).
  */
 
 /** A pattern expanding to more alternatives than this is rejected (hostile or mistaken). */
@@ -33,6 +36,12 @@ const BASE_OPTIONS: MinimatchOptions = {
 export interface GlobOptions {
   /** Match case-insensitively (for built-in file kinds such as `dockerfile`). */
   nocase?: boolean;
+  /**
+   * Split the list into groups starting at these pattern indexes, to learn the first match
+   * in each group from one walk (`firstMatchByGroup`): e.g. ignore, tests and impact
+   * patterns in one set instead of three.
+   */
+  groups?: readonly number[];
 }
 
 /**
@@ -99,13 +108,14 @@ export function preparePath(path: string, cache?: DirCache): PreparedPath {
 
 /** What a directory alone tells one glob set. */
 interface DirWalk {
-  /** Lowest index among rows the directory alone decides (`prefix/**`, `**∕L/**`). */
-  best: number;
+  /** Per group, the lowest index among rows the directory alone decides (`prefix/**`, `**∕L/**`). */
+  best: Int32Array;
   /** Rows that need the file name, beating `best` and possible at this depth. */
   rows: Row[];
-  /** Name and extension maps of the trie nodes along the way that have any. */
+  /** Name, extension and first-character maps of the trie nodes along the way that have any. */
   byName: Map<string, Row[]>[];
   byExt: Map<string, Row[]>[];
+  byFirst: Map<number, Row[]>[];
 }
 
 /** How one brace-free row of a pattern is matched. */
@@ -131,13 +141,17 @@ interface SegmentPattern {
 interface Row {
   /** Index of the pattern in the list; the lowest matching index wins. */
   index: number;
+  /** The group the pattern belongs to (see GlobOptions.groups). */
+  group: number;
   kind: RowKind;
   depth: number;
-  segment?: SegmentPattern;
-  dirName?: string;
+  segment: SegmentPattern | undefined;
+  dirName: string | undefined;
   /** Generic rows: literal directory names every match has, checked before minimatch runs. */
-  requiredDirs?: string[];
-  matcher?: Minimatch;
+  requiredDirs: string[] | undefined;
+  /** Generic rows without `**`: the number of path segments every match has. */
+  segmentCount: number | undefined;
+  matcher: Minimatch | undefined;
 }
 
 interface TrieNode {
@@ -146,6 +160,8 @@ interface TrieNode {
   byName: Map<string, Row[]>;
   byExt: Map<string, Row[]>;
   byDir: Map<string, Row[]>;
+  /** `pre*…` rows, by the first character code of `pre`. */
+  byFirst: Map<number, Row[]>;
   other: Row[];
 }
 
@@ -158,8 +174,11 @@ export interface GlobSet {
   readonly patterns: readonly string[];
   /** Patterns that can never match, by index, with why (e.g. too many brace alternatives). */
   readonly problems: readonly GlobProblem[];
+  readonly groupCount: number;
   /** Index (in list order) of the first pattern matching the path, or -1. */
   firstMatch(path: string | PreparedPath): number;
+  /** For each group, the index of its first pattern matching the path, or -1, into `out`. */
+  firstMatchByGroup(path: string | PreparedPath, out: Int32Array): void;
   matches(path: string | PreparedPath): boolean;
 }
 
@@ -168,7 +187,7 @@ const MAGIC = /[*?[\]{}()!+@\\]/;
 const STAR_ONLY = /^[^?[\]{}()!+@\\]*$/;
 
 function newNode(): TrieNode {
-  return { children: new Map(), under: [], byName: new Map(), byExt: new Map(), byDir: new Map(), other: [] };
+  return { children: new Map(), under: [], byName: new Map(), byExt: new Map(), byDir: new Map(), byFirst: new Map(), other: [] };
 }
 
 function push<K>(map: Map<K, Row[]>, key: K, row: Row): void {
@@ -259,11 +278,11 @@ function walkPrefix(root: TrieNode, parts: string[], nocase: boolean): { node: T
 }
 
 /** Place one brace-free pattern's rows in the trie. */
-function addRows(root: TrieNode, index: number, expanded: string, options: MinimatchOptions, nocase: boolean): void {
+function addRows(root: TrieNode, index: number, group: number, expanded: string, options: MinimatchOptions, nocase: boolean): void {
   const plain = plainParts(expanded);
   if (plain) {
     const { node, depth } = walkPrefix(root, plain, nocase);
-    const row = classifyRest(index, depth, plain.slice(depth), nocase);
+    const row = classifyRest(index, group, depth, plain.slice(depth), nocase);
     if (row) {
       fileRow(node, row);
       return;
@@ -272,25 +291,43 @@ function addRows(root: TrieNode, index: number, expanded: string, options: Minim
   const matcher = new Minimatch(expanded, { ...options, nobrace: true });
   for (const parts of matcher.globParts) {
     const { node, depth } = walkPrefix(root, parts, nocase);
-    fileRow(node, genericRow(index, depth, parts.slice(depth), matcher, nocase));
+    fileRow(node, genericRow(index, group, depth, parts.slice(depth), matcher, nocase));
   }
 }
 
-function classifyRest(index: number, depth: number, rest: string[], nocase: boolean): Row | undefined {
+/**
+ * Every row gets every field, in one order: rows are read in the hottest loop, and objects
+ * of one shape keep V8's property accesses monomorphic.
+ */
+function makeRow(index: number, group: number, kind: RowKind, depth: number, extra: Partial<Row>): Row {
+  return {
+    index,
+    group,
+    kind,
+    depth,
+    segment: extra.segment,
+    dirName: extra.dirName,
+    requiredDirs: extra.requiredDirs,
+    segmentCount: extra.segmentCount,
+    matcher: extra.matcher,
+  };
+}
+
+function classifyRest(index: number, group: number, depth: number, rest: string[], nocase: boolean): Row | undefined {
   const [first, second, third] = rest;
-  if (rest.length === 1 && first === "**") return { index, kind: "under", depth };
+  if (rest.length === 1 && first === "**") return makeRow(index, group, "under", depth, {});
   if (rest.length === 1 && first !== undefined && first !== "" && first !== "." && first !== "..") {
     const segment = parseSegment(first, nocase);
-    return segment && { index, kind: "child", depth, segment };
+    return segment && makeRow(index, group, "child", depth, { segment });
   }
   if (rest.length === 2 && first === "**" && second !== undefined && second !== "" && second !== "**") {
     const segment = parseSegment(second, nocase);
-    return segment && { index, kind: "deep", depth, segment };
+    return segment && makeRow(index, group, "deep", depth, { segment });
   }
   if (rest.length === 3 && first === "**" && third === "**" && second !== undefined && second !== "") {
     const segment = parseSegment(second, nocase);
     if (segment && !segment.star && segment.pre !== "." && segment.pre !== "..") {
-      return { index, kind: "within", depth, dirName: segment.pre };
+      return makeRow(index, group, "within", depth, { dirName: segment.pre });
     }
   }
   return undefined;
@@ -301,7 +338,7 @@ function classifyRest(index: number, depth: number, rest: string[], nocase: bool
  * tried on plausible paths: a last part like `*.yaml` or `values.yml` must match the file
  * name, and a literal part before the end (`**∕k8s/**∕x`) must be some directory's name.
  */
-function genericRow(index: number, depth: number, rest: string[], matcher: Minimatch, nocase: boolean): Row {
+function genericRow(index: number, group: number, depth: number, rest: string[], matcher: Minimatch, nocase: boolean): Row {
   // Every literal part before the last must equal a directory of the path below the prefix.
   const requiredDirs: string[] = [];
   for (const part of rest.slice(0, -1)) {
@@ -310,14 +347,20 @@ function genericRow(index: number, depth: number, rest: string[], matcher: Minim
       requiredDirs.push(segment.pre);
     }
   }
-  const row: Row = { index, kind: "generic", depth, matcher, requiredDirs };
+  // No part of a pattern matches across a `/` except `**`.
+  const segmentCount = rest.includes("**") ? undefined : depth + rest.length;
+  const row = makeRow(index, group, "generic", depth, { matcher, requiredDirs, segmentCount });
   const last = rest[rest.length - 1];
   if (last !== undefined && last !== "" && last !== "**" && last !== "." && last !== "..") {
     const segment = parseSegment(last, nocase);
-    if (segment && (!segment.star || extensionKey(segment.suf) !== undefined)) return { ...row, segment };
+    if (segment && (!segment.star || extensionKey(segment.suf) !== undefined)) {
+      row.segment = segment;
+      return row;
+    }
   }
   const [dirName] = requiredDirs;
-  return dirName === undefined ? row : { ...row, dirName };
+  row.dirName = dirName;
+  return row;
 }
 
 function fileRow(node: TrieNode, row: Row): void {
@@ -326,7 +369,23 @@ function fileRow(node: TrieNode, row: Row): void {
   else if (row.segment && !row.segment.star) push(node.byName, row.segment.pre, row);
   else if (row.segment && extensionKey(row.segment.suf) !== undefined) {
     push(node.byExt, extensionKey(row.segment.suf) as string, row);
-  } else node.other.push(row);
+  } else if (row.segment && row.segment.pre.length > 0) push(node.byFirst, row.segment.pre.charCodeAt(0), row);
+  else node.other.push(row);
+}
+
+/**
+ * A 1024-slot filter over file names, from length and first and last characters: most
+ * names in a PR appear in no pattern, and this check is far cheaper than a map lookup.
+ */
+const NAME_FILTER_SIZE = 1024;
+
+function nameSlot(name: string): number {
+  return (name.length * 131 + name.charCodeAt(0) * 31 + name.charCodeAt(name.length - 1)) & (NAME_FILTER_SIZE - 1);
+}
+
+function fillNameFilter(node: TrieNode, filter: Uint8Array): void {
+  for (const name of node.byName.keys()) filter[nameSlot(name)] = 1;
+  for (const child of node.children.values()) fillNameFilter(child, filter);
 }
 
 function hasDirs(names: string[], dirSegments: string[], from: number): boolean {
@@ -347,6 +406,7 @@ function rowMatches(row: Row, path: string, dirSegments: string[], name: string)
       return row.segment !== undefined && segmentMatches(row.segment, name);
     case "generic":
       // Cheap necessary conditions first; minimatch costs ~0.2–1 µs a call.
+      if (row.segmentCount !== undefined && row.segmentCount !== dirSegments.length + 1) return false;
       if (row.segment !== undefined && !segmentMatches(row.segment, name)) return false;
       if (row.requiredDirs !== undefined && !hasDirs(row.requiredDirs, dirSegments, row.depth)) return false;
       return row.matcher?.match(path) ?? false;
@@ -356,9 +416,12 @@ function rowMatches(row: Row, path: string, dirSegments: string[], name: string)
 export function compileGlobs(patterns: readonly string[], globOptions: GlobOptions = {}): GlobSet {
   const nocase = globOptions.nocase ?? false;
   const options: MinimatchOptions = { ...BASE_OPTIONS, nocase };
+  const starts = [...(globOptions.groups ?? [])].sort((a, b) => a - b);
   const root = newNode();
   const problems: GlobProblem[] = [];
+  let group = 0;
   patterns.forEach((pattern, index) => {
+    while (group < starts.length && index >= (starts[group] as number)) group++;
     const normalised = normalisePattern(pattern);
     // braceExpand costs ~80 µs even for a pattern without braces.
     const alternatives = normalised.includes("{") ? braceExpand(normalised, options) : [normalised];
@@ -366,30 +429,50 @@ export function compileGlobs(patterns: readonly string[], globOptions: GlobOptio
       problems.push({ index, message: `pattern "${pattern}" expands to more than ${MAX_ALTERNATIVES} alternatives and is ignored` });
       return;
     }
-    for (const expanded of new Set(alternatives)) addRows(root, index, expanded, options, nocase);
+    for (const expanded of new Set(alternatives)) addRows(root, index, group, expanded, options, nocase);
   });
-  return new CompiledGlobSet([...patterns], problems, root, nocase);
+  const nameFilter = new Uint8Array(NAME_FILTER_SIZE);
+  fillNameFilter(root, nameFilter);
+  return new CompiledGlobSet([...patterns], problems, root, nameFilter, nocase, starts.length + 1);
 }
 
-/** Best index so far among `rows` for this file; hot, so a plain loop and no closures. */
-function bestOf(rows: Row[] | undefined, best: number, path: string, dirSegments: string[], name: string): number {
-  if (rows === undefined) return best;
-  let result = best;
+/** Lower `best[g]` for each row of `rows` that matches; hot, so a plain loop, no closures. */
+function improve(rows: Row[] | undefined, best: Int32Array, path: string, dirSegments: string[], name: string): void {
+  if (rows === undefined) return;
   for (const row of rows) {
-    if (row.index < result && rowMatches(row, path, dirSegments, name)) result = row.index;
+    if (row.index < (best[row.group] as number) && rowMatches(row, path, dirSegments, name)) best[row.group] = row.index;
   }
-  return result;
 }
+
+const NONE = 0x7fffffff;
 
 class CompiledGlobSet implements GlobSet {
+  /** Reused by firstMatch: JavaScript runs one call at a time. */
+  private readonly scratch: Int32Array;
+
   constructor(
     readonly patterns: readonly string[],
     readonly problems: readonly GlobProblem[],
     private readonly root: TrieNode,
+    private readonly nameFilter: Uint8Array,
     private readonly nocase: boolean,
-  ) {}
+    readonly groupCount: number,
+  ) {
+    this.scratch = new Int32Array(groupCount);
+  }
 
   firstMatch(input: string | PreparedPath): number {
+    this.firstMatchByGroup(input, this.scratch);
+    let best = -1;
+    for (const index of this.scratch) if (index >= 0 && (best < 0 || index < best)) best = index;
+    return best;
+  }
+
+  matches(input: string | PreparedPath): boolean {
+    return this.firstMatch(input) >= 0;
+  }
+
+  firstMatchByGroup(input: string | PreparedPath, out: Int32Array): void {
     const prepared = typeof input === "string" ? preparePath(input) : input;
     const { dir } = prepared;
     let walk = dir.walks.get(this);
@@ -397,20 +480,22 @@ class CompiledGlobSet implements GlobSet {
       walk = this.walk(dir);
       dir.walks.set(this, walk);
     }
+    out.set(walk.best);
     const dirSegments = this.nocase ? dir.lowerSegments : dir.segments;
     const name = this.nocase ? prepared.lowerName : prepared.name;
-    let best = walk.best;
-    if (walk.rows.length > 0) best = bestOf(walk.rows, best, prepared.path, dirSegments, name);
-    for (const byName of walk.byName) best = bestOf(byName.get(name), best, prepared.path, dirSegments, name);
+    if (walk.rows.length > 0) improve(walk.rows, out, prepared.path, dirSegments, name);
+    if (walk.byName.length > 0 && this.nameFilter[nameSlot(name)] === 1) {
+      for (const byName of walk.byName) improve(byName.get(name), out, prepared.path, dirSegments, name);
+    }
+    if (walk.byFirst.length > 0) {
+      const first = name.charCodeAt(0);
+      for (const byFirst of walk.byFirst) improve(byFirst.get(first), out, prepared.path, dirSegments, name);
+    }
     const extension = this.nocase ? prepared.lowerExtension : prepared.extension;
     if (extension !== undefined) {
-      for (const byExt of walk.byExt) best = bestOf(byExt.get(extension), best, prepared.path, dirSegments, name);
+      for (const byExt of walk.byExt) improve(byExt.get(extension), out, prepared.path, dirSegments, name);
     }
-    return best === Number.MAX_SAFE_INTEGER ? -1 : best;
-  }
-
-  matches(input: string | PreparedPath): boolean {
-    return this.firstMatch(input) >= 0;
+    for (let g = 0; g < this.groupCount; g++) if (out[g] === NONE) out[g] = -1;
   }
 
   /**
@@ -419,16 +504,20 @@ class CompiledGlobSet implements GlobSet {
    */
   private walk(dir: PreparedDir): DirWalk {
     const segments = this.nocase ? dir.lowerSegments : dir.segments;
-    const result: DirWalk = { best: Number.MAX_SAFE_INTEGER, rows: [], byName: [], byExt: [] };
+    const best = new Int32Array(this.groupCount).fill(NONE);
+    const result: DirWalk = { best, rows: [], byName: [], byExt: [], byFirst: [] };
     const pending: Row[] = [];
+    const settle = (row: Row): void => {
+      if (row.index < (best[row.group] as number)) best[row.group] = row.index;
+    };
     let node: TrieNode | undefined = this.root;
     for (let depth = 0; node !== undefined; depth++) {
       // `prefix/**` needs one more segment below the prefix: the file name is one.
-      for (const row of node.under) result.best = Math.min(result.best, row.index);
+      for (const row of node.under) settle(row);
       if (node.byDir.size > 0) {
         for (let i = depth; i < segments.length; i++) {
           for (const row of node.byDir.get(segments[i] ?? "") ?? []) {
-            if (row.kind === "within") result.best = Math.min(result.best, row.index);
+            if (row.kind === "within") settle(row);
             else pending.push(row);
           }
         }
@@ -437,9 +526,10 @@ class CompiledGlobSet implements GlobSet {
       for (const row of node.other) if (row.kind !== "child" || row.depth === segments.length) pending.push(row);
       if (node.byName.size > 0) result.byName.push(node.byName);
       if (node.byExt.size > 0) result.byExt.push(node.byExt);
+      if (node.byFirst.size > 0) result.byFirst.push(node.byFirst);
       node = depth < segments.length ? node.children.get(segments[depth] ?? "") : undefined;
     }
-    result.rows = pending.filter((row) => row.index < result.best);
+    result.rows = pending.filter((row) => row.index < (best[row.group] as number));
     return result;
   }
 }

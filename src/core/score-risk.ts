@@ -72,13 +72,13 @@ interface ImpactPattern {
 export interface CompiledRiskConfig {
   readonly config: RiskConfig;
   /**
-   * `ignore` then `tests` patterns in one set, so each path is walked once: a first match
-   * below `ignoreCount` means ignored (ignore wins over tests), at or above it a test.
+   * `ignore`, `tests` and impact patterns in one set of three groups, so each path is
+   * walked once. Impact patterns are ordered highest impact first, so the first match in
+   * that group is the winner.
    */
-  readonly classify: GlobSet;
-  readonly ignoreCount: number;
-  /** All impact patterns, ordered highest impact first so the first match is the winner. */
-  readonly impact: GlobSet;
+  readonly paths: GlobSet;
+  /** Where the impact group starts in `paths`; `impactPatterns[i]` is pattern `impactStart + i`. */
+  readonly impactStart: number;
   readonly impactPatterns: readonly ImpactPattern[];
   /** Effective weights: defaults, overridden, and normalised when they add up to more than 1. */
   readonly weights: Readonly<Record<FactorName, number>>;
@@ -121,18 +121,25 @@ function builtinSets(): BuiltinSets {
   return builtins;
 }
 
-/** What the built-in lists say about one path. */
-interface BuiltinHit {
-  kind: string | undefined;
-  doc: boolean;
-}
+/**
+ * What the built-in lists say about one path, as a number so that no object is made per
+ * file: -1 nothing, `KIND + i` the sensitive kind `labels[i]`, `DOC` documentation.
+ */
+type BuiltinHit = number;
+const NO_HIT = -1;
+const DOC_HIT = -2;
 
 function lookupBuiltin(sets: BuiltinSets, sensitive: boolean, path: PreparedPath): BuiltinHit {
   if (sensitive) {
     const index = sets.all.firstMatch(path);
-    return { kind: index >= 0 && index < sets.kindCount ? sets.labels[index] : undefined, doc: index >= sets.notDocEnd };
+    if (index >= sets.notDocEnd) return DOC_HIT;
+    return index >= 0 && index < sets.kindCount ? index : NO_HIT;
   }
-  return { kind: undefined, doc: sets.docsOnly.firstMatch(path) >= NOT_DOC_PATTERNS.length };
+  return sets.docsOnly.firstMatch(path) >= NOT_DOC_PATTERNS.length ? DOC_HIT : NO_HIT;
+}
+
+function kindOf(sets: BuiltinSets, hit: BuiltinHit): string | undefined {
+  return hit >= 0 ? sets.labels[hit] : undefined;
 }
 
 function formatNumber(value: number): string {
@@ -175,12 +182,15 @@ export function compileRiskConfig(config: RiskConfig): CompiledRiskConfig {
   const impactPatterns: ImpactPattern[] = ranked.flatMap(({ rule }) =>
     rule.paths.map((pattern) => ({ pattern, impact: rule.impact, reason: rule.reason })),
   );
-  const classify = compileGlobs([...config.ignore, ...config.tests]);
-  const impact = compileGlobs(impactPatterns.map((p) => p.pattern));
-  for (const problem of classify.problems) {
-    notes.push(`${problem.index < config.ignore.length ? "risk.ignore" : "risk.tests"}: ${problem.message}.`);
+  const testStart = config.ignore.length;
+  const impactStart = testStart + config.tests.length;
+  const paths = compileGlobs([...config.ignore, ...config.tests, ...impactPatterns.map((p) => p.pattern)], {
+    groups: [testStart, impactStart],
+  });
+  for (const problem of paths.problems) {
+    const key = problem.index < testStart ? "risk.ignore" : problem.index < impactStart ? "risk.tests" : "risk.impact";
+    notes.push(`${key}: ${problem.message}.`);
   }
-  for (const problem of impact.problems) notes.push(`risk.impact: ${problem.message}.`);
 
   const raw: Record<FactorName, number> = { ...DEFAULT_WEIGHTS };
   for (const name of FACTOR_NAMES) {
@@ -206,9 +216,8 @@ export function compileRiskConfig(config: RiskConfig): CompiledRiskConfig {
 
   const compiled: CompiledRiskConfig = {
     config,
-    classify,
-    ignoreCount: config.ignore.length,
-    impact,
+    paths,
+    impactStart,
     impactPatterns,
     weights,
     matrix,
@@ -278,6 +287,7 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   const focus: FileRecord[] = [];
   // One entry per distinct directory: paths in it share their split and glob walks.
   const dirs = newDirCache();
+  const groups = new Int32Array(3);
   const directories = new Set<PreparedDir>();
   let ignoredFiles = 0;
   let testFiles = 0;
@@ -302,30 +312,30 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
       file.previous_filename && file.previous_filename !== file.filename
         ? preparePath(file.previous_filename, dirs)
         : undefined;
-    const classified = compiled.classify.firstMatch(path);
-    const ignored = classified >= 0 && classified < compiled.ignoreCount;
+    compiled.paths.firstMatchByGroup(path, groups);
+    const ignored = groups[IGNORE] !== -1;
+    const isTest = groups[TESTS] !== -1;
     // Ignored files only need the built-in kinds, and only when those are on.
-    const hit: BuiltinHit =
-      ignored && !context.sensitive ? { kind: undefined, doc: false } : lookupBuiltin(context.sets, context.sensitive, path);
-    const match = matchImpact(context, path, previous, ignored, hit);
+    const hit = ignored && !context.sensitive ? NO_HIT : lookupBuiltin(context.sets, context.sensitive, path);
+    const match = matchImpact(context, path, previous, ignored, hit, groups[IMPACT] as number);
     const rank = match ? RANK[match.impact] : -1;
     if (match) byRank[rank]?.push(match);
 
     if (ignored) {
       ignoredFiles++;
-      if (match) offerFocus(focus, { file, category: "ignored", match, rank });
+      if (match) offerFocus(focus, file, "ignored", match, rank);
       continue;
     }
     directories.add(path.dir);
     if (previous) directories.add(previous.dir);
     const live = file.status !== "removed";
     let category: Category;
-    if (classified >= 0) {
+    if (isTest) {
       category = "test";
       testFiles++;
       testChanged ||= live;
     } else {
-      if (hit.doc && hit.kind === undefined) {
+      if (hit === DOC_HIT) {
         category = "docs";
         docFiles++;
       } else {
@@ -337,7 +347,7 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
       linesAdded += file.patch !== undefined ? countAddedCodeLines(file.filename, file.patch) : file.additions;
       linesDeleted += file.deletions;
     }
-    if (match) offerFocus(focus, { file, category, match, rank });
+    if (match) offerFocus(focus, file, category, match, rank);
   }
 
   const notes = [...compiled.notes];
@@ -375,7 +385,7 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   if (!inPathOrder) for (const bucket of byRank) bucket.sort(compareFiles);
   const matches = byRank.reduceRight<ImpactMatch[]>((all, bucket) => all.concat(bucket), []);
   let impact: Level = matches[0]?.impact ?? "low";
-  let impactSummary = summariseImpact(matches, impact, nonIgnored, docFiles);
+  let impactSummary = summariseImpact(matches, byRank[RANK[impact]]?.length ?? 0, nonIgnored, docFiles);
   if (missingFiles > 0 && RANK[config.default_impact] > RANK[impact]) {
     // Unlisted files are unknown; assume the default rather than the listed best case.
     impact = config.default_impact;
@@ -426,13 +436,19 @@ function matchImpact(
   previous: PreparedPath | undefined,
   ignored: boolean,
   hit: BuiltinHit,
+  impactHit: number,
 ): ImpactMatch | undefined {
   const file = path.path;
   if (!ignored && compiled.impactPatterns.length > 0) {
-    const current = compiled.impact.firstMatch(path);
-    const before = previous ? compiled.impact.firstMatch(previous) : -1;
+    const current = impactHit;
+    let before = -1;
+    if (previous) {
+      compiled.paths.firstMatchByGroup(previous, previousGroups);
+      before = previousGroups[IMPACT] as number;
+    }
     const viaPrevious = before >= 0 && (current < 0 || before < current);
-    const found = compiled.impactPatterns[viaPrevious ? before : current];
+    const winner = viaPrevious ? before : current;
+    const found = winner >= 0 ? compiled.impactPatterns[winner - compiled.impactStart] : undefined;
     if (found) {
       const match: ImpactMatch = { file, impact: found.impact, rule: found.pattern, source: "config" };
       if (found.reason !== undefined) match.reason = found.reason;
@@ -441,30 +457,35 @@ function matchImpact(
     }
   }
   if (sensitive) {
-    const kind = file === configPath ? CONFIG_KIND : hit.kind;
+    const kind = file === configPath ? CONFIG_KIND : kindOf(sets, hit);
     if (kind !== undefined) return { file, impact: "high", rule: kind, source: "builtin" };
     if (previous) {
-      const before = previous.path === configPath ? CONFIG_KIND : lookupBuiltin(sets, true, previous).kind;
+      const before = previous.path === configPath ? CONFIG_KIND : kindOf(sets, lookupBuiltin(sets, true, previous));
       if (before !== undefined) return { file, impact: "high", rule: before, source: "builtin", matchedName: previous.path };
     }
   }
   if (ignored) return undefined;
-  if (hit.doc) return { file, impact: "low", rule: "documentation", source: "docs" };
+  if (hit === DOC_HIT) return { file, impact: "low", rule: "documentation", source: "docs" };
   return { file, impact: compiled.config.default_impact, rule: "default", source: "default" };
 }
 
 const CONFIG_KIND = "review-triage config";
 
-function summariseImpact(matches: ImpactMatch[], impact: Level, nonIgnored: number, docFiles: number): string {
-  if (matches.length === 0) return "No files that count for impact changed.";
-  if (nonIgnored > 0 && docFiles === nonIgnored && matches.every((m) => m.impact === "low")) {
+/** Groups of `CompiledRiskConfig.paths`. */
+const IGNORE = 0;
+const TESTS = 1;
+const IMPACT = 2;
+const previousGroups = new Int32Array(3);
+
+/** `matches` is sorted highest impact first, then by name; `topCount` of them share the top impact. */
+function summariseImpact(matches: ImpactMatch[], topCount: number, nonIgnored: number, docFiles: number): string {
+  const first = matches[0];
+  if (first === undefined) return "No files that count for impact changed.";
+  if (nonIgnored > 0 && docFiles === nonIgnored && first.impact === "low") {
     return "Only documentation changed, so impact is low.";
   }
-  // `matches` is sorted highest impact first, then by file name.
-  const first = matches[0] as ImpactMatch;
-  const others = matches.filter((m) => m.impact === impact).length - 1;
-  const more = others > 0 ? ` and ${plural(others, "other file")}` : "";
-  return `${capitalise(impact)} impact from ${first.file}${more}: ${describeMatch(first)}.`;
+  const more = topCount > 1 ? ` and ${plural(topCount - 1, "other file")}` : "";
+  return `${capitalise(first.impact)} impact from ${first.file}${more}: ${describeMatch(first)}.`;
 }
 
 function capitalise(text: string): string {
@@ -494,22 +515,25 @@ function compareFiles(a: ImpactMatch, b: ImpactMatch): number {
 const CATEGORY_ORDER: Readonly<Record<Category, number>> = { source: 0, test: 1, docs: 2, ignored: 3 };
 
 /** Focus order: highest impact, then source before the rest, then most lines added, then name. */
-function compareFocus(a: FileRecord, b: FileRecord): number {
+function compareFocus(rank: number, category: Category, file: ChangedFile, other: FileRecord): number {
   return (
-    b.rank - a.rank ||
-    CATEGORY_ORDER[a.category] - CATEGORY_ORDER[b.category] ||
-    b.file.additions - a.file.additions ||
-    (a.file.filename < b.file.filename ? -1 : a.file.filename > b.file.filename ? 1 : 0)
+    other.rank - rank ||
+    CATEGORY_ORDER[category] - CATEGORY_ORDER[other.category] ||
+    other.file.additions - file.additions ||
+    (file.filename < other.file.filename ? -1 : file.filename > other.file.filename ? 1 : 0)
   );
 }
 
-/** Keep `top` as the best FOCUS_FILES records seen so far, in focus order. */
-function offerFocus(top: FileRecord[], record: FileRecord): void {
+/**
+ * Keep `top` as the best FOCUS_FILES files seen so far, in focus order. Most files do not
+ * make it, so they are turned away before any record is made for them.
+ */
+function offerFocus(top: FileRecord[], file: ChangedFile, category: Category, match: ImpactMatch, rank: number): void {
   const last = top[top.length - 1];
-  if (top.length === FOCUS_FILES && last !== undefined && compareFocus(record, last) >= 0) return;
+  if (top.length === FOCUS_FILES && last !== undefined && compareFocus(rank, category, file, last) >= 0) return;
   let at = top.length;
-  while (at > 0 && compareFocus(record, top[at - 1] as FileRecord) < 0) at--;
-  top.splice(at, 0, record);
+  while (at > 0 && compareFocus(rank, category, file, top[at - 1] as FileRecord) < 0) at--;
+  top.splice(at, 0, { file, category, match, rank });
   if (top.length > FOCUS_FILES) top.pop();
 }
 

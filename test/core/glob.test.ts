@@ -72,6 +72,19 @@ describe("compileGlobs", () => {
     expect(compileGlobs([]).matches("a")).toBe(false);
   });
 
+  it("reports the first match of each group from one walk", () => {
+    const set = compileGlobs(["dist/**", "**/*.test.*", "test/**", "src/**", "**/*.ts"], { groups: [1, 3] });
+    expect(set.groupCount).toBe(3);
+    const out = new Int32Array(3);
+    set.firstMatchByGroup("src/a.test.ts", out);
+    expect([...out]).toEqual([-1, 1, 3]);
+    set.firstMatchByGroup("dist/x.ts", out);
+    expect([...out]).toEqual([0, -1, 4]);
+    set.firstMatchByGroup("README.md", out);
+    expect([...out]).toEqual([-1, -1, -1]);
+    expect(set.firstMatch("test/x.ts")).toBe(2);
+  });
+
   it("matches case-insensitively only when asked", () => {
     expect(compileGlobs(["**/Dockerfile"]).matches("app/dockerfile")).toBe(false);
     expect(compileGlobs(["**/Dockerfile"], { nocase: true }).matches("app/dockerfile")).toBe(true);
@@ -103,7 +116,7 @@ describe("compileGlobs", () => {
   // random paths: the compiled set must always agree with minimatch.
   const segmentPattern = fc.constantFrom(
     "a", "b", "src", "x.ts", ".github", "A", "*", "**", "*.ts", "*.test.*", "a*", "*b", "*b*", "a*b",
-    "{a,b}", "{src,lib}", "*.{ts,js}", "?", "[ab]", "+(a|b)", "x.*", "**",
+    "{a,b}", "{src,lib}", "*.{ts,js}", "?", "[ab]", "+(a|b)", "x.*", "**", "*/", "a/?",
   );
   const pattern = fc
     .tuple(fc.array(segmentPattern, { minLength: 1, maxLength: 4 }), fc.constantFrom("", "", "", "./"))
@@ -111,18 +124,31 @@ describe("compileGlobs", () => {
   const pathSegment = fc.constantFrom("a", "b", "src", "lib", "x.ts", "a.ts", "ab", "ba", "a.test.ts", ".github", "A", "b.js", "x.js");
   const path = fc.array(pathSegment, { minLength: 1, maxLength: 5 }).map((parts) => parts.join("/"));
 
-  it("agrees with minimatch on random patterns and paths", () => {
+  it("agrees with minimatch on random patterns and paths, per group too", () => {
     fc.assert(
-      fc.property(fc.array(pattern, { minLength: 1, maxLength: 5 }), fc.array(path, { minLength: 1, maxLength: 8 }), fc.boolean(), (patterns, paths, nocase) => {
-        const set = compileGlobs(patterns, { nocase });
-        const dirs = newDirCache();
-        for (const p of paths) {
-          const expected = patterns.findIndex((pat) => oracle(p, pat, nocase));
-          expect(set.firstMatch(p)).toBe(expected);
-          expect(set.firstMatch(preparePath(p, dirs))).toBe(expected);
-        }
-      }),
-      { numRuns: 400 },
+      fc.property(
+        fc.array(pattern, { minLength: 1, maxLength: 6 }),
+        fc.array(path, { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        fc.nat(6),
+        (patterns, paths, nocase, split) => {
+          const cut = Math.min(split, patterns.length);
+          const set = compileGlobs(patterns, { nocase, groups: [cut] });
+          const dirs = newDirCache();
+          const out = new Int32Array(2);
+          for (const p of paths) {
+            const hits = patterns.map((pat) => oracle(p, pat, nocase));
+            const expected = hits.indexOf(true);
+            expect(set.firstMatch(p)).toBe(expected);
+            const prepared = preparePath(p, dirs);
+            expect(set.firstMatch(prepared)).toBe(expected);
+            set.firstMatchByGroup(prepared, out);
+            const second = hits.indexOf(true, cut);
+            expect([...out]).toEqual([expected >= 0 && expected < cut ? expected : -1, second]);
+          }
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });
