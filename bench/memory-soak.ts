@@ -22,7 +22,11 @@
  * for a route it does not know, or the app logged errors), since then the app did not do
  * its real work.
  *
- *   npx tsx bench/memory-soak.ts     (SOAK_EVENTS=10000 SOAK_BATCH=50 SOAK_REPOS=200)
+ * Each sample is taken twice: right after the batch (after a full GC), and again after
+ * SOAK_SETTLE_MS of idling, when V8 has handed back the pages the batch's peak needed.
+ *
+ *   npx tsx bench/memory-soak.ts     (SOAK_EVENTS=10000 SOAK_BATCH=50 SOAK_REPOS=200
+ *                                     SOAK_SETTLE_MS=8000; SOAK_ANALYZE=0 leaves ESLint out)
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
@@ -31,11 +35,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { STICKY_MARKER } from "../src/core/render-comment.js";
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? 10_000);
 const BATCH = Number(process.env.SOAK_BATCH ?? 50);
 const REPOS = Number(process.env.SOAK_REPOS ?? 200);
 const SAMPLE_EVERY = 1000;
+const SETTLE_MS = Number(process.env.SOAK_SETTLE_MS ?? 8000);
 const TARGET_MB = 150;
 const APP_ID = 4242;
 const BOT = "review-triage[bot]";
@@ -48,7 +54,8 @@ type Json = Record<string, any>;
 interface Sample {
   events: number;
   rss: number;
-  anon: number;
+  /** RSS after the process has been idle for a while: what stays once V8 hands back the pages of the last peak. */
+  idleRss: number;
   heapUsed: number;
   heapTotal: number;
   external: number;
@@ -130,17 +137,8 @@ async function runChild(stubUrl: string): Promise<void> {
     gc?.();
     gc?.();
     const m = process.memoryUsage();
-    // Linux splits RSS into anonymous memory (heaps, malloc) and mapped files (the node binary,
-    // shared libraries); only the first can be the app's doing.
-    let anon = NaN;
-    try {
-      anon = Number(/RssAnon:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1]) * 1024;
-    } catch {
-      // not Linux: the column stays empty
-    }
     return {
       rss: m.rss,
-      anon,
       heapUsed: m.heapUsed,
       heapTotal: m.heapTotal,
       external: m.external,
@@ -168,7 +166,12 @@ async function runChild(stubUrl: string): Promise<void> {
         }
         process.send!({ type: "done" });
       } else if (message.type === "sample") {
-        process.send!({ type: "sample", ...sample() });
+        const now = sample();
+        // V8 keeps the pages of a peak for a few seconds before its memory reducer returns
+        // them; the idle figure tells what the app holds from what the last batch needed.
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        const idle = sample();
+        process.send!({ type: "sample", ...now, idleRss: idle.rss });
       } else if (message.type === "stats") {
         process.send!({ type: "stats", ...stats });
       } else if (message.type === "exit") {
@@ -446,7 +449,8 @@ function commentEvent(action: "created" | "edited", repo: RepoModel, pr: PrModel
 }
 
 let nextId = 1;
-const stubStats = { calls: 0, writes: 0, byRoute: new Map<string, number>(), unknown: [] as string[] };
+const stubStats = { calls: 0, writes: 0, repeatedSources: 0, byRoute: new Map<string, number>(), unknown: [] as string[] };
+const sourceFetches = new Set<string>();
 
 /** Webhooks GitHub sends back for the app's own writes. */
 type Echo = { kind: "labeled"; repo: RepoModel; pr: PrModel; label: string } | { kind: "comment"; repo: RepoModel; pr: PrModel; id: number; action: "created" | "edited"; from?: string } | { kind: "review_requested"; repo: RepoModel; pr: PrModel; login: string } | { kind: "check_run"; repo: RepoModel; run: CheckRunModel; action: "created" | "completed" };
@@ -489,6 +493,10 @@ function startStub(): Promise<{ url: string; close: () => void }> {
       const f = repo?.bySha.get(query.get("ref") ?? "")?.files.find((x) => x.filename === file && x.status !== "removed");
       if (f) raw(res, sourceOf(f));
       else notFound(res);
+      // The same file at the same commit again means the analysis was computed again.
+      const seen = `${owner}/${name}@${query.get("ref")}:${file}`;
+      if (sourceFetches.has(seen)) stubStats.repeatedSources++;
+      else sourceFetches.add(seen);
       return "contents: source";
     }
     const repo = repoByName.get(`${owner}/${name}`);
@@ -874,9 +882,16 @@ async function runParent(): Promise<void> {
 
   const started = Date.now();
   const samples: Sample[] = [];
+  const mb = (n: number) => (n / MB).toFixed(1);
+  // Rows are printed as they come: a full run takes minutes.
+  console.log(`\n  events   rss MB  heapUsed MB  heapTotal MB  external MB  rss ${SETTLE_MS / 1000}s idle  prState  configs  deliveries   elapsed s`);
   const takeSample = async (events: number) => {
     const s = await ipc.ask({ type: "sample" });
-    samples.push({ events, rss: s.rss, anon: s.anon, heapUsed: s.heapUsed, heapTotal: s.heapTotal, external: s.external, sizes: s.sizes, seconds: (Date.now() - started) / 1000 });
+    const row: Sample = { events, rss: s.rss, idleRss: s.idleRss, heapUsed: s.heapUsed, heapTotal: s.heapTotal, external: s.external, sizes: s.sizes, seconds: (Date.now() - started) / 1000 };
+    samples.push(row);
+    console.log(
+      `  ${String(row.events).padStart(6)}  ${mb(row.rss).padStart(6)}  ${mb(row.heapUsed).padStart(11)}  ${mb(row.heapTotal).padStart(12)}  ${mb(row.external).padStart(11)}  ${mb(row.idleRss).padStart(11)}  ${String(row.sizes.prState).padStart(7)}  ${String(row.sizes.configs).padStart(7)}  ${String(row.sizes.deliveries).padStart(10)}  ${row.seconds.toFixed(1).padStart(10)}`,
+    );
   };
   await takeSample(0);
   let sent = 0;
@@ -891,13 +906,6 @@ async function runParent(): Promise<void> {
   child.send({ type: "exit" });
   stub.close();
 
-  const mb = (n: number) => (n / MB).toFixed(1);
-  console.log("\n  events   rss MB  anon MB  heapUsed MB  heapTotal MB  external MB   prState  configs  deliveries  refused   elapsed s");
-  for (const s of samples) {
-    console.log(
-      `  ${String(s.events).padStart(6)}  ${mb(s.rss).padStart(7)}  ${mb(s.anon).padStart(7)}  ${mb(s.heapUsed).padStart(11)}  ${mb(s.heapTotal).padStart(12)}  ${mb(s.external).padStart(11)}  ${String(s.sizes.prState).padStart(8)}  ${String(s.sizes.configs).padStart(7)}  ${String(s.sizes.deliveries).padStart(10)}  ${String(s.sizes.refused).padStart(7)}  ${s.seconds.toFixed(1).padStart(10)}`,
-    );
-  }
   const at = (n: number) => samples.find((s) => s.events === n) ?? samples.at(-1)!;
   const last = samples.at(-1)!;
   const from = at(Math.min(2000, EVENTS));
@@ -906,14 +914,26 @@ async function runParent(): Promise<void> {
   console.log("\n  event mix:");
   for (const [kind, n] of [...mixCounts].sort((a, b) => b[1] - a[1])) console.log(`    ${String(n).padStart(6)}  ${kind}`);
   console.log(`  ${prs} pull requests in ${REPOS} repositories; GitHub API calls: ${stubStats.calls} (${stubStats.writes} writes)`);
+  const sources = stubStats.byRoute.get("contents: source") ?? 0;
+  if (sources) console.log(`  source files fetched for static analysis: ${sources}, of which ${stubStats.repeatedSources} (${((100 * stubStats.repeatedSources) / sources).toFixed(0)}%) the same file at the same commit again`);
   console.log(`  calls by route: ${[...stubStats.byRoute].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(", ")}`);
   console.log(`  app logs by level: ${JSON.stringify(stats.logsByLevel)}`);
   console.log(`  app log messages: ${Object.entries(stats.messages).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([m, n]) => `${n}× ${m}`).join("; ")}`);
   if (stats.levelCollisions) console.log(`  ${stats.levelCollisions} log lines carry a second "level" key that shadows pino's severity in JSON readers`);
-  console.log(`\n  final RSS: ${mb(last.rss)} MB (heapUsed ${mb(last.heapUsed)} MB); peak RSS ${mb(peak)} MB`);
+  console.log(`\n  final RSS: ${mb(last.rss)} MB (heapUsed ${mb(last.heapUsed)} MB; ${mb(last.idleRss)} MB after ${SETTLE_MS / 1000} s idle); peak RSS ${mb(peak)} MB, peak after idle ${mb(Math.max(...samples.map((s) => s.idleRss)))} MB`);
+  const signed = (n: number) => `${n >= 0 ? "+" : ""}${mb(n)}`;
   console.log(
-    `  growth from event ${from.events} to event ${last.events}: RSS ${(last.rss - from.rss >= 0 ? "+" : "") + mb(last.rss - from.rss)} MB, heapUsed ${(last.heapUsed - from.heapUsed >= 0 ? "+" : "") + mb(last.heapUsed - from.heapUsed)} MB`,
+    `  growth from event ${from.events} to event ${last.events}: RSS ${signed(last.rss - from.rss)} MB, heapUsed ${signed(last.heapUsed - from.heapUsed)} MB, RSS after idle ${signed(last.idleRss - from.idleRss)} MB`,
   );
+  const stateGrowth = last.sizes.prState! - from.sizes.prState!;
+  if (stateGrowth > 0) {
+    const perState = (last.heapUsed - from.heapUsed) / stateGrowth;
+    console.log(
+      `  PR state entries ${from.sizes.prState} → ${last.sizes.prState} (LRU cap 5000): ~${(perState / 1024).toFixed(1)} KB of heap per PR; at the cap ≈ ${mb(last.heapUsed + perState * (5000 - last.sizes.prState!))} MB heapUsed`,
+    );
+  }
+  const stickies = repos.flatMap((r) => [...r.prs.values()].flatMap((p) => p.comments.filter((c) => c.type === "Bot" && c.body.includes(STICKY_MARKER))));
+  if (stickies.length) console.log(`  sticky comments: ${stickies.length}, ${(stickies.reduce((n, c) => n + c.body.length, 0) / stickies.length / 1024).toFixed(1)} KB on average (each PR state keeps its body)`);
   console.log(`  ${peak < TARGET_MB * MB ? "PASS" : "FAIL"}: peak RSS ${mb(peak)} MB vs target < ${TARGET_MB} MB`);
 
   const problems: string[] = [];

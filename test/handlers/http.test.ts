@@ -182,19 +182,20 @@ describe("HTTP server", () => {
     await expectHealthy();
   });
 
-  it("logs a signed but malformed payload (no pull_request) with its delivery id, and stays up", async () => {
+  it("logs a signed but malformed payload (no pull_request) with its delivery id, makes no call, and stays up", async () => {
     const payload = prPayload({ files: MEDIUM_FILES });
     delete payload.pull_request;
     const id = newDeliveryId();
 
     const res = await postWebhook("pull_request", JSON.stringify(payload), { id });
 
-    // The app's error boundary logs and swallows, so Probot answers as for any handled event.
+    // The app turns it away itself, so Probot answers as for any handled event.
     expect(res.status).toBe(200);
-    const failure = running.logs.find((l) => l.msg === "handler failed");
-    expect(failure).toMatchObject({ level: 50, delivery: id, event: "pull_request", repo: "Codertocat/Hello-World" });
-    // A log line names the delivery; it never carries the payload itself.
-    expect(JSON.stringify(failure)).not.toContain('"sender"');
+    const line = running.logs.find((l) => l.delivery === id && (l.level as number) >= 40);
+    expect(line).toMatchObject({ level: 40, msg: "malformed webhook payload; ignored", missing: "pull_request.number", event: "pull_request", repo: "Codertocat/Hello-World" });
+    // The line names the delivery and what is missing; it never carries the payload itself.
+    expect(JSON.stringify(line)).not.toContain('"sender"');
+    expect(running.logs.some((l) => l.msg === "handler failed")).toBe(false);
     expect(running.unmatched).toEqual([]);
     await expectHealthy();
   });
