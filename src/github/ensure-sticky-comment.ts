@@ -1,9 +1,17 @@
+import { createHash } from "node:crypto";
 import type { Octokit, RepoRef } from "./types.js";
 import { errorStatus } from "./types.js";
 
 export interface StickyComment {
   id: number;
   body: string;
+}
+
+/** What the app remembers of its comment: the id and a hash, not the (up to 65 KB) text. */
+export type KnownComment = { id: number; body: string } | { id: number; bodyHash: string };
+
+export function hashText(text: string): string {
+  return createHash("sha256").update(text).digest("base64url");
 }
 
 /** Find the app's comment by its hidden marker (Renovate's `ensureComment` approach). */
@@ -28,10 +36,11 @@ export async function ensureStickyComment(
   ref: RepoRef & { issue_number: number },
   marker: string,
   body: string,
-  known: StickyComment | null | undefined,
+  known: KnownComment | null | undefined,
 ): Promise<{ write: CommentWrite; comment: StickyComment }> {
   const existing = known === undefined ? await findStickyComment(octokit, ref, marker) : known;
-  if (existing && existing.body === body) return { write: "unchanged", comment: existing };
+  const same = existing && ("body" in existing ? existing.body === body : existing.bodyHash === hashText(body));
+  if (existing && same) return { write: "unchanged", comment: { id: existing.id, body } };
   if (existing) {
     try {
       await octokit.rest.issues.updateComment({ owner: ref.owner, repo: ref.repo, comment_id: existing.id, body });

@@ -3,8 +3,8 @@ import { LRUCache } from "lru-cache";
 /** What the app remembers about a pull request between events (bounded, in memory). */
 export interface PrState {
   commentId?: number;
-  /** Body of the sticky comment as last written, to skip writes that change nothing. */
-  commentBody?: string;
+  /** Hash of the sticky comment as last written, to skip writes that change nothing. */
+  commentHash?: string;
   /** Check run id per head sha, and the output last written to it. */
   checkRuns?: Record<string, { id: number; fingerprint: string; annotations?: string }>;
   /** Highest level triaged so far: escalation is announced when it rises. */

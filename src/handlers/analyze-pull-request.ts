@@ -11,16 +11,21 @@ export const STATIC_ANALYSIS_DOCS = "https://github.com/review-triage/review-tri
  * at its head commit, once per commit — reviews and ticks re-evaluate the PR without
  * fetching the files again.
  */
-export function createAnalyzer(cacheSize = 200): NonNullable<TriagePipelineExtras["analyze"]> {
+export function createAnalyzer(cacheSize = 2000): NonNullable<TriagePipelineExtras["analyze"]> {
   const cache = new LRUCache<string, AnalysisResult>({ max: cacheSize });
+  // Linting is synchronous CPU work: one PR at a time keeps the event loop answering other
+  // webhooks between files, and keeps memory flat when many PRs arrive together.
+  let lane: Promise<unknown> = Promise.resolve();
   return async ({ config, files, headSha, octokit, owner, repo }) => {
     const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config.analysis)}`;
     let result = cache.get(key);
     if (!result) {
-      result = await analyzeFiles({
-        files,
-        config: config.analysis,
-        fetchContent: async (path) => {
+      const turn = lane.then(() => undefined);
+      let release: () => void = () => undefined;
+      lane = new Promise<void>((r) => (release = r));
+      await turn;
+      try {
+        const fetchContent = async (path: string) => {
           try {
             const { data } = await octokit.rest.repos.getContent({ owner, repo, path, ref: headSha, mediaType: { format: "raw" } });
             return typeof data === "string" ? data : null;
@@ -28,9 +33,13 @@ export function createAnalyzer(cacheSize = 200): NonNullable<TriagePipelineExtra
             if (errorStatus(error) === 404) return null;
             throw error;
           }
-        },
-      });
-      cache.set(key, result);
+        };
+        // Another event may have linted this commit while this one waited its turn.
+        result = cache.get(key) ?? (await analyzeFiles({ files, config: config.analysis, fetchContent }));
+        cache.set(key, result);
+      } finally {
+        release();
+      }
     }
     if (!result.enabled || (!result.linted.length && !result.skipped.length)) return undefined;
     return {

@@ -93,7 +93,7 @@ export function runEvent<C extends Context>(
     } catch (error) {
       // The delivery may be retried by GitHub: let it through the redelivery check then.
       deps.deliveries.delete(context.id);
-      log.error({ err: describeError(error) }, "handler failed");
+      log.error({ error: describeError(error) }, "handler failed");
     }
   };
 }

@@ -24,7 +24,7 @@ import { ensureCheckRun, findCheckRun, type CheckRunSpec, type KnownCheckRun } f
 import { applyTickEdit } from "./apply-tick-edit.js";
 import { requestReviewers } from "../github/ensure-reviewers.js";
 import { ensureRiskLabel, planRiskLabel } from "../github/ensure-risk-label.js";
-import { ensureStickyComment, findStickyComment } from "../github/ensure-sticky-comment.js";
+import { ensureStickyComment, findStickyComment, hashText } from "../github/ensure-sticky-comment.js";
 import { expandGroups } from "../github/expand-teams.js";
 import { listOpenPrLoad } from "../github/list-open-pr-load.js";
 import { listPullFiles, listPullReviews } from "../github/list-pull-request.js";
@@ -176,7 +176,10 @@ export async function triagePullRequest(
     );
     if (result.write !== "unchanged") writes++;
     headCheck = result.run;
-    deps.store.update(key, { checkRuns: { ...(deps.store.get(key)?.checkRuns ?? {}), [pr.head.sha]: { id: result.run.id, fingerprint: result.run.fingerprint, ...(result.run.annotations ? { annotations: result.run.annotations } : {}) } } });
+    // Only the newest commits matter: older heads' runs are never written again.
+    const runs = Object.entries(deps.store.get(key)?.checkRuns ?? {}).filter(([sha]) => sha !== pr.head.sha).slice(-2);
+    const run = { id: result.run.id, fingerprint: result.run.fingerprint, ...(result.run.annotations ? { annotations: result.run.annotations } : {}) };
+    deps.store.update(key, { checkRuns: Object.fromEntries([...runs, [pr.head.sha, run]]) });
   };
 
   if (!loaded.ok) {
@@ -194,12 +197,12 @@ export async function triagePullRequest(
     log.info({ reason: skipped }, "PR skipped");
     await writeCheck(skippedCheck(skipped));
     // Where a comment already exists, it says why it is no longer kept up to date.
-    const known = state.commentId ? { id: state.commentId, body: state.commentBody ?? "" } : fresh ? null : await findStickyComment(octokit, issueRef, STICKY_MARKER);
+    const known = state.commentId ? { id: state.commentId, bodyHash: state.commentHash ?? "" } : fresh ? null : await findStickyComment(octokit, issueRef, STICKY_MARKER);
     if (known && config.options.comment) {
       const body = `${STICKY_MARKER}\n### Review Triage: skipped\n\nThis pull request is not triaged now because ${skipped}.`;
       const result = await deps.writes.schedule(lane, PRIORITY.comment, () => ensureStickyComment(octokit, issueRef, STICKY_MARKER, body, known));
       if (result.write !== "unchanged") writes++;
-      deps.store.update(key, { commentId: result.comment.id, commentBody: result.comment.body });
+      deps.store.update(key, { commentId: result.comment.id, commentHash: hashText(result.comment.body) });
     }
     return { status: "skipped", writes };
   }
@@ -411,7 +414,7 @@ export async function triagePullRequest(
     const known = event.tickEdit
       ? { id: event.tickEdit.commentId, body: event.tickEdit.after }
       : state.commentId
-        ? { id: state.commentId, body: state.commentBody ?? "" }
+        ? { id: state.commentId, bodyHash: state.commentHash ?? "" }
         : fresh
           ? null
           : undefined;
@@ -420,7 +423,7 @@ export async function triagePullRequest(
         .schedule(lane, PRIORITY.comment, () => ensureStickyComment(octokit, issueRef, STICKY_MARKER, body, known))
         .then((result) => {
           if (result.write !== "unchanged") writes++;
-          deps.store.update(key, { commentId: result.comment.id, commentBody: result.comment.body });
+          deps.store.update(key, { commentId: result.comment.id, commentHash: hashText(result.comment.body) });
         }),
     );
   }
@@ -437,8 +440,8 @@ export async function triagePullRequest(
   const results = await Promise.allSettled(tasks);
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
   for (const failure of failures) {
-    log.error({ err: describeError(failure.reason) }, "a write failed; the other writes went ahead");
+    log.error({ error: describeError(failure.reason) }, "a write failed; the other writes went ahead");
   }
-  log.info({ level: assessment.level, score: assessment.score, picks: choice.picks.map((p) => p.login), writes }, writes ? "PR triaged" : "PR triaged; no change");
+  log.info({ risk: assessment.level, score: assessment.score, picks: choice.picks.map((p) => p.login), writes }, writes ? "PR triaged" : "PR triaged; no change");
   return { status: "triaged", level: assessment.level, writes, assessment, choice };
 }

@@ -385,7 +385,7 @@ describe("triage on pull_request events", () => {
     expect(check).toMatchObject({ name: "Review Triage" });
     const failures = errors(app);
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ delivery: id, msg: "a write failed; the other writes went ahead", err: { status: 500 } });
+    expect(failures[0]).toMatchObject({ delivery: id, msg: "a write failed; the other writes went ahead", error: { status: 500, type: "HttpError" } });
     // A log-safe error: no request headers or bodies, and never the webhook payload.
     expect(JSON.stringify(failures[0])).not.toMatch(/authorization|"headers"|"body"|"installation"/);
   });
