@@ -7,7 +7,7 @@ import { chooseReviewers, type ReviewerChoice } from "../core/choose-reviewers.j
 import { evaluateApprovals } from "../core/evaluate-approvals.js";
 import { invalidConfigCheck, skippedCheck, triageCheck } from "../core/render-check.js";
 import { renderStickyComment, STICKY_MARKER } from "../core/render-comment.js";
-import { scoreRisk } from "../core/score-risk.js";
+import { compileRiskConfig, scoreRisk } from "../core/score-risk.js";
 import { skipReason } from "../core/skip-reason.js";
 import type { ChangedFile, RiskAssessment } from "../core/types.js";
 import {
@@ -208,25 +208,29 @@ export async function triagePullRequest(
   }
 
   const files = await listPullFiles(octokit, prRef);
-  const analysis = config.analysis.enabled && extras.analyze ? await extras.analyze({ config, files, headSha: pr.head.sha, octokit, owner, repo }) : undefined;
-  let assessment = scoreRisk({
-    files,
-    pr: {
-      number: pr.number,
-      title: pr.title,
-      headRef: pr.head.ref,
-      labels: labelNames(pr),
-      additions: pr.additions ?? 0,
-      deletions: pr.deletions ?? 0,
-      changedFiles: pr.changed_files ?? files.length,
-    },
-    config: config.risk,
-    ...(analysis ? { analysis: { errors: analysis.errors } } : {}),
+  const prFacts = {
+    number: pr.number,
+    title: pr.title,
+    headRef: pr.head.ref,
+    labels: labelNames(pr),
+    additions: pr.additions ?? 0,
+    deletions: pr.deletions ?? 0,
+    changedFiles: pr.changed_files ?? files.length,
+  };
+  const analysisRun = (
+    config.analysis.enabled && extras.analyze ? extras.analyze({ config, files, headSha: pr.head.sha, octokit, owner, repo }) : Promise.resolve(undefined)
+  ).catch((error: unknown) => {
+    log.warn({ error: describeError(error) }, "static analysis failed; triage goes on without it");
+    return undefined;
   });
-  const scoredLevel = assessment.level;
-  if (state.override) {
-    assessment = { ...assessment, level: state.override.level as Level };
-  }
+  // When static analysis carries no weight (the default) it cannot change the level, so the
+  // reviewers are chosen and requested without waiting for the linter.
+  const analysisMatters = compileRiskConfig(config.risk).weights.static_analysis > 0;
+  let analysis = analysisMatters ? await analysisRun : undefined;
+  const score = () => scoreRisk({ files, pr: prFacts, config: config.risk, ...(analysis ? { analysis: { errors: analysis.errors } } : {}) });
+  const scored = score();
+  const scoredLevel = scored.level;
+  let assessment = state.override ? { ...scored, level: state.override.level as Level } : scored;
 
   const notes: string[] = [];
   const members = await expandGroups(octokit, config.reviewers, config.routing.request_teams, deps.teams, notes);
@@ -310,6 +314,12 @@ export async function triagePullRequest(
     };
   }
 
+  if (!analysisMatters) {
+    analysis = await analysisRun;
+    // Same level (the factor has no weight); the comment and check now show its value.
+    if (analysis) assessment = { ...score(), level: assessment.level };
+  }
+
   const escalations = [...(state.escalations ?? [])];
   const previousLevel = state.level;
   if (previousLevel && levelRank(assessment.level) > levelRank(previousLevel)) {
@@ -361,7 +371,7 @@ export async function triagePullRequest(
     ? await dryRunConfig(octokit, { owner, repo }, pr.head.sha, async (newConfig) => {
         const newAssessment = scoreRisk({
           files,
-          pr: { number: pr.number, title: pr.title, headRef: pr.head.ref, labels: labelNames(pr), additions: pr.additions ?? 0, deletions: pr.deletions ?? 0, changedFiles: pr.changed_files ?? files.length },
+          pr: prFacts,
           config: newConfig.risk,
         });
         const newMembers = await expandGroups(octokit, newConfig.reviewers, newConfig.routing.request_teams, deps.teams, []);

@@ -33,12 +33,15 @@ describe("static analysis on the webhook path", () => {
     const app = buildApp({ extras: { analyze: createAnalyzer() } });
     const files = [file("src/total.js", 9, { patch: `@@ -0,0 +1,9 @@\n${BUGGY.split("\n").map((l) => `+${l}`).join("\n")}` })];
     const scope = nock(API);
+    const calls: string[] = [];
+    scope.on("replied", (req: { method: string; path: string }) => calls.push(`${req.method} ${req.path.split("?")[0]}`));
     mockToken(scope);
     mockConfig(scope, TEAM_CONFIG);
     mockFiles(scope, files);
     scope
       .get((uri) => uri.startsWith(`${REPO_PATH}/contents/src%2Ftotal.js`) || uri.startsWith(`${REPO_PATH}/contents/src/total.js`))
       .query({ ref: "ec26c3e57ca3a959ca5aad62de7213c562f8c821" })
+      .delay(300)
       .reply(200, BUGGY, { "content-type": "text/plain; charset=utf-8" });
     mockOpenPulls(scope, {});
     let check: Json = {};
@@ -51,6 +54,9 @@ describe("static analysis on the webhook path", () => {
     expect(annotations.every((a) => a.path === "src/total.js")).toBe(true);
     expect(check.output.text).toContain("### Static analysis");
     expect(check.output.text).toMatch(/\d+ errors? and \d+ warnings? on changed lines \(1 file linted\)/);
+    // The linter's factor has no weight by default, so reviewers are not kept waiting for it:
+    // the review request is answered while the (slow) file read is still on its way.
+    expect(calls.indexOf(`POST ${REPO_PATH}/pulls/2/requested_reviewers`)).toBeLessThan(calls.findIndex((c) => c.includes("/contents/src")));
   });
 
   it("fetches nothing for a PR that touches only Markdown", async () => {
