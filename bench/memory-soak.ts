@@ -933,7 +933,7 @@ async function runParent(): Promise<void> {
     );
   }
   const stickies = repos.flatMap((r) => [...r.prs.values()].flatMap((p) => p.comments.filter((c) => c.type === "Bot" && c.body.includes(STICKY_MARKER))));
-  if (stickies.length) console.log(`  sticky comments: ${stickies.length}, ${(stickies.reduce((n, c) => n + c.body.length, 0) / stickies.length / 1024).toFixed(1)} KB on average (each PR state keeps its body)`);
+  if (stickies.length) console.log(`  sticky comments: ${stickies.length}, ${(stickies.reduce((n, c) => n + c.body.length, 0) / stickies.length / 1024).toFixed(1)} KB on average (PR state keeps only a hash of each)`);
   console.log(`  ${peak < TARGET_MB * MB ? "PASS" : "FAIL"}: peak RSS ${mb(peak)} MB vs target < ${TARGET_MB} MB`);
 
   const problems: string[] = [];
