@@ -136,7 +136,9 @@ export function roleText(role: TickerRole, leads: ReadonlySet<string>): string {
 }
 
 /** The tick record travels in the check run output, which only the app can write. */
-const RECORD_MARK = /<!-- review-triage:record ([A-Za-z0-9+/=]+) -->/;
+// Anchored at the start: the app writes its record first, so text that merely contains a
+// marker (a crafted file name in the analysis summary, say) can never be read as the record.
+const RECORD_MARK = /^<!-- review-triage:record ([A-Za-z0-9+/=]+) -->/;
 
 export interface PrRecord {
   ticks: TickRecord;

@@ -53,6 +53,8 @@ export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras
   return async (context: CommentContext): Promise<void> => {
     const { comment, issue } = context.payload;
     if (!issue.pull_request || isFromBot(context)) return;
+    // A closed or merged PR is history: no reviewers, labels or checks are changed on it.
+    if (issue.state !== "open") return;
     const command = parseCommand(comment.body ?? "");
     if (!command) return;
     const sender = context.payload.sender.login;

@@ -6,9 +6,11 @@ import { triagePullRequest, type PullRequestLike, type TriagePipelineExtras } fr
 /** Reviews submitted, edited or dismissed change what governance sees: re-evaluate. */
 export function handleReview(deps: AppDeps, extras: TriagePipelineExtras) {
   return async (context: Context<"pull_request_review">): Promise<void> => {
-    const pr = context.payload.pull_request as unknown as PullRequestLike;
-    if (pr.state !== "open") return;
-    await triagePullRequest(context, deps, pr, "review", extras);
+    if (context.payload.pull_request.state !== "open") return;
+    // Review webhooks carry a trimmed PR without its line and file totals, which the risk
+    // model needs for very large PRs: read the full PR.
+    const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: context.payload.pull_request.number }));
+    await triagePullRequest(context, deps, data as unknown as PullRequestLike, "review", extras);
   };
 }
 

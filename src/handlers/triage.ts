@@ -189,9 +189,12 @@ export async function triagePullRequest(
   }
   const config = loaded.config;
 
+  // Once a PR is under governance, a title keyword or a label must not switch its check off:
+  // only a draft (which cannot be merged) pauses triage again.
+  const governed = state.level !== undefined || record !== undefined;
   const skipped = skipReason(
     { draft: pr.draft ?? false, authorLogin: author, authorType: pr.user?.type ?? "User", labels: labelNames(pr), title: pr.title },
-    config.options.skip,
+    governed ? { ...config.options.skip, labels: [], title: [] } : config.options.skip,
   );
   if (skipped) {
     log.info({ reason: skipped }, "PR skipped");
@@ -244,9 +247,10 @@ export async function triagePullRequest(
     ...(pr.requested_teams ?? []).map((t) => `@${owner}/${t.slug}`.toLowerCase()),
   ]);
   const unavailable = new Map<string, string>();
-  for (const login of state.requestedByApp ?? []) {
-    if (!requested.has(login) && !reviewed.has(login)) unavailable.set(login, "was requested earlier and then removed from the PR, so not asked again");
-  }
+  // The payload's reviewer list is a snapshot from when the event was sent, and events queue
+  // per PR: someone the app requested a moment ago may be missing from it. Everyone the app
+  // requested counts as on the PR, so nobody is asked twice or replaced behind their back.
+  for (const login of state.requestedByApp ?? []) requested.add(login);
   for (const group of Object.values(members)) {
     for (const m of group) {
       const refusedWhy = deps.refused.get(`${owner}/${repo}:${m.login}`.toLowerCase());
@@ -365,7 +369,7 @@ export async function triagePullRequest(
   deps.store.update(key, { ticks, refusals: keptRefusals });
   const checklistStatus = applied.some((c) => c.items.some((i) => i.required)) ? missingRequired(applied, ticks) : undefined;
   const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${r}`)].filter(Boolean).join("\n\n");
-  const recordText = [renderTickTable(applied, ticks), encodeRecord({ ticks, ...(state.override ? { override: state.override } : {}) })].filter(Boolean).join("\n\n");
+  const recordText = [encodeRecord({ ticks, ...(state.override ? { override: state.override } : {}) }), renderTickTable(applied, ticks)].filter(Boolean).join("\n\n");
 
   const dryRun = files.some((f) => f.filename === CONFIG_PATH && f.status !== "removed")
     ? await dryRunConfig(octokit, { owner, repo }, pr.head.sha, async (newConfig) => {
@@ -405,7 +409,8 @@ export async function triagePullRequest(
         ...(checklistStatus ? { checklists: checklistStatus } : {}),
         ...(dryRun ? { configDryRun: dryRun } : {}),
         ...(override ? { override } : {}),
-        extraText: [analysis?.text ?? "", recordText],
+        // The app's record goes first: the only place it is read back from (see decodeRecord).
+        extraText: [recordText, analysis?.text ?? ""],
         ...(analysis?.annotations?.length ? { annotations: analysis.annotations } : {}),
       }),
     ),

@@ -205,7 +205,7 @@ describe("checklists and governance", () => {
     expect(nock.pendingMocks()).toEqual([]);
 
     const approved = nock(API);
-    mockReads(approved, [{ login: "alice", state: "APPROVED" }], false);
+    mockReads(approved, [{ login: "alice", state: "APPROVED" }]);
     let done: Json = {};
     approved.patch(`${REPO_PATH}/check-runs/41`, (b) => ((done = b), true)).reply(200, { id: 41 });
     await receive(app.probot, "pull_request_review", reviewPayload("submitted", "alice", "approved"));
@@ -213,7 +213,7 @@ describe("checklists and governance", () => {
     expect(done).toMatchObject({ status: "completed", conclusion: "success", output: { title: "Ready: high risk, approvals and checklists complete" } });
 
     const dismissed = nock(API);
-    mockReads(dismissed, [{ login: "alice", state: "DISMISSED" }], false);
+    mockReads(dismissed, [{ login: "alice", state: "DISMISSED" }]);
     let again: Json = {};
     dismissed.patch(`${REPO_PATH}/check-runs/41`, (b) => ((again = b), true)).reply(200, { id: 41 });
     await receive(app.probot, "pull_request_review", reviewPayload("dismissed", "alice", "dismissed"));
@@ -273,5 +273,12 @@ describe("checklists and governance", () => {
     expect(reply).toContain("### Review Triage explained: 🟠 High risk");
     expect(reply).toContain("| `src/auth/login.ts` | critical | `src/auth/**` | identity |");
     expect(reply).toContain("- @alice:");
+  });
+
+  it("does nothing for commands on a closed pull request", async () => {
+    const payload = commandPayload("alice", "/triage rerun");
+    payload.issue.state = "closed";
+    await receive(app.probot, "issue_comment", payload);
+    expect(errors(app)).toEqual([]);
   });
 });

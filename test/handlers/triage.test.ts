@@ -391,6 +391,59 @@ describe("triage on pull_request events", () => {
   });
 });
 
+describe("stale payloads and governed PRs", () => {
+  it("does not request anyone else when a queued event's payload predates the app's request", async () => {
+    const app = buildApp();
+    const first = nock(API);
+    mockToken(first);
+    mockConfig(first);
+    mockFiles(first, MEDIUM_FILES);
+    mockOpenPulls(first, {});
+    first.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
+    first.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
+    first.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 2 });
+    first.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
+    await receive(app.probot, "pull_request", prPayload({ files: MEDIUM_FILES, labels: ["enhancement"] }));
+
+    // `labeled` was sent together with `opened`: its payload lists no reviewers yet.
+    const second = nock(API);
+    mockFiles(second, MEDIUM_FILES);
+    mockOpenPulls(second, {});
+    mockReviews(second, []);
+    await receive(app.probot, "pull_request", prPayload({ action: "labeled", label: "enhancement", labels: ["enhancement", "risk: medium"], files: MEDIUM_FILES }));
+    expect(errors(app)).toEqual([]);
+    expect(app.logs.at(-1)).toMatchObject({ msg: "PR triaged; no change", writes: 0 });
+  });
+
+  it("keeps governing a triaged PR when someone adds WIP to its title", async () => {
+    const app = buildApp();
+    const first = nock(API);
+    mockToken(first);
+    mockConfig(first);
+    mockFiles(first, MEDIUM_FILES);
+    mockOpenPulls(first, {});
+    first.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
+    first.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
+    first.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 2 });
+    first.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
+    await receive(app.probot, "pull_request", prPayload({ files: MEDIUM_FILES }));
+    const picked = (app.logs.find((l) => l.msg === "PR triaged") as { picks: string[] }).picks;
+
+    const second = nock(API);
+    mockFiles(second, MEDIUM_FILES);
+    mockOpenPulls(second, {});
+    mockReviews(second, []);
+    // No write is mocked: turning the check to "skipped" would fail this test.
+    await receive(
+      app.probot,
+      "pull_request",
+      prPayload({ action: "edited", changes: { title: { from: "Add session handling" } }, title: "WIP Add session handling", labels: ["risk: medium"], requested: picked, files: MEDIUM_FILES }),
+    );
+    expect(errors(app)).toEqual([]);
+    expect(app.logs.at(-1)).toMatchObject({ msg: "PR triaged; no change" });
+  });
+});
+
 describe("malformed payloads", () => {
   it("logs a clear line and makes no call for a truncated pull_request payload", async () => {
     const app = buildApp();
