@@ -247,7 +247,7 @@ export const configSchema = z
             title: z
               .array(z.string().min(1).max(100))
               .default(["WIP", "[skip triage]"])
-              .describe("Skip PRs whose title contains any of these (case-insensitive)."),
+              .describe("Skip PRs whose title contains any of these as a whole word (case-insensitive)."),
           })
           .prefault({})
           .describe("Pull requests that are not triaged (a check run says why)."),
