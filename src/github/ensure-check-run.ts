@@ -26,6 +26,8 @@ export interface KnownCheckRun {
   text?: string;
   /** Fingerprint of the annotations already on the run: GitHub appends, so they are sent once. */
   annotations?: string;
+  /** GitHub does not take a completed run back to in progress, so such a change needs a new run. */
+  completed?: boolean;
 }
 
 function annotationsFingerprint(list: readonly CheckAnnotation[]): string {
@@ -72,6 +74,7 @@ export async function findCheckRun(
     ...(run.output.text ? { text: run.output.text } : {}),
     // The list does not return annotations, only their count: treat existing ones as current.
     annotations: run.output.annotations_count ? "present" : annotationsFingerprint([]),
+    completed: run.status === "completed",
   };
 }
 
@@ -88,8 +91,11 @@ export async function ensureCheckRun(
   appId: number | undefined,
 ): Promise<{ write: "created" | "updated" | "unchanged"; run: KnownCheckRun }> {
   const wanted = fingerprint(spec);
-  const existing = known === undefined ? await findCheckRun(octokit, ref, appId) : known;
-  if (existing && existing.fingerprint === wanted) return { write: "unchanged", run: existing };
+  const found = known === undefined ? await findCheckRun(octokit, ref, appId) : known;
+  if (found && found.fingerprint === wanted) return { write: "unchanged", run: found };
+  // A run that has concluded stays concluded on GitHub (an update cannot clear its
+  // conclusion), so going back to "in progress" — an approval dismissed — takes a new run.
+  const existing = found && found.completed && spec.status !== "completed" ? null : found;
   const all = spec.annotations ?? [];
   const annFp = annotationsFingerprint(all);
   // Annotations add up on a run; resend them only when they differ from what is there.
@@ -123,5 +129,8 @@ export async function ensureCheckRun(
       output: { title: output.title, summary: output.summary, annotations: annotations.slice(i, i + 50) },
     });
   }
-  return { write, run: { id, fingerprint: wanted, annotations: annotations.length ? annFp : existing?.annotations ?? annFp } };
+  return {
+    write,
+    run: { id, fingerprint: wanted, annotations: annotations.length ? annFp : existing?.annotations ?? annFp, completed: spec.status === "completed" },
+  };
 }

@@ -6,7 +6,7 @@ export interface PrState {
   /** Hash of the sticky comment as last written, to skip writes that change nothing. */
   commentHash?: string;
   /** Check run id per head sha, and the output last written to it. */
-  checkRuns?: Record<string, { id: number; fingerprint: string; annotations?: string }>;
+  checkRuns?: Record<string, { id: number; fingerprint: string; annotations?: string; completed?: boolean }>;
   /** Highest level triaged so far: escalation is announced when it rises. */
   level?: string;
   /** Everyone the app has requested on this PR; a person removed by a human is not asked again. */

@@ -178,7 +178,12 @@ export async function triagePullRequest(
     headCheck = result.run;
     // Only the newest commits matter: older heads' runs are never written again.
     const runs = Object.entries(deps.store.get(key)?.checkRuns ?? {}).filter(([sha]) => sha !== pr.head.sha).slice(-2);
-    const run = { id: result.run.id, fingerprint: result.run.fingerprint, ...(result.run.annotations ? { annotations: result.run.annotations } : {}) };
+    const run = {
+      id: result.run.id,
+      fingerprint: result.run.fingerprint,
+      ...(result.run.annotations ? { annotations: result.run.annotations } : {}),
+      ...(result.run.completed ? { completed: true } : {}),
+    };
     deps.store.update(key, { checkRuns: Object.fromEntries([...runs, [pr.head.sha, run]]) });
   };
 

@@ -215,7 +215,8 @@ describe("checklists and governance", () => {
     const dismissed = nock(API);
     mockReads(dismissed, [{ login: "alice", state: "DISMISSED" }]);
     let again: Json = {};
-    dismissed.patch(`${REPO_PATH}/check-runs/41`, (b) => ((again = b), true)).reply(200, { id: 41 });
+    // GitHub cannot take a concluded run back to "in progress": a new run is created.
+    dismissed.post(`${REPO_PATH}/check-runs`, (b) => ((again = b), true)).reply(201, { id: 42 });
     await receive(app.probot, "pull_request_review", reviewPayload("dismissed", "alice", "dismissed"));
     expect(errors(app)).toEqual([]);
     expect(again).toMatchObject({ status: "in_progress", output: { title: "Needs: 1 lead approval (alice)" } });

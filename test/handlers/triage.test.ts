@@ -107,7 +107,8 @@ describe("triage on pull_request events", () => {
     mockReviews(ready, []);
     let reviewBody: unknown;
     ready.post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b) => ((reviewBody = b), true)).reply(201, {});
-    ready.patch(`${REPO_PATH}/check-runs/10`, (b) => b.status === "in_progress").reply(200, { id: 10 });
+    // The "skipped" run has concluded and GitHub cannot reopen it: a new run is created.
+    ready.post(`${REPO_PATH}/check-runs`, (b) => b.status === "in_progress").reply(201, { id: 11 });
     ready.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).reply(200, []);
     ready.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 20 });
     ready.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
