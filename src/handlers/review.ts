@@ -20,9 +20,14 @@ export function handleCheckRerequested(deps: AppDeps, extras: TriagePipelineExtr
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
     if (deps.appId && run.app?.id !== undefined && run.app.id !== deps.appId) return;
-    const number = run.pull_requests?.[0]?.number;
+    let number = run.pull_requests?.[0]?.number;
     if (!number) {
-      context.log.info({}, "re-run requested on a check without a pull request; ignored");
+      // GitHub leaves `pull_requests` empty for PRs from forks: find the open PR by its head.
+      const open = await context.octokit.paginate(context.octokit.rest.pulls.list, context.repo({ state: "open" as const, per_page: 100 }));
+      number = open.find((p) => p.head.sha === run.head_sha)?.number;
+    }
+    if (!number) {
+      context.log.info({}, "re-run requested on a check without an open pull request; ignored");
       return;
     }
     const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: number }));
