@@ -11,21 +11,13 @@ import { cpus, loadavg } from "node:os";
 import { configSchema } from "../src/config/schema.js";
 import { analyzeFiles, DEFAULT_ANALYSIS_LIMITS, type AnalysisResult } from "../src/core/analysis/analyze-files.js";
 import type { ChangedFile } from "../src/core/types.js";
+import { seededRandom } from "./support/seeded-random.js";
 
 const FILES = 100;
 const WARM_RUNS = 5;
 
-/** A small deterministic PRNG so every run measures the same PR. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(7);
+// Seeded, so every run measures the same input.
+const random = seededRandom(7);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const between = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
 

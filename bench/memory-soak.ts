@@ -36,6 +36,7 @@ import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { STICKY_MARKER } from "../src/core/render-comment.js";
+import { seededRandom } from "./support/seeded-random.js";
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? 10_000);
 const BATCH = Number(process.env.SOAK_BATCH ?? 50);
@@ -186,17 +187,8 @@ async function runChild(stubUrl: string): Promise<void> {
 // Parent: GitHub, modelled.
 // ---------------------------------------------------------------------------------------
 
-/** A small deterministic PRNG so every run replays the same traffic. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(2026);
+// Seeded, so every run measures the same input.
+const random = seededRandom(2026);
 const between = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const sha1 = (text: string): string => createHash("sha1").update(text).digest("hex");

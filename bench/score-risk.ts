@@ -10,23 +10,15 @@
 import { configSchema } from "../src/config/schema.js";
 import { compileRiskConfig, scoreRisk } from "../src/core/score-risk.js";
 import type { ChangedFile, PullRequestFacts } from "../src/core/types.js";
+import { seededRandom } from "./support/seeded-random.js";
 
 const FILES = 3000;
 const RULES = 200;
 const WARMUP = 50;
 const RUNS = 500;
 
-/** A small deterministic PRNG so every run measures the same PR. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(42);
+// Seeded, so every run measures the same input.
+const random = seededRandom(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
 const TOP = ["src", "lib", "packages", "services", "apps", "internal", "test", "docs", "db", "config"];

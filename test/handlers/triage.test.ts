@@ -22,6 +22,25 @@ function errors(app: TestApp) {
 
 const MEDIUM_FILES = [file("src/session.ts", 40), file("src/store.ts", 40), file("src/util.ts", 40)];
 
+/**
+ * The first `opened` event of a medium PR, every write accepted and checked off by the strict
+ * mocks; returns who the app requested.
+ */
+async function openMediumPr(app: TestApp, labels: string[] = []): Promise<string[]> {
+  const scope = nock(API);
+  mockToken(scope);
+  mockConfig(scope);
+  mockFiles(scope, MEDIUM_FILES);
+  mockOpenPulls(scope, {});
+  scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
+  scope.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
+  scope.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 2 });
+  scope.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
+  await receive(app.probot, "pull_request", prPayload({ files: MEDIUM_FILES, labels }));
+  expect(nock.pendingMocks()).toEqual([]);
+  return (app.logs.find((l) => l.msg === "PR triaged") as { picks: string[] }).picks;
+}
+
 describe("triage on pull_request events", () => {
   it("routes a medium PR to the least-loaded senior, labels it, comments once and opens the check (8 calls)", async () => {
     const app = buildApp();
@@ -152,17 +171,7 @@ describe("triage on pull_request events", () => {
 
   it("writes nothing on an event that changes nothing (mocks only the reads)", async () => {
     const app = buildApp();
-    const first = nock(API);
-    mockToken(first);
-    mockConfig(first);
-    mockFiles(first, MEDIUM_FILES);
-    mockOpenPulls(first, {});
-    first.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
-    first.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
-    first.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 2 });
-    first.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
-    await receive(app.probot, "pull_request", prPayload({ files: MEDIUM_FILES }));
-    const picked = (app.logs.find((l) => l.msg === "PR triaged") as { picks: string[] }).picks;
+    const picked = await openMediumPr(app);
 
     // Someone adds an unrelated label: triage runs again and finds nothing to change.
     const reads = nock(API);
@@ -322,17 +331,7 @@ describe("triage on pull_request events", () => {
 
   it("after a force-push with the same diff, only the new commit's check run is written", async () => {
     const app = buildApp();
-    const first = nock(API);
-    mockToken(first);
-    mockConfig(first);
-    mockFiles(first, MEDIUM_FILES);
-    mockOpenPulls(first, {});
-    first.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
-    first.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
-    first.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 2 });
-    first.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
-    await receive(app.probot, "pull_request", prPayload({ files: MEDIUM_FILES }));
-    const picked = (app.logs.find((l) => l.msg === "PR triaged") as { picks: string[] }).picks;
+    const picked = await openMediumPr(app);
 
     const pushed = nock(API);
     mockFiles(pushed, MEDIUM_FILES);
@@ -395,16 +394,7 @@ describe("triage on pull_request events", () => {
 describe("stale payloads and governed PRs", () => {
   it("does not request anyone else when a queued event's payload predates the app's request", async () => {
     const app = buildApp();
-    const first = nock(API);
-    mockToken(first);
-    mockConfig(first);
-    mockFiles(first, MEDIUM_FILES);
-    mockOpenPulls(first, {});
-    first.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
-    first.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
-    first.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 2 });
-    first.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
-    await receive(app.probot, "pull_request", prPayload({ files: MEDIUM_FILES, labels: ["enhancement"] }));
+    await openMediumPr(app, ["enhancement"]);
 
     // `labeled` was sent together with `opened`: its payload lists no reviewers yet.
     const second = nock(API);
@@ -418,17 +408,7 @@ describe("stale payloads and governed PRs", () => {
 
   it("keeps governing a triaged PR when someone adds WIP to its title", async () => {
     const app = buildApp();
-    const first = nock(API);
-    mockToken(first);
-    mockConfig(first);
-    mockFiles(first, MEDIUM_FILES);
-    mockOpenPulls(first, {});
-    first.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
-    first.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
-    first.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 2 });
-    first.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
-    await receive(app.probot, "pull_request", prPayload({ files: MEDIUM_FILES }));
-    const picked = (app.logs.find((l) => l.msg === "PR triaged") as { picks: string[] }).picks;
+    const picked = await openMediumPr(app);
 
     const second = nock(API);
     mockFiles(second, MEDIUM_FILES);
