@@ -8,6 +8,8 @@ import { pino, type Logger } from "pino";
  */
 export const REDACTED_PATHS = [
   "err.event",
+  "err.aggregateErrors[*].event",
+  "err.errors[*].event",
   "err.request.headers",
   "err.request.body",
   "err.response.headers",

@@ -1,39 +1,28 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
-import { createAppDeps, type AppDeps } from "./handlers/app-deps.js";
-import { createAnalyzer } from "./handlers/analyze-pull-request.js";
-import { handleHttp } from "./handlers/http.js";
+import { PULL_REQUEST_ACTIONS, REVIEW_ACTIONS } from "./core/event-relevance.js";
+import type { AppDeps } from "./handlers/app-deps.js";
 import { handleCommentCreated, handleCommentEdited } from "./handlers/issue-comment.js";
 import { handleCheckRerequested, handleReview } from "./handlers/review.js";
 import { handlePullRequest } from "./handlers/pull-request.js";
 import { handlePush } from "./handlers/push.js";
 import { runEvent } from "./handlers/run-event.js";
-import type { TriageExtras } from "./handlers/triage-extras.js";
+import type { TriagePipelineExtras } from "./handlers/triage.js";
 
-export const PULL_REQUEST_ACTIONS = [
-  "pull_request.opened",
-  "pull_request.reopened",
-  "pull_request.ready_for_review",
-  "pull_request.synchronize",
-  "pull_request.edited",
-  "pull_request.labeled",
-  "pull_request.unlabeled",
-] as const;
-
-/** Build the app with its own state; tests build a fresh one per case. */
-export function createApp(deps?: AppDeps, extras: TriageExtras = {}) {
+/** The app function: events to handlers, nothing else. The server supplies its state. */
+export function createApp(deps: AppDeps, extras: TriagePipelineExtras = {}, routes: Array<Parameters<NonNullable<ApplicationFunctionOptions["addHandler"]>>[0]> = []) {
   return (app: Probot, options?: ApplicationFunctionOptions): void => {
-    const state = deps ?? createAppDeps({ appId: Number(process.env.APP_ID) || undefined });
-    app.on([...PULL_REQUEST_ACTIONS], runEvent(state, "pull_request", handlePullRequest(state, extras)));
     app.on(
-      ["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"],
-      runEvent(state, "pull_request_review", handleReview(state, extras)),
+      PULL_REQUEST_ACTIONS.map((a) => `pull_request.${a}` as const),
+      runEvent(deps, "pull_request", handlePullRequest(deps, extras)),
     );
-    app.on("issue_comment.edited", runEvent(state, "issue_comment", handleCommentEdited(state, extras)));
-    app.on("issue_comment.created", runEvent(state, "issue_comment", handleCommentCreated(state, extras)));
-    app.on("check_run.rerequested", runEvent(state, "check_run", handleCheckRerequested(state, extras)));
-    app.on("push", runEvent(state, "push", handlePush(state)));
-    options?.addHandler?.(handleHttp(state));
+    app.on(
+      REVIEW_ACTIONS.map((a) => `pull_request_review.${a}` as const),
+      runEvent(deps, "pull_request_review", handleReview(deps, extras)),
+    );
+    app.on("issue_comment.edited", runEvent(deps, "issue_comment", handleCommentEdited(deps, extras)));
+    app.on("issue_comment.created", runEvent(deps, "issue_comment", handleCommentCreated(deps, extras)));
+    app.on("check_run.rerequested", runEvent(deps, "check_run", handleCheckRerequested(deps, extras)));
+    app.on("push", runEvent(deps, "push", handlePush(deps)));
+    for (const route of routes) options?.addHandler?.(route);
   };
 }
-
-export default createApp(undefined, { analyze: createAnalyzer() });

@@ -204,6 +204,12 @@ export const configSchema = z
     governance: z
       .strictObject({
         lead_group: groupName.default("lead").describe("The group whose members count as leads."),
+        enforce_on_skipped: z
+          .boolean()
+          .default(true)
+          .describe(
+            "A PR skipped by `options.skip` (title, label, bot) gets no reviewers and no comment, but its check still requires the approvals of its risk level. false: its check concludes `skipped`, which branch protection treats as passing.",
+          ),
         approvals: z
           .strictObject({
             critical: approvalRule.prefault({ lead: 1, total: 2 }).describe("Approvals for critical risk (default: 1 lead, 2 in total)."),

@@ -1,9 +1,22 @@
-import type { CheckRunSpec } from "../github/ensure-check-run.js";
+import type { CheckAnnotation } from "./analysis/to-annotations.js";
 import type { ConfigProblem } from "../config/format-issues.js";
 import { problemToLine } from "../config/format-issues.js";
 import type { ApprovalStatus } from "./evaluate-approvals.js";
 import type { ReviewerChoice } from "./choose-reviewers.js";
 import type { RiskAssessment } from "./types.js";
+
+/** The check run branch protection can require. */
+export const CHECK_NAME = "Review Triage";
+
+/** A check run as the app wants it to look on GitHub. */
+export interface CheckRunSpec {
+  status: "in_progress" | "completed";
+  conclusion?: "success" | "failure" | "neutral" | "action_required" | "skipped";
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: CheckAnnotation[];
+}
 
 export const INVALID_CONFIG_TITLE = "Invalid .github/review-triage.yml";
 
@@ -23,6 +36,15 @@ export function invalidConfigCheck(problems: ConfigProblem[], docsUrl: string, f
     ]
       .filter((l, i, all) => l !== "" || all[i - 1] !== "")
       .join("\n"),
+  };
+}
+
+/** A draft cannot be merged; its check waits (never passes) until it is marked ready. */
+export function draftCheck(): CheckRunSpec {
+  return {
+    status: "in_progress",
+    title: "Draft: not reviewed yet",
+    summary: "This pull request is a draft. Review Triage scores it, requests reviewers and sets the approvals it needs when it is marked ready for review.",
   };
 }
 

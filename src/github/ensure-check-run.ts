@@ -1,23 +1,15 @@
 import { createHash } from "node:crypto";
 import type { CheckAnnotation } from "../core/analysis/to-annotations.js";
+import { CHECK_NAME, type CheckRunSpec } from "../core/render-check.js";
 import type { Octokit, RepoRef } from "./types.js";
 
-export type { CheckAnnotation };
+export type { CheckAnnotation, CheckRunSpec };
+export { CHECK_NAME };
 
-export const CHECK_NAME = "Review Triage";
 
 /** The Checks API rejects summaries and texts over 65 535 characters. */
 const MAX_OUTPUT = 65_000;
 
-
-export interface CheckRunSpec {
-  status: "in_progress" | "completed";
-  conclusion?: "success" | "failure" | "neutral" | "action_required" | "skipped";
-  title: string;
-  summary: string;
-  text?: string;
-  annotations?: CheckAnnotation[];
-}
 
 export interface KnownCheckRun {
   id: number;

@@ -1,38 +1,10 @@
 import type { Level } from "../config/schema.js";
+import { RISK_LABEL_COLORS, type LabelPlan } from "../core/risk-label.js";
 import type { Octokit, RepoRef } from "./types.js";
 import { errorStatus } from "./types.js";
 
-export const RISK_LABEL_PREFIX = "risk: ";
-
-export const RISK_LABEL_COLORS: Record<Level, string> = {
-  low: "0e8a16",
-  medium: "fbca04",
-  high: "d93f0b",
-  critical: "b60205",
-};
-
 /** GitHub's colour for a label created implicitly by adding it to an issue. */
 const AUTO_CREATED_COLOR = "ededed";
-
-export function riskLabel(level: Level): string {
-  return `${RISK_LABEL_PREFIX}${level}`;
-}
-
-export function isRiskLabel(name: string): boolean {
-  return name.toLowerCase().startsWith(RISK_LABEL_PREFIX);
-}
-
-export interface LabelPlan {
-  add?: string;
-  remove: string[];
-}
-
-/** What to change so the PR carries exactly one risk label, the current one. */
-export function planRiskLabel(current: readonly string[], level: Level): LabelPlan {
-  const wanted = riskLabel(level);
-  const remove = current.filter((n) => isRiskLabel(n) && n !== wanted);
-  return current.includes(wanted) ? { remove } : { add: wanted, remove };
-}
 
 /**
  * Apply a label plan. Adding a missing label creates it on the fly without a colour, so when
@@ -71,3 +43,5 @@ export async function ensureRiskLabel(
   }
   return writes;
 }
+
+export { isRiskLabel, planRiskLabel, riskLabel, RISK_LABEL_PREFIX, type LabelPlan } from "../core/risk-label.js";

@@ -12,6 +12,7 @@ export interface Logger {
   warn: (obj: object, msg?: string) => void;
   error: (obj: object, msg?: string) => void;
   debug: (obj: object, msg?: string) => void;
+  child?: (bindings: object) => Logger;
 }
 
 export function errorStatus(error: unknown): number | undefined {

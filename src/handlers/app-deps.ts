@@ -1,33 +1,39 @@
 import { LRUCache } from "lru-cache";
 import { ConfigCache } from "../github/config-cache.js";
 import { TeamCache } from "../github/expand-teams.js";
-import { KeyedSerialQueue } from "../github/keyed-serial-queue.js";
-import { PrStateStore } from "../github/pr-state.js";
-import { WriteQueue } from "../github/write-queue.js";
+import { WriteQueue } from "../queue/write-queue.js";
+import type { Database } from "../storage/open-database.js";
+import { PrStateStore } from "../storage/pr-state-store.js";
+import { RefusedReviewerStore } from "../storage/refused-reviewer-store.js";
 
-/** Everything the handlers share across events; every cache in it is bounded. */
+/**
+ * What the handlers share across events. The truth (PR state, refusals) is in the database;
+ * what is in memory is a bounded cache or bookkeeping for the deliveries in flight.
+ */
 export interface AppDeps {
   store: PrStateStore;
+  refused: RefusedReviewerStore;
   writes: WriteQueue;
-  prQueue: KeyedSerialQueue;
   configs: ConfigCache;
   teams: TeamCache;
-  /** Delivery ids already handled: a redelivered webhook is a no-op. */
-  deliveries: LRUCache<string, true>;
-  /** Per repository: people GitHub refused as reviewers (422), so they are not retried at once. */
-  refused: LRUCache<string, string>;
+  /** Delivery id → which attempt this is (set by the job that runs it; 1 when run directly). */
+  attempts: Map<string, number>;
+  /** Delivery id → the error its handler failed with, for the job to retry. */
+  failures: LRUCache<string, { error: unknown }>;
   appId?: number;
+  /** The app's bot account (`<slug>[bot]`): its comments are recognised by it. */
+  botLogin?: string;
 }
 
-export function createAppDeps(options: { appId?: number; configTtlMs?: number } = {}): AppDeps {
+export function createAppDeps(options: { database: Database; appId?: number; configTtlMs?: number }): AppDeps {
   return {
-    store: new PrStateStore(5000),
+    store: new PrStateStore(options.database.db),
+    refused: new RefusedReviewerStore(options.database.db),
     writes: new WriteQueue(1),
-    prQueue: new KeyedSerialQueue(),
     configs: new ConfigCache(options.configTtlMs ?? 60_000, 1000),
     teams: new TeamCache(),
-    deliveries: new LRUCache<string, true>({ max: 10_000 }),
-    refused: new LRUCache<string, string>({ max: 5000, ttl: 60 * 60 * 1000 }),
+    attempts: new Map(),
+    failures: new LRUCache<string, { error: unknown }>({ max: 1000 }),
     ...(options.appId ? { appId: options.appId } : {}),
   };
 }

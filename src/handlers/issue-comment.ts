@@ -1,14 +1,13 @@
 import type { Context } from "probot";
-import { renderExplanation } from "../core/render-explanation.js";
-import { STICKY_MARKER } from "../core/render-comment.js";
-import { expandGroups } from "../github/expand-teams.js";
-import { PrStateStore } from "../github/pr-state.js";
-import type { Octokit } from "../github/types.js";
-import { PRIORITY } from "../github/write-queue.js";
 import { loadConfig } from "../config/load-config.js";
+import { COMMAND_HELP, parseCommand } from "../core/parse-command.js";
+import { renderExplanation } from "../core/render-explanation.js";
+import { expandGroups } from "../github/expand-teams.js";
+import { hasWriteAccess } from "../github/has-write-access.js";
+import { isOwnComment } from "../github/ensure-sticky-comment.js";
+import type { Octokit } from "../github/types.js";
+import { PRIORITY } from "../queue/write-queue.js";
 import type { AppDeps } from "./app-deps.js";
-import { hasWriteAccess } from "./apply-tick-edit.js";
-import { COMMAND_HELP, parseCommand } from "./parse-command.js";
 import { triagePullRequest, type PullRequestLike, type TriagePipelineExtras } from "./triage.js";
 
 type CommentContext = Context<"issue_comment">;
@@ -18,10 +17,6 @@ async function fetchPull(context: CommentContext): Promise<PullRequestLike> {
   return data as unknown as PullRequestLike;
 }
 
-function isFromBot(context: CommentContext): boolean {
-  return context.payload.sender.type === "Bot" || /\[bot\]$/i.test(context.payload.sender.login);
-}
-
 /**
  * `issue_comment.edited` on the app's sticky comment: a person ticked or unticked checklist
  * items. The edit is checked against who may tick each item, recorded, and the comment is
@@ -29,21 +24,12 @@ function isFromBot(context: CommentContext): boolean {
  */
 export function handleCommentEdited(deps: AppDeps, extras: TriagePipelineExtras) {
   return async (context: CommentContext): Promise<void> => {
-    const { comment, issue, changes } = context.payload as CommentContext["payload"] & { changes?: { body?: { from?: string } } };
-    if (!issue.pull_request || issue.state !== "open") return;
-    const body = comment.body ?? "";
-    if (!body.includes(STICKY_MARKER) || comment.user?.type !== "Bot") return;
-    if (deps.appId && comment.performed_via_github_app && comment.performed_via_github_app.id !== deps.appId) return;
-    // The app's own edits come back as events too.
-    if (isFromBot(context)) return;
-    const before = changes?.body?.from;
-    if (typeof before !== "string") {
-      context.log.warn({}, "comment edit without the previous body; ignored");
-      return;
-    }
+    const { comment, changes } = context.payload as CommentContext["payload"] & { changes?: { body?: { from?: string } } };
+    if (!isOwnComment(comment as Parameters<typeof isOwnComment>[0], deps)) return;
     const pr = await fetchPull(context);
+    if (pr.state !== "open") return;
     await triagePullRequest(context, deps, pr, "tick", extras, {
-      tickEdit: { sender: context.payload.sender.login, before, after: body, commentId: comment.id },
+      tickEdit: { sender: context.payload.sender.login, before: changes!.body!.from!, after: comment.body ?? "", commentId: comment.id },
     });
   };
 }
@@ -51,12 +37,8 @@ export function handleCommentEdited(deps: AppDeps, extras: TriagePipelineExtras)
 /** Slash commands in PR comments, accepted only from people with write access (SPEC §6). */
 export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras) {
   return async (context: CommentContext): Promise<void> => {
-    const { comment, issue } = context.payload;
-    if (!issue.pull_request || isFromBot(context)) return;
-    // A closed or merged PR is history: no reviewers, labels or checks are changed on it.
-    if (issue.state !== "open") return;
-    const command = parseCommand(comment.body ?? "");
-    if (!command) return;
+    const { comment } = context.payload;
+    const command = parseCommand(comment.body ?? "")!;
     const sender = context.payload.sender.login;
     const octokit = context.octokit as unknown as Octokit;
     const { owner, repo } = context.repo();
@@ -85,22 +67,18 @@ export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras
       const members = await expandGroups(octokit, { [leadGroup]: loaded.config.reviewers[leadGroup] ?? [] }, false, deps.teams, []);
       const leads = (members[leadGroup] ?? []).map((m) => m.login.toLowerCase());
       if (!leads.includes(sender.toLowerCase())) {
-        await reply(
-          `@${sender}, only the lead group${leads.length ? ` (${leads.join(", ")})` : ""} can override the risk level. Nothing was changed.`,
-        );
+        await reply(`@${sender}, only the lead group${leads.length ? ` (${leads.join(", ")})` : ""} can override the risk level. Nothing was changed.`);
         return;
       }
       const pr = await fetchPull(context);
-      const key = PrStateStore.key(pr.base.repo.id, pr.number);
-      deps.store.update(key, { override: { level: command.level, by: sender, reason: command.reason, at: new Date().toISOString() } });
-      await triagePullRequest(context, deps, pr, "command", extras);
+      await triagePullRequest(context, deps, pr, "command", extras, { override: { level: command.level, by: sender, reason: command.reason } });
       await reply(`Risk level overridden to **${command.level}** by @${sender}: ${command.reason}\n\nThe comment and the Review Triage check now use it.`);
       return;
     }
     const pr = await fetchPull(context);
     const outcome = await triagePullRequest(context, deps, pr, "command", extras);
     if (command.kind === "explain") {
-      if (outcome.assessment && outcome.choice) await reply(renderExplanation(outcome.assessment, outcome.choice));
+      if (outcome.plan && outcome.status === "triaged") await reply(renderExplanation(outcome.plan.assessment, outcome.plan.choice));
       else await reply(`This pull request is not triaged now (${outcome.status}); see the Review Triage check for why.`);
       return;
     }

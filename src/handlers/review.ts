@@ -1,15 +1,14 @@
 import type { Context } from "probot";
 import type { AppDeps } from "./app-deps.js";
-import { CHECK_NAME } from "../github/ensure-check-run.js";
 import { triagePullRequest, type PullRequestLike, type TriagePipelineExtras } from "./triage.js";
 
 /** Reviews submitted, edited or dismissed change what governance sees: re-evaluate. */
 export function handleReview(deps: AppDeps, extras: TriagePipelineExtras) {
   return async (context: Context<"pull_request_review">): Promise<void> => {
-    if (context.payload.pull_request.state !== "open") return;
     // Review webhooks carry a trimmed PR without its line and file totals, which the risk
     // model needs for very large PRs: read the full PR.
     const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: context.payload.pull_request.number }));
+    if (data.state !== "open") return;
     await triagePullRequest(context, deps, data as unknown as PullRequestLike, "review", extras);
   };
 }
@@ -18,7 +17,6 @@ export function handleReview(deps: AppDeps, extras: TriagePipelineExtras) {
 export function handleCheckRerequested(deps: AppDeps, extras: TriagePipelineExtras) {
   return async (context: Context<"check_run.rerequested">): Promise<void> => {
     const run = context.payload.check_run;
-    if (run.name !== CHECK_NAME) return;
     if (deps.appId && run.app?.id !== undefined && run.app.id !== deps.appId) return;
     let number = run.pull_requests?.[0]?.number;
     if (!number) {

@@ -30,7 +30,7 @@ function mockWrites(scope: nock.Scope, onCheck: (b: Json) => void) {
 
 describe("static analysis on the webhook path", () => {
   it("lints changed JS at the head commit and annotates the changed lines in the check run", async () => {
-    const app = buildApp({ extras: { analyze: createAnalyzer() } });
+    const app = await buildApp({ extras: { analyze: createAnalyzer() } });
     const files = [file("src/total.js", 9, { patch: `@@ -0,0 +1,9 @@\n${BUGGY.split("\n").map((l) => `+${l}`).join("\n")}` })];
     const scope = nock(API);
     const calls: string[] = [];
@@ -60,7 +60,7 @@ describe("static analysis on the webhook path", () => {
   });
 
   it("fetches nothing for a PR that touches only Markdown", async () => {
-    const app = buildApp({ extras: { analyze: createAnalyzer() } });
+    const app = await buildApp({ extras: { analyze: createAnalyzer() } });
     const files = [file("docs/guide.md", 30), file("README.md", 5)];
     const scope = nock(API);
     mockToken(scope);

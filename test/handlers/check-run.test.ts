@@ -10,7 +10,7 @@ const SHA = "d6fde92930d4715a2b49857d24b940956b26d2d3";
 
 describe("check_run.rerequested", () => {
   it("re-triages a PR from a fork, found by its head commit since GitHub lists no PR on the run", async () => {
-    const app = buildApp({ deps: undefined });
+    const app = await buildApp({ deps: undefined });
     app.deps.appId = 2;
     const payload = structuredClone(fixture<Json>("check_run", "rerequested"));
     payload.check_run.name = "Review Triage";

@@ -43,7 +43,7 @@ async function openMediumPr(app: TestApp, labels: string[] = []): Promise<string
 
 describe("triage on pull_request events", () => {
   it("routes a medium PR to the least-loaded senior, labels it, comments once and opens the check (8 calls)", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const calls: string[] = [];
     const scope = nock(API);
     scope.on("request", (req: { method: string; path: string }) => calls.push(`${req.method} ${req.path.split("?")[0]}`));
@@ -83,7 +83,7 @@ describe("triage on pull_request events", () => {
   });
 
   it("sends a critical PR to the lead and a senior, and explains a lead-author fallback", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const scope = nock(API);
     const files = [file("src/auth/login.ts", 400), file("src/auth/token.ts", 300)];
     mockToken(scope);
@@ -108,26 +108,29 @@ describe("triage on pull_request events", () => {
     expect(commentBody).toContain("| `src/auth/login.ts` | critical | `src/auth/**` | identity |");
   });
 
-  it("skips a draft, then triages it when it is marked ready, without duplicate requests", async () => {
-    const app = buildApp();
+  it("keeps a draft's check waiting (never passing), then triages it when it is marked ready, without duplicate requests", async () => {
+    const app = await buildApp();
     const scope = nock(API);
     mockToken(scope);
     mockConfig(scope);
-    let skippedCheck: Record<string, unknown> = {};
-    scope.post(`${REPO_PATH}/check-runs`, (b) => ((skippedCheck = b), true)).reply(201, { id: 10 });
+    mockFiles(scope, MEDIUM_FILES);
+    mockOpenPulls(scope, {});
+    let draftCheck: Record<string, unknown> = {};
+    scope.post(`${REPO_PATH}/check-runs`, (b) => ((draftCheck = b), true)).reply(201, { id: 10 });
     await receive(app.probot, "pull_request", prPayload({ draft: true, files: MEDIUM_FILES }));
-    expect(skippedCheck).toMatchObject({ status: "completed", conclusion: "skipped", output: { title: "Skipped: it is a draft; it will be triaged when marked ready for review" } });
+    expect(draftCheck).toMatchObject({ status: "in_progress", output: { title: "Draft: not reviewed yet" } });
+    expect(draftCheck).not.toHaveProperty("conclusion");
     expect(nock.pendingMocks()).toEqual([]);
 
-    // ready_for_review: the app reads what exists (comments, check) and triages once.
+    // ready_for_review: the app reads what may exist (comments, reviews) and triages once;
+    // the draft's run, still in progress, is updated rather than replaced.
     const ready = nock(API);
     mockFiles(ready, MEDIUM_FILES);
     mockOpenPulls(ready, {});
     mockReviews(ready, []);
     let reviewBody: unknown;
     ready.post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b) => ((reviewBody = b), true)).reply(201, {});
-    // The "skipped" run has concluded and GitHub cannot reopen it: a new run is created.
-    ready.post(`${REPO_PATH}/check-runs`, (b) => b.status === "in_progress").reply(201, { id: 11 });
+    ready.patch(`${REPO_PATH}/check-runs/10`, (b) => b.status === "in_progress").reply(200, { id: 10 });
     ready.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).reply(200, []);
     ready.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 20 });
     ready.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
@@ -137,40 +140,39 @@ describe("triage on pull_request events", () => {
     expect((reviewBody as { reviewers: string[] }).reviewers).toHaveLength(1);
   });
 
-  it("skips bot PRs without listing each bot by name", async () => {
-    const app = buildApp();
-    const scope = nock(API);
-    mockToken(scope);
-    mockConfig(scope);
-    let check: Record<string, unknown> = {};
-    scope.post(`${REPO_PATH}/check-runs`, (b) => ((check = b), true)).reply(201, { id: 1 });
-    await receive(app.probot, "pull_request", prPayload({ author: "renovate[bot]", authorType: "Bot", files: MEDIUM_FILES }));
-    expect(check).toMatchObject({ conclusion: "skipped", output: { title: "Skipped: it was opened by a bot (renovate[bot])" } });
-  });
-
-  it("makes no call at all for a redelivered webhook", async () => {
-    const app = buildApp();
+  it("requests nobody for a bot's PR, but its check still requires the approvals of its level", async () => {
+    const app = await buildApp();
     const scope = nock(API);
     mockToken(scope);
     mockConfig(scope);
     mockFiles(scope, MEDIUM_FILES);
     mockOpenPulls(scope, {});
-    scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
-    scope.post(`${REPO_PATH}/check-runs`).reply(201, { id: 1 });
-    scope.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 2 });
-    scope.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
-    const id = deliveryId();
-    const payload = prPayload({ files: MEDIUM_FILES });
-    await receive(app.probot, "pull_request", payload, id);
-    expect(nock.pendingMocks()).toEqual([]);
-    // No mocks now: any request would fail and be logged as an error.
-    await receive(app.probot, "pull_request", payload, id);
+    let check: Record<string, any> = {}; // eslint-disable-line @typescript-eslint/no-explicit-any
+    scope.post(`${REPO_PATH}/check-runs`, (b) => ((check = b), true)).reply(201, { id: 1 });
+    scope.post(`${REPO_PATH}/issues/2/labels`, { labels: ["risk: medium"] }).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
+    await receive(app.probot, "pull_request", prPayload({ author: "renovate[bot]", authorType: "Bot", files: MEDIUM_FILES }));
     expect(errors(app)).toEqual([]);
-    expect(app.logs.some((l) => l.msg === "redelivered webhook ignored")).toBe(true);
+    expect(check).toMatchObject({ status: "in_progress", output: { title: "Needs: 1 more approval" } });
+    expect(check.output.summary).toContain("Not triaged: it was opened by a bot (renovate[bot])");
+  });
+
+  it("concludes a skipped PR's check as skipped only when governance.enforce_on_skipped is false", async () => {
+    const app = await buildApp();
+    const scope = nock(API);
+    mockToken(scope);
+    mockConfig(scope, `${TEAM_CONFIG}governance:\n  enforce_on_skipped: false\n`);
+    mockFiles(scope, MEDIUM_FILES);
+    mockOpenPulls(scope, {});
+    let check: Record<string, unknown> = {};
+    scope.post(`${REPO_PATH}/check-runs`, (b) => ((check = b), true)).reply(201, { id: 1 });
+    scope.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
+    await receive(app.probot, "pull_request", prPayload({ title: "WIP: session handling", files: MEDIUM_FILES }));
+    expect(errors(app)).toEqual([]);
+    expect(check).toMatchObject({ status: "completed", conclusion: "skipped", output: { title: 'Skipped: its title contains "WIP"' } });
   });
 
   it("writes nothing on an event that changes nothing (mocks only the reads)", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const picked = await openMediumPr(app);
 
     // Someone adds an unrelated label: triage runs again and finds nothing to change.
@@ -188,14 +190,14 @@ describe("triage on pull_request events", () => {
   });
 
   it("ignores edits that do not touch the title or base, and the app's own risk labels", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     await receive(app.probot, "pull_request", prPayload({ action: "edited", changes: { body: { from: "old" } }, files: MEDIUM_FILES }));
     await receive(app.probot, "pull_request", prPayload({ action: "labeled", label: "risk: high", files: MEDIUM_FILES }));
     expect(errors(app)).toEqual([]);
   });
 
   it("replaces a reviewer GitHub refuses (422) with the next candidate and says so", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const scope = nock(API);
     mockToken(scope);
     mockConfig(scope);
@@ -216,7 +218,7 @@ describe("triage on pull_request events", () => {
   });
 
   it("escalates when new commits raise the risk, keeping the existing reviewer", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const first = nock(API);
     mockToken(first);
     mockConfig(first);
@@ -254,7 +256,7 @@ describe("triage on pull_request events", () => {
   });
 
   it("turns an invalid config into one failing check with a readable line per problem, and nothing else", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const scope = nock(API);
     mockToken(scope);
     mockConfig(scope, "reviewers:\n  lead: alice\nrouting:\n  strategy: fastest\n  hihg: []\n");
@@ -277,7 +279,7 @@ describe("triage on pull_request events", () => {
   });
 
   it("dry-runs a config change in the PR against the new file, applying the old one", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const scope = nock(API);
     const files = [file(".github/review-triage.yml", 5, { status: "modified" })];
     mockToken(scope);
@@ -302,7 +304,7 @@ describe("triage on pull_request events", () => {
   it("keeps a 100-file PR within 8 REST calls, installation token included, with the production wiring", async () => {
     // The app as `npm start` runs it, static analysis included; these files are not JS/TS,
     // so nothing is fetched for linting (a JS/TS file costs one contents read more).
-    const app = buildApp({ extras: { analyze: createAnalyzer() } });
+    const app = await buildApp({ extras: { analyze: createAnalyzer() } });
     const files = Array.from({ length: 100 }, (_, i) => file(`pkg/module${i % 10}/file${i}.go`, 12));
     const calls: string[] = [];
     const scope = nock(API);
@@ -330,7 +332,7 @@ describe("triage on pull_request events", () => {
   });
 
   it("after a force-push with the same diff, only the new commit's check run is written", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const picked = await openMediumPr(app);
 
     const pushed = nock(API);
@@ -349,7 +351,7 @@ describe("triage on pull_request events", () => {
   });
 
   it("labels a docs-only PR low risk and routes it to one senior", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const files = [file("docs/setup.md", 80), file("docs/faq.md", 20)];
     const scope = nock(API);
     mockToken(scope);
@@ -367,7 +369,7 @@ describe("triage on pull_request events", () => {
   });
 
   it("keeps going when one write fails, and logs it with the delivery id", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const scope = nock(API);
     mockToken(scope);
     mockConfig(scope);
@@ -384,16 +386,19 @@ describe("triage on pull_request events", () => {
     expect(comment).toContain("<!-- review-triage:sticky -->");
     expect(check).toMatchObject({ name: "Review Triage" });
     const failures = errors(app);
-    expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ delivery: id, msg: "a write failed; the other writes went ahead", error: { status: 500, type: "HttpError" } });
+    // The delivery fails as a whole so that its job is retried (every write is idempotent).
+    expect(failures[1]).toMatchObject({ delivery: id, msg: "handler failed", error: { type: "WritesFailedError" } });
+    expect(app.deps.failures.get(id)).toBeDefined();
+    expect(failures).toHaveLength(2);
     // A log-safe error: no request headers or bodies, and never the webhook payload.
-    expect(JSON.stringify(failures[0])).not.toMatch(/authorization|"headers"|"body"|"installation"/);
+    expect(JSON.stringify(failures)).not.toMatch(/authorization|"headers"|"body"|"installation"/);
   });
 });
 
 describe("stale payloads and governed PRs", () => {
   it("does not request anyone else when a queued event's payload predates the app's request", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     await openMediumPr(app, ["enhancement"]);
 
     // `labeled` was sent together with `opened`: its payload lists no reviewers yet.
@@ -407,7 +412,7 @@ describe("stale payloads and governed PRs", () => {
   });
 
   it("keeps governing a triaged PR when someone adds WIP to its title", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const picked = await openMediumPr(app);
 
     const second = nock(API);
@@ -427,7 +432,7 @@ describe("stale payloads and governed PRs", () => {
 
 describe("malformed payloads", () => {
   it("logs a clear line and makes no call for a truncated pull_request payload", async () => {
-    const app = buildApp();
+    const app = await buildApp();
     const payload = prPayload({ files: MEDIUM_FILES });
     delete (payload.pull_request as Record<string, unknown>).head;
     await receive(app.probot, "pull_request", payload);

@@ -6,12 +6,13 @@ import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/index.js";
 import { createAppDeps, type AppDeps } from "../../src/handlers/app-deps.js";
-import type { TriageExtras } from "../../src/handlers/triage-extras.js";
+import type { TriagePipelineExtras as TriageExtras } from "../../src/handlers/triage.js";
+import { resetDatabase, testDatabase } from "./database.js";
 
 export { API, mockToken } from "./github.js";
 
 let privateKey: string | undefined;
-function testKey(): string {
+export function testKey(): string {
   privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   return privateKey;
 }
@@ -36,8 +37,13 @@ export interface TestApp {
 
 type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
 
-/** A Probot instance with the app loaded, no retries or throttling, logs captured. */
-export function buildApp(options: { deps?: AppDeps; extras?: TriageExtras } = {}): TestApp {
+/**
+ * A Probot instance with the app loaded, no retries or throttling, logs captured, state in
+ * this test file's embedded database (emptied first).
+ */
+export async function buildApp(options: { deps?: AppDeps; extras?: TriageExtras } = {}): Promise<TestApp> {
+  const database = await testDatabase();
+  await resetDatabase(database);
   const logs: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -45,7 +51,7 @@ export function buildApp(options: { deps?: AppDeps; extras?: TriageExtras } = {}
       done();
     },
   });
-  const deps = options.deps ?? createAppDeps({ appId: 123 });
+  const deps = options.deps ?? { ...createAppDeps({ database, appId: 123 }), botLogin: "review-triage[bot]" };
   const probot = new Probot({
     appId: 123,
     privateKey: testKey(),
@@ -54,7 +60,7 @@ export function buildApp(options: { deps?: AppDeps; extras?: TriageExtras } = {}
     Octokit: TestOctokit,
   });
   const routes: HttpHandler[] = [];
-  void probot.load(createApp(deps, options.extras ?? {}), { cwd: process.cwd(), addHandler: (h: HttpHandler) => routes.push(h) });
+  await probot.load(createApp(deps, options.extras ?? {}), { cwd: process.cwd(), addHandler: (h: HttpHandler) => void routes.push(h) });
   return { probot, deps, logs, routes };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KeyedSerialQueue } from "../../src/github/keyed-serial-queue.js";
-import { PRIORITY, WriteQueue } from "../../src/github/write-queue.js";
+import { PRIORITY, WriteQueue } from "../../src/queue/write-queue.js";
 
 describe("WriteQueue", () => {
   it("hands the most urgent write out first within an installation", async () => {

@@ -1,0 +1,447 @@
+import type { Config, Level } from "../config/schema.js";
+import { LEVELS } from "../config/schema.js";
+import { problemToLine, type ConfigProblem } from "../config/format-issues.js";
+import {
+  applicableChecklists,
+  encodeRecord,
+  missingRequired,
+  readTaskStates,
+  renderChecklists,
+  renderTickTable,
+  mayTick,
+  roleText,
+  type AppliedChecklist,
+  type ChecklistItem,
+  type PrRecord,
+  type Tick,
+  type TickerRole,
+  type TickRecord,
+} from "./checklists.js";
+import { chooseReviewers, type Candidate, type ReviewerChoice } from "./choose-reviewers.js";
+import { evaluateApprovals, type ApprovalStatus, type ReviewFact } from "./evaluate-approvals.js";
+import { draftCheck, skippedCheck, triageCheck, type CheckRunSpec } from "./render-check.js";
+import { renderStickyComment, STICKY_MARKER } from "./render-comment.js";
+import { scoreRisk } from "./score-risk.js";
+import { skipReason } from "./skip-reason.js";
+import type { ChangedFile, PullRequestFacts, RiskAssessment } from "./types.js";
+import { planRiskLabel, type LabelPlan } from "./risk-label.js";
+import type { PrMemory } from "./pr-memory.js";
+
+export type TriageTrigger =
+  | "opened"
+  | "reopened"
+  | "ready_for_review"
+  | "synchronize"
+  | "edited"
+  | "labeled"
+  | "unlabeled"
+  | "review"
+  | "rerequested"
+  | "command"
+  | "tick"
+  | "explain";
+
+/** The pull request as the pipeline reads it (from a webhook payload or `pulls.get`). */
+export interface PrSnapshot {
+  number: number;
+  title: string;
+  draft: boolean;
+  author: string;
+  authorType: string;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  labels: string[];
+  /** Currently requested: logins and `@org/slug` teams, lower-cased. */
+  requested: string[];
+  additions: number;
+  deletions: number;
+  changedFiles?: number;
+}
+
+/** The PR's own version of the config file (a PR that edits it gets a dry run). */
+export type ConfigDryRunInput =
+  | { read: false; reason: string }
+  | { read: true; parsed: { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } };
+
+export interface TickEditFact {
+  sender: string;
+  before: string;
+  after: string;
+  commentId: number;
+  /** Whether the sender has write access (read only when a changed item needs it). */
+  senderHasWrite: boolean;
+}
+
+export interface StaticAnalysisFact {
+  errors: number;
+  annotations: CheckRunSpec["annotations"];
+  text: string;
+}
+
+/** Everything `planTriage` decides from: what GitHub and the store said, as plain data. */
+export interface TriageFacts {
+  owner: string;
+  repo: string;
+  trigger: TriageTrigger;
+  pr: PrSnapshot;
+  config: Config;
+  configSource: "file" | "defaults";
+  files: ChangedFile[];
+  /** Group name → candidates, teams expanded (or kept as teams when `request_teams`). */
+  members: Record<string, Candidate[]>;
+  /** Members of the lead group as people, lower-cased. */
+  leads: string[];
+  load: ReadonlyMap<string, number>;
+  reviews: ReviewFact[];
+  /** People GitHub refused as reviewers in this repository (login → why). */
+  refused: ReadonlyMap<string, string>;
+  /** Ticks and override from the app's check run, when the store knows nothing of the PR. */
+  record?: PrRecord;
+  analysis?: StaticAnalysisFact;
+  tickEdit?: TickEditFact;
+  override?: { level: Level; by: string; reason: string };
+  dryRun?: ConfigDryRunInput;
+  /** Notes from reading (teams without members, a record that could not be read). */
+  notes: string[];
+  /** ISO time, for the records made now. */
+  now: string;
+}
+
+/** What happened earlier in this same job, so the final plan can say it. */
+export interface TriageProgress {
+  /** Requested by this job (lower-cased). */
+  requestedNow: string[];
+  /** Refused by GitHub in this job (login → why). */
+  refusedNow: ReadonlyMap<string, string>;
+}
+
+export interface PlannedItem extends ChecklistItem {
+  /** Who may tick it, in words: the role and, where known, the people. */
+  tickedBy: string;
+  tick?: Tick;
+}
+
+export interface PlannedChecklist extends Omit<AppliedChecklist, "items"> {
+  items: PlannedItem[];
+}
+
+export interface TriagePlan {
+  status: "triaged" | "skipped";
+  skipReason?: string;
+  assessment: RiskAssessment;
+  /** The level the model gives, before any lead override. */
+  scoredLevel: Level;
+  override?: NonNullable<PrRecord["override"]>;
+  mode: "request" | "suggest";
+  /** Who would be requested now (`picks`), who is already on the PR, who was passed over. */
+  choice: ReviewerChoice;
+  /** The review requests to make now. */
+  requests: Array<{ login: string; isTeam: boolean }>;
+  checklists: PlannedChecklist[];
+  checklistStatus?: { missing: string[]; total: number };
+  approvals: ApprovalStatus;
+  leads: string[];
+  check: CheckRunSpec;
+  /** The sticky comment's body; undefined when none is written. */
+  commentBody?: string;
+  /** Update the comment only where one exists (a skipped PR says why it is paused). */
+  commentOnlyIfExists?: boolean;
+  comment: boolean;
+  label?: LabelPlan;
+  configDryRun?: { ok: boolean; lines: string[] };
+  notes: string[];
+  /** Ticks refused in this event (for the log). */
+  refusedTicks: string[];
+  /** The memory to keep once the writes are made. */
+  next: PrMemory;
+}
+
+function levelRank(level: string | undefined): number {
+  return level ? LEVELS.indexOf(level as Level) : -1;
+}
+
+function who(role: TickerRole, author: string, leads: readonly string[]): string {
+  if (role === "author") return author ? `the author, @${author}` : "the author";
+  if (role === "lead") return leads.length ? `a lead: ${leads.map((l) => `@${l}`).join(", ")}` : "a lead (the lead group has no members)";
+  return "a reviewer with write access, not the author";
+}
+
+function prFacts(pr: PrSnapshot, files: readonly ChangedFile[]): PullRequestFacts {
+  return {
+    number: pr.number,
+    title: pr.title,
+    headRef: pr.headRef,
+    labels: pr.labels,
+    additions: pr.additions,
+    deletions: pr.deletions,
+    changedFiles: pr.changedFiles ?? files.length,
+  };
+}
+
+/**
+ * Apply a hand edit of the sticky comment to the tick record. Each item whose box changed
+ * is checked against who may tick it; allowed changes are recorded with who and when, the
+ * rest are refused (and reverted when the comment is re-rendered from the record).
+ */
+export function applyTickEdit(input: {
+  applied: AppliedChecklist[];
+  ticks: TickRecord;
+  edit: TickEditFact;
+  author: string;
+  leads: ReadonlySet<string>;
+  now: string;
+}): { ticks: TickRecord; refusals: string[] } {
+  const before = readTaskStates(input.edit.before);
+  const after = readTaskStates(input.edit.after);
+  const ticks = { ...input.ticks };
+  const refusals: string[] = [];
+  for (const list of input.applied) {
+    for (const item of list.items) {
+      const was = before.get(item.id) ?? Boolean(ticks[item.id]);
+      const now = after.get(item.id);
+      if (now === undefined || now === was) continue;
+      const allowed = mayTick(item.by, { login: input.edit.sender, author: input.author, hasWrite: input.edit.senderHasWrite, leads: input.leads });
+      if (!allowed) {
+        refusals.push(`@${input.edit.sender}'s ${now ? "tick" : "untick"} of "${item.text}" was reverted: ${roleText(item.by, input.leads)}.`);
+        continue;
+      }
+      if (now) ticks[item.id] = { by: input.edit.sender, at: input.now };
+      else delete ticks[item.id];
+    }
+  }
+  return { ticks, refusals };
+}
+
+/** The new config file in the PR, scored and routed on its own; it applies only after merge. */
+function planDryRun(facts: TriageFacts, pr: PullRequestFacts): { ok: boolean; lines: string[] } | undefined {
+  const input = facts.dryRun;
+  if (!input) return undefined;
+  if (!input.read) return { ok: false, lines: [`- could not read the new file: ${input.reason}`] };
+  const parsed = input.parsed;
+  if (!parsed.ok) {
+    const n = parsed.problems.length;
+    return { ok: false, lines: [`The new file is invalid (${n} problem${n === 1 ? "" : "s"}):`, ...parsed.problems.map((p) => `- ${problemToLine(p)}`)] };
+  }
+  const config = parsed.config;
+  const assessment = scoreRisk({ files: facts.files, pr, config: config.risk });
+  // The PR's config is the author's text: its teams are shown as written, never expanded
+  // (no member calls, no member names in a public check).
+  const members = Object.fromEntries(
+    Object.entries(config.reviewers).map(([group, list]) => [group, list.map((m) => ({ login: m, isTeam: m.startsWith("@") }))]),
+  );
+  const choice = chooseReviewers({
+    level: assessment.level,
+    config,
+    prNumber: pr.number,
+    author: facts.pr.author,
+    members,
+    load: facts.load,
+    requested: new Set(),
+    reviewed: new Set(),
+  });
+  const picked = choice.picks.map((p) => `@${p.login} (${p.group})`);
+  return {
+    ok: true,
+    lines: [
+      "The new file is valid.",
+      `Under the new config this PR would be **${assessment.level}** risk (score ${assessment.score}) and routed to ${picked.length ? picked.join(", ") : "nobody"}.`,
+    ],
+  };
+}
+
+/**
+ * Decide everything about one pull request (SPEC §3–§6): skip, score, route, approvals,
+ * checklists, the dry run of a config change, the check run, the comment and the label, and
+ * what to remember. Pure: every input is data, the same facts give the same plan, and the
+ * app and `review-triage explain` both use it.
+ */
+export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: TriageProgress = { requestedNow: [], refusedNow: new Map() }): TriagePlan {
+  const { config, pr } = facts;
+  const author = pr.author;
+  const requestMode = config.options.request_reviewers;
+  const facts_ = prFacts(pr, facts.files);
+  const leads = [...new Set(facts.leads)].sort();
+  const leadSet = new Set(leads);
+
+  // Once a PR is under governance, a title keyword or a label must not switch its check off:
+  // only a draft (which cannot be merged) pauses triage again.
+  const record = facts.record;
+  const governed = memory.level !== undefined || record !== undefined;
+  const skip = skipReason(
+    { draft: pr.draft, authorLogin: author, authorType: pr.authorType, labels: pr.labels, title: pr.title },
+    governed ? { ...config.options.skip, labels: [], title: [] } : config.options.skip,
+  );
+
+  const scored = scoreRisk({ files: facts.files, pr: facts_, config: config.risk, ...(facts.analysis ? { analysis: { errors: facts.analysis.errors } } : {}) });
+  const override = facts.override ? { ...facts.override, at: facts.now } : (memory.override ?? record?.override);
+  const assessment: RiskAssessment = override ? { ...scored, level: override.level as Level } : scored;
+
+  const reviewed = new Set(facts.reviews.map((r) => r.login.toLowerCase()));
+  // The payload's reviewer list is a snapshot from when the event was sent: someone the app
+  // requested a moment ago may be missing from it. Everyone the app requested counts as on
+  // the PR, so nobody is asked twice or replaced behind their back.
+  const requested = new Set([...pr.requested, ...(memory.requestedByApp ?? []), ...progress.requestedNow]);
+  const unavailable = new Map<string, string>();
+  for (const group of Object.values(facts.members)) {
+    for (const m of group) {
+      const key = m.login.toLowerCase();
+      const why = progress.refusedNow.get(key) ?? facts.refused.get(key);
+      if (why) unavailable.set(key, why);
+    }
+  }
+  let choice = chooseReviewers({ level: assessment.level, config, prNumber: pr.number, author, members: facts.members, load: facts.load, requested, reviewed, unavailable });
+
+  const notes: string[] = [...facts.notes];
+  for (const [login, why] of progress.refusedNow) notes.push(`@${login} could not be requested: ${why}.`);
+  // When risk falls (new commits, or a lead's override), the reviewers already on the PR
+  // stay and nobody new is asked.
+  const fell = levelRank(assessment.level) < levelRank(memory.level) && requested.size + reviewed.size > 0;
+  const pickReasons = memory.pickReasons ?? {};
+  if (fell) {
+    notes.push(`Risk fell from ${memory.level} to ${assessment.level}; the reviewers already on the PR are kept and nobody new is requested.`);
+    const onPr = [...new Set([...requested, ...reviewed])].sort();
+    const asPick = (login: string) => ({ login, isTeam: login.startsWith("@"), group: "", load: facts.load.get(login) ?? 0 });
+    choice = {
+      ...choice,
+      picks: [],
+      kept: onPr.map((l) => ({ ...asPick(l), reason: pickReasons[l] ?? (reviewed.has(l) ? "already reviewed this PR" : "already requested") })),
+    };
+  }
+  const requests = requestMode && !fell && !skip ? choice.picks.map((p) => ({ login: p.login, isTeam: p.isTeam })) : [];
+
+  // The reviewers as the comment shows them: the app's own requests with the reason each was
+  // picked for (so the text is the same on every event), then the others already on the PR.
+  const own = choice.kept.filter((k) => pickReasons[k.login.toLowerCase()]);
+  const shown: ReviewerChoice = {
+    ...choice,
+    // A skipped PR requests nobody: its would-be picks are not shown as reviewers.
+    picks: [...own.map((k) => ({ ...k, reason: pickReasons[k.login.toLowerCase()]! })), ...(skip ? [] : choice.picks)],
+    kept: choice.kept.filter((k) => !pickReasons[k.login.toLowerCase()]),
+  };
+
+  const escalations = [...(memory.escalations ?? [])];
+  if (memory.level && levelRank(assessment.level) > levelRank(memory.level) && !skip) {
+    const made = progress.requestedNow;
+    escalations.push(
+      `Risk rose from ${memory.level} to ${assessment.level}${made.length ? `; requested ${made.map((l) => `@${l}`).join(", ")} for the higher level` : "; the current reviewers already cover it"}.`,
+    );
+  }
+
+  const approvals = evaluateApprovals({ level: assessment.level, config, reviews: facts.reviews, author, leads: leadSet });
+  const applied = applicableChecklists(config, { level: assessment.level, files: facts.files.map((f) => f.filename), labels: pr.labels });
+  let ticks: TickRecord = { ...(memory.ticks ?? record?.ticks ?? {}) };
+  const refusals = [...(memory.refusals ?? [])];
+  let refusedTicks: string[] = [];
+  if (facts.tickEdit) {
+    const outcome = applyTickEdit({ applied, ticks, edit: facts.tickEdit, author, leads: leadSet, now: facts.now });
+    ticks = outcome.ticks;
+    refusedTicks = outcome.refusals;
+    refusals.push(...outcome.refusals);
+  }
+  const keptRefusals = refusals.slice(-5);
+  const checklistStatus = applied.some((c) => c.items.some((i) => i.required)) ? missingRequired(applied, ticks) : undefined;
+  const checklists: PlannedChecklist[] = applied.map((list) => ({
+    ...list,
+    items: list.items.map((item) => ({ ...item, tickedBy: who(item.by, author, leads), ...(ticks[item.id] ? { tick: ticks[item.id] } : {}) })),
+  }));
+
+  const configDryRun = planDryRun(facts, facts_);
+  const next: PrMemory = {
+    ...memory,
+    level: levelRank(assessment.level) > levelRank(memory.level) ? assessment.level : (memory.level ?? assessment.level),
+    escalations,
+    requestedByApp: [...new Set([...(memory.requestedByApp ?? []), ...progress.requestedNow])],
+    pickReasons,
+    ticks,
+    refusals: keptRefusals,
+    ...(override ? { override } : {}),
+  };
+
+  const base = {
+    assessment,
+    scoredLevel: scored.level,
+    ...(override ? { override } : {}),
+    mode: requestMode ? ("request" as const) : ("suggest" as const),
+    choice,
+    checklists,
+    ...(checklistStatus ? { checklistStatus } : {}),
+    approvals,
+    leads,
+    comment: config.options.comment,
+    ...(configDryRun ? { configDryRun } : {}),
+    refusedTicks,
+  };
+
+  const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${r}`)].filter(Boolean).join("\n\n");
+  const recordText = [encodeRecord({ ticks, ...(override ? { override } : {}) }), renderTickTable(applied, ticks)].filter(Boolean).join("\n\n");
+  const commentNotes = [...escalations, ...notes];
+  if (override) commentNotes.unshift(`Risk level overridden from ${scored.level} to ${override.level} by @${override.by}: ${override.reason}`);
+  if (configDryRun) {
+    commentNotes.push(
+      configDryRun.ok
+        ? "This PR changes .github/review-triage.yml; the check run shows how the new file would route it. It applies after merge."
+        : "This PR changes .github/review-triage.yml and the new file is invalid: see the check run.",
+    );
+  }
+  const governanceCheck = triageCheck({
+    assessment,
+    choice: shown,
+    approvals,
+    ...(checklistStatus ? { checklists: checklistStatus } : {}),
+    ...(configDryRun ? { configDryRun } : {}),
+    ...(override ? { override } : {}),
+    // The app's record goes first: the only place it is read back from (see decodeRecord).
+    extraText: [recordText, facts.analysis?.text ?? ""],
+    ...(facts.analysis?.annotations?.length ? { annotations: facts.analysis.annotations } : {}),
+  });
+
+  if (skip) {
+    // A skip stops the routing and the comment, never the governance: a skipped PR that
+    // passed its check could be merged with no review. Only a draft (which cannot be merged)
+    // waits, and `enforce_on_skipped: false` restores a passing "skipped" check.
+    const draft = pr.draft && config.options.skip.drafts;
+    const check = draft
+      ? draftCheck()
+      : config.governance.enforce_on_skipped
+        ? {
+            ...governanceCheck,
+            summary: `Not triaged: ${skip}, so no reviewers were requested and no comment is kept. The approvals of its risk level are still required (\`governance.enforce_on_skipped\`).\n\n${governanceCheck.summary}`,
+          }
+        : skippedCheck(skip);
+    const body = `${STICKY_MARKER}\n### Review Triage: skipped\n\nThis pull request is not triaged now because ${skip}.`;
+    return {
+      ...base,
+      status: "skipped",
+      skipReason: skip,
+      requests: [],
+      check,
+      ...(config.options.comment ? { commentBody: body, commentOnlyIfExists: true } : {}),
+      ...(config.options.labels && !draft ? { label: planRiskLabel(pr.labels, assessment.level) } : {}),
+      notes,
+      // Ticks stay recorded; nothing else is remembered for a PR that is not triaged.
+      next: { ...memory, ticks, refusals: keptRefusals },
+    };
+  }
+  const check = governanceCheck;
+  const commentBody = config.options.comment
+    ? renderStickyComment({
+        assessment,
+        choice: shown,
+        configSource: facts.configSource,
+        notes: commentNotes,
+        ...(checklistMarkdown ? { checklists: checklistMarkdown } : {}),
+        suggestOnly: !requestMode,
+      })
+    : undefined;
+  return {
+    ...base,
+    status: "triaged",
+    requests,
+    check,
+    ...(commentBody ? { commentBody } : {}),
+    ...(config.options.labels ? { label: planRiskLabel(pr.labels, assessment.level) } : {}),
+    notes,
+    next,
+  };
+}

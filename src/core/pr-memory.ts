@@ -1,0 +1,25 @@
+/** What the app remembers about a pull request between events. */
+export interface PrMemory {
+  /** Set before the first write, so a retried job knows writes may already have happened. */
+  touched?: boolean;
+  commentId?: number;
+  /** Hash of the sticky comment as last written, to skip writes that change nothing. */
+  commentHash?: string;
+  /** Check run id per head sha, and the output last written to it (the newest few heads). */
+  checkRuns?: Record<string, { id: number; fingerprint: string; annotations?: string; completed?: boolean }>;
+  /** Highest level triaged so far: escalation is announced when it rises. */
+  level?: string;
+  /** Everyone the app has requested on this PR; a person removed by a human is not asked again. */
+  requestedByApp?: string[];
+  /** Why each of them was picked, as first explained. */
+  pickReasons?: Record<string, string>;
+  /** Escalation notes, kept so the comment does not flip between events. */
+  escalations?: string[];
+  /** Checklist ticks as recorded by the app: item id → who and when. */
+  ticks?: Record<string, { by: string; at: string }>;
+  /** The latest refused ticks, explained in the comment (a few, newest last). */
+  refusals?: string[];
+  /** A lead's `/triage override`: the level and who set it, with why. */
+  override?: { level: string; by: string; reason: string; at: string };
+}
+

@@ -1,0 +1,191 @@
+import { CONFIG_PATH, parseConfigText } from "../config/parse-config.js";
+import type { Config } from "../config/schema.js";
+import { compileRiskConfig } from "../core/score-risk.js";
+import { applicableChecklists, decodeRecord, readTaskStates, type PrRecord } from "../core/checklists.js";
+import type { PrMemory } from "../core/pr-memory.js";
+import type { ConfigDryRunInput, PrSnapshot, StaticAnalysisFact, TriageFacts, TriageTrigger } from "../core/plan-triage.js";
+import type { ChangedFile } from "../core/types.js";
+import { findCheckRun, type KnownCheckRun } from "./ensure-check-run.js";
+import { expandGroups, type TeamCache } from "./expand-teams.js";
+import { hasWriteAccess } from "./has-write-access.js";
+import { listOpenPrLoad } from "./list-open-pr-load.js";
+import { listPullFiles, listPullReviews } from "./list-pull-request.js";
+import type { Octokit } from "./types.js";
+
+/** The fields of a pull request the pipeline reads; webhook payloads and `pulls.get` both have them. */
+export interface PullRequestLike {
+  number: number;
+  title: string;
+  state: string;
+  draft?: boolean;
+  user: { login: string; type?: string } | null;
+  head: { sha: string; ref: string };
+  base: { ref: string; repo: { id: number; default_branch?: string } };
+  labels: Array<{ name?: string } | string>;
+  requested_reviewers?: Array<{ login: string }> | null;
+  requested_teams?: Array<{ slug: string }> | null;
+  additions?: number;
+  deletions?: number;
+  changed_files?: number;
+}
+
+export type Analyze = (input: { config: Config; files: ChangedFile[]; headSha: string; octokit: Octokit; owner: string; repo: string }) => Promise<StaticAnalysisFact | undefined>;
+
+export interface GatherInput {
+  owner: string;
+  repo: string;
+  pull: PullRequestLike;
+  trigger: TriageTrigger;
+  config: Config;
+  configSource: "file" | "defaults";
+  /** What the store remembers of the PR (undefined: nothing, e.g. the CLI or a first event). */
+  memory?: PrMemory;
+  /**
+   * Nothing of the app's can exist on the PR yet (a first `opened`, first attempt): the
+   * reviews, comment and check-run lookups are skipped, which keeps a new PR within budget.
+   */
+  fresh: boolean;
+  teams: TeamCache;
+  refused?: ReadonlyMap<string, string>;
+  appId?: number;
+  tickEdit?: { sender: string; before: string; after: string; commentId: number };
+  override?: TriageFacts["override"];
+  /** The previous head of a push: the app's record may be found on its check run after a restart. */
+  beforeSha?: string;
+  analyze?: Analyze;
+  now?: Date;
+}
+
+export interface Gathered {
+  facts: TriageFacts;
+  /** Static analysis runs beside the rest; awaited when its factor has weight, else after the reviewers. */
+  analysis: Promise<StaticAnalysisFact | undefined>;
+  /** The app's check run on the head commit when it was looked up (null: none there). */
+  headCheck?: KnownCheckRun | null;
+}
+
+export function labelNames(pr: Pick<PullRequestLike, "labels">): string[] {
+  return pr.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean);
+}
+
+export function snapshotOf(pull: PullRequestLike, owner: string): PrSnapshot {
+  return {
+    number: pull.number,
+    title: pull.title,
+    draft: pull.draft ?? false,
+    author: pull.user?.login ?? "",
+    authorType: pull.user?.type ?? "User",
+    headSha: pull.head.sha,
+    headRef: pull.head.ref,
+    baseRef: pull.base.ref,
+    labels: labelNames(pull),
+    requested: [
+      ...(pull.requested_reviewers ?? []).map((u) => u.login.toLowerCase()),
+      ...(pull.requested_teams ?? []).map((t) => `@${owner}/${t.slug}`.toLowerCase()),
+    ],
+    additions: pull.additions ?? 0,
+    deletions: pull.deletions ?? 0,
+    ...(pull.changed_files !== undefined ? { changedFiles: pull.changed_files } : {}),
+  };
+}
+
+async function readDryRun(octokit: Octokit, ref: { owner: string; repo: string }, headSha: string): Promise<ConfigDryRunInput> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ ...ref, path: CONFIG_PATH, ref: headSha, mediaType: { format: "raw" } });
+    const parsed = parseConfigText(typeof data === "string" ? data : String(data));
+    return { read: true, parsed: parsed.ok ? { ok: true, config: parsed.config } : { ok: false, problems: parsed.problems } };
+  } catch (error) {
+    return { read: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Whether a checklist edit changes an item only someone with write access may tick. */
+function editNeedsWriteAccess(config: Config, files: readonly ChangedFile[], labels: readonly string[], edit: { before: string; after: string }): boolean {
+  const before = readTaskStates(edit.before);
+  const after = readTaskStates(edit.after);
+  const changed = new Set([...after].filter(([id, ticked]) => before.get(id) !== ticked).map(([id]) => id));
+  if (!changed.size) return false;
+  // Every level: the level is decided later, and an item changed at any level may need it.
+  for (const level of ["low", "medium", "high", "critical"] as const) {
+    for (const list of applicableChecklists(config, { level, files: files.map((f) => f.filename), labels })) {
+      if (list.items.some((i) => i.by === "reviewer" && changed.has(i.id))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Read everything the plan needs for one pull request, the same way for the app and for
+ * `review-triage explain`: files, static analysis, team members, review load, reviews, the
+ * app's own record on its check run, the tick editor's access and a config change's new file.
+ * Reads only.
+ */
+export async function gatherTriage(octokit: Octokit, input: GatherInput): Promise<Gathered> {
+  const { owner, repo, pull, config } = input;
+  const prRef = { owner, repo, pull_number: pull.number };
+  const pr = snapshotOf(pull, owner);
+  const notes: string[] = [];
+
+  const files = await listPullFiles(octokit, prRef);
+  const analysis = (
+    config.analysis.enabled && input.analyze
+      ? input.analyze({ config, files, headSha: pr.headSha, octokit, owner, repo })
+      : Promise.resolve(undefined)
+  ).catch(() => undefined);
+  // With weight, the findings change the level: wait for them before anything is decided.
+  // Without (the default), reviewers are chosen and requested without waiting for the linter.
+  const analysed = compileRiskConfig(config.risk).weights.static_analysis > 0 ? await analysis : undefined;
+
+  const members = await expandGroups(octokit, config.reviewers, config.routing.request_teams, input.teams, notes);
+  const leadGroup = config.governance.lead_group;
+  // Leads are people: a lead team requested as a team still approves and ticks as members.
+  const leadMembers = config.routing.request_teams
+    ? (await expandGroups(octokit, { [leadGroup]: config.reviewers[leadGroup] ?? [] }, false, input.teams, []))[leadGroup]
+    : members[leadGroup];
+  const needsLoad = config.routing.strategy === "least-loaded" || config.routing.max_load > 0;
+  const load = needsLoad && Object.keys(config.reviewers).length ? await listOpenPrLoad(octokit, { owner, repo }, pull.number) : new Map<string, number>();
+  const reviews = input.fresh ? [] : await listPullReviews(octokit, prRef);
+
+  // Ticks and overrides also live in the app's own check run: when the store knows nothing of
+  // the PR (a restart without a database, the CLI), read them back from the run on this
+  // commit, or on the previous head for a push.
+  let record: PrRecord | undefined;
+  let headCheck: KnownCheckRun | null | undefined;
+  if (!input.memory?.level && !input.memory?.ticks && !input.fresh) {
+    headCheck = (await findCheckRun(octokit, { owner, repo, head_sha: pr.headSha }, input.appId)) ?? null;
+    record = decodeRecord(headCheck?.text);
+    if (!record && input.beforeSha) record = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: input.beforeSha }, input.appId))?.text);
+  }
+
+  let tickEdit: TriageFacts["tickEdit"];
+  if (input.tickEdit) {
+    const needs = editNeedsWriteAccess(config, files, pr.labels, input.tickEdit);
+    tickEdit = { ...input.tickEdit, senderHasWrite: needs ? await hasWriteAccess(octokit, { owner, repo }, input.tickEdit.sender) : false };
+  }
+
+  const changesConfig = files.some((f) => f.filename === CONFIG_PATH && f.status !== "removed");
+  const dryRun = changesConfig ? await readDryRun(octokit, { owner, repo }, pr.headSha) : undefined;
+
+  const facts: TriageFacts = {
+    owner,
+    repo,
+    trigger: input.trigger,
+    pr,
+    config,
+    configSource: input.configSource,
+    files,
+    members,
+    leads: (leadMembers ?? []).map((m) => m.login.toLowerCase()),
+    load,
+    reviews,
+    refused: input.refused ?? new Map(),
+    ...(record ? { record } : {}),
+    ...(analysed ? { analysis: analysed } : {}),
+    ...(tickEdit ? { tickEdit } : {}),
+    ...(input.override ? { override: input.override } : {}),
+    ...(dryRun ? { dryRun } : {}),
+    notes,
+    now: (input.now ?? new Date()).toISOString(),
+  };
+  return { facts, analysis, ...(headCheck !== undefined ? { headCheck } : {}) };
+}

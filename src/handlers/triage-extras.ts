@@ -1,1 +1,0 @@
-export type { TriagePipelineExtras as TriageExtras } from "./triage.js";

@@ -1,0 +1,234 @@
+import PgBoss from "pg-boss";
+import type { Logger } from "../github/types.js";
+import { executorFor, type Database, type DbOrTransaction } from "../storage/open-database.js";
+
+/** What a job handler decides; the queue turns it into pg-boss's complete / fail / send. */
+export type JobOutcome =
+  | { kind: "done" }
+  /** A failure worth retrying (GitHub 5xx, network): pg-boss retries with backoff. */
+  | { kind: "retry"; error: string };
+
+export interface QueuedJob<T> {
+  id: string;
+  queue: string;
+  data: T;
+  retryCount: number;
+  retryLimit: number;
+}
+
+export interface JobQueueOptions {
+  /** Jobs run at once by this process (most of a job is waiting on GitHub). */
+  concurrency?: number;
+  /** How often an idle process looks for jobs other processes queued. */
+  pollMs?: number;
+  /** Retries of a failing job (default: 10, from 5 s, doubling with jitter). */
+  retry?: { limit: number; delaySeconds: number; backoff: boolean };
+}
+
+type Handler = (job: QueuedJob<Record<string, unknown>>) => Promise<JobOutcome>;
+
+/** Retries: 5 s, then doubling with jitter; ten attempts span a GitHub outage of over an hour. */
+const DEFAULT_RETRY = { retryLimit: 10, retryDelay: 5, retryBackoff: true };
+
+/**
+ * The durable work queue (pg-boss on the app's database). Each process runs one fetch loop
+ * that keeps up to `concurrency` jobs in flight, so an idle process costs one query per poll
+ * rather than one per worker slot. Liveness of a job's process is tracked by the worker
+ * registry, not by pg-boss's expiry, so the expiry is only a backstop.
+ */
+export class JobQueue {
+  readonly boss: PgBoss;
+  readonly #handlers = new Map<string, Handler>();
+  readonly #active = new Map<string, Promise<void>>();
+  readonly #concurrency: number;
+  readonly #pollMs: number;
+  readonly #retry: { retryLimit: number; retryDelay: number; retryBackoff: boolean };
+  #running = false;
+  #wake: (() => void) | undefined;
+  #poked = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly database: Database,
+    private readonly log: Logger,
+    options: JobQueueOptions = {},
+  ) {
+    this.#concurrency = Math.max(1, options.concurrency ?? 20);
+    this.#pollMs = Math.max(50, options.pollMs ?? 1000);
+    this.#retry = options.retry
+      ? { retryLimit: options.retry.limit, retryDelay: options.retry.delaySeconds, retryBackoff: options.retry.backoff }
+      : DEFAULT_RETRY;
+    this.boss = new PgBoss({
+      db: database,
+      schema: database.schema === "public" ? "pgboss" : `${database.schema}_queue`,
+      supervise: true,
+      schedule: false,
+      migrate: true,
+      expireInHours: 6,
+    });
+    this.boss.on("error", (error: Error) => this.log.warn({ error: { type: error.name, message: error.message } }, "job queue error"));
+  }
+
+  async start(queues: readonly string[]): Promise<void> {
+    await this.boss.start();
+    for (const name of queues) await this.boss.createQueue(name, { name, policy: "standard", ...this.#retry, expireInHours: 6 });
+  }
+
+  /** Queue a job; pass a transaction to make it part of the caller's write. */
+  async send(queue: string, data: object, options: { trx?: DbOrTransaction; startAfterSeconds?: number } = {}): Promise<string> {
+    const id = await this.boss.send(queue, data, {
+      ...this.#retry,
+      ...(options.startAfterSeconds ? { startAfter: Math.ceil(options.startAfterSeconds) } : {}),
+      ...(options.trx ? { db: executorFor(options.trx) } : {}),
+    });
+    if (!id) throw new Error(`the job queue refused a job for ${queue}`);
+    this.notify();
+    return id;
+  }
+
+  /** Run jobs of `queue` with `handler` in this process. */
+  handle(queue: string, handler: Handler): void {
+    this.#handlers.set(queue, handler);
+  }
+
+  startWorking(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#dispatch();
+  }
+
+  /** A job was queued here: look now rather than at the next poll. */
+  notify(): void {
+    this.#poked = true;
+    this.#wake?.();
+  }
+
+  get inFlight(): number {
+    return this.#active.size;
+  }
+
+  /** Job ids in flight in this process. */
+  activeIds(): string[] {
+    return [...this.#active.keys()];
+  }
+
+  /**
+   * Run a job again after `seconds` without counting an attempt (its PR is busy elsewhere, a
+   * rate limit, a shutdown): a fresh copy is queued first, then this one completed, so a crash
+   * in between leaves two copies (the second finds its delivery done) rather than none.
+   */
+  async requeue(job: QueuedJob<object>, seconds: number): Promise<string> {
+    const id = await this.send(job.queue, job.data, { startAfterSeconds: seconds });
+    await this.boss.complete(job.queue, job.id);
+    return id;
+  }
+
+  /** Mark a job of a dead process failed, so pg-boss retries it. */
+  async failJob(queue: string, id: string, why: string): Promise<void> {
+    await this.boss.fail(queue, id, { message: why });
+  }
+
+  async jobState(queue: string, id: string): Promise<{ state: string; startedOn: Date | null } | undefined> {
+    const job = await this.boss.getJobById(queue, id);
+    return job ? { state: job.state, startedOn: (job as { startedOn?: Date | null }).startedOn ?? null } : undefined;
+  }
+
+  /** Jobs waiting and the age of the oldest, per queue (for health and metrics). */
+  async depth(queue: string): Promise<{ waiting: number; active: number; oldestSeconds: number }> {
+    const schema = this.database.schema === "public" ? "pgboss" : `${this.database.schema}_queue`;
+    const { rows } = await this.database.executeSql(
+      `SELECT count(*) FILTER (WHERE state < 'active') AS waiting, count(*) FILTER (WHERE state = 'active') AS active,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(created_on) FILTER (WHERE state < 'active')), 0) AS oldest
+         FROM ${schema}.job WHERE name = $1`,
+      [queue],
+    );
+    const r = rows[0] ?? {};
+    return { waiting: Number(r.waiting ?? 0), active: Number(r.active ?? 0), oldestSeconds: Number(r.oldest ?? 0) };
+  }
+
+  /**
+   * Stop taking jobs; wait up to `graceMs` for those in flight; hand back the rest (queued
+   * again at once, for this or another process) and stop the queue.
+   */
+  async stop(graceMs: number, release: (job: QueuedJob<Record<string, unknown>>, newJobId: string) => Promise<void> = async () => undefined): Promise<string[]> {
+    this.#running = false;
+    this.notify();
+    await this.#loop;
+    const pending = [...this.#active.values()];
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(pending), new Promise((done) => (timer = setTimeout(done, graceMs)))]);
+    clearTimeout(timer);
+    const left = [...this.#jobs.values()];
+    for (const job of left) {
+      try {
+        const newId = await this.requeue(job, 0);
+        this.#jobs.delete(job.id);
+        await release(job, newId);
+      } catch (error) {
+        this.log.warn({ job: job.id, error: (error as Error).message }, "could not hand back a job; it will be retried after this process is taken for dead");
+      }
+    }
+    await this.boss.stop({ graceful: false, wait: true, close: false });
+    return left.map((j) => j.id);
+  }
+
+  readonly #jobs = new Map<string, QueuedJob<Record<string, unknown>>>();
+
+  async #dispatch(): Promise<void> {
+    const queues = [...this.#handlers.keys()];
+    while (this.#running) {
+      this.#poked = false;
+      let fetched = 0;
+      for (const queue of queues) {
+        const free = this.#concurrency - this.#active.size;
+        if (free <= 0 || !this.#running) break;
+        let jobs: PgBoss.JobWithMetadata<Record<string, unknown>>[] = [];
+        try {
+          jobs = (await this.boss.fetch<Record<string, unknown>>(queue, { batchSize: free, includeMetadata: true })) ?? [];
+        } catch (error) {
+          this.log.warn({ queue, error: (error as Error).message }, "could not fetch jobs; trying again");
+        }
+        fetched += jobs.length;
+        for (const job of jobs) this.#run({ id: job.id, queue, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
+      }
+      if (!this.#running) break;
+      // More may be waiting when every free slot was filled; otherwise sleep until a poll,
+      // a local send, or a slot frees up.
+      if ((fetched > 0 || this.#poked) && this.#active.size < this.#concurrency) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#pollMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          this.#wake = undefined;
+          resolve();
+        };
+      });
+    }
+  }
+
+  #run(job: QueuedJob<Record<string, unknown>>): void {
+    const handler = this.#handlers.get(job.queue)!;
+    this.#jobs.set(job.id, job);
+    const task = (async () => {
+      let outcome: JobOutcome;
+      try {
+        outcome = await handler(job);
+      } catch (error) {
+        outcome = { kind: "retry", error: error instanceof Error ? error.message : String(error) };
+      }
+      // A job handed back during shutdown is no longer ours to settle.
+      if (!this.#jobs.has(job.id)) return;
+      try {
+        if (outcome.kind === "done") await this.boss.complete(job.queue, job.id);
+        else await this.boss.fail(job.queue, job.id, { message: outcome.error });
+      } catch (error) {
+        this.log.warn({ job: job.id, error: (error as Error).message }, "could not settle a job; it will run again");
+      }
+    })().finally(() => {
+      this.#active.delete(job.id);
+      this.#jobs.delete(job.id);
+      this.notify();
+    });
+    this.#active.set(job.id, task);
+  }
+}

@@ -1,0 +1,52 @@
+import type { Logger } from "../github/types.js";
+import type { DeliveryStore } from "../storage/delivery-store.js";
+import type { WorkerRegistry } from "../storage/worker-registry.js";
+import type { JobQueue } from "./job-queue.js";
+import { DELIVERY_QUEUE } from "./process-delivery.js";
+
+/** A delivery queued this long without its job waiting or running has lost its job. */
+const LOST_AFTER_MS = 60_000;
+
+/**
+ * Take over the work of processes that died (`kill -9`, a lost node): their locks are freed,
+ * the deliveries they were processing go back to the queue (pg-boss retries the job), and a
+ * delivery whose job vanished (its process died between fetching and claiming it) gets a new
+ * one. Runs at start-up and then every few seconds in every process; each step is safe to run
+ * twice or in two processes at once (at worst a delivery gets a second job, which finds it done).
+ */
+export async function recoverWork(input: {
+  registry: WorkerRegistry;
+  deliveries: DeliveryStore;
+  queue: JobQueue;
+  log: Logger;
+  /** The embedded database serves one process: every other registered process is dead. */
+  everyoneElse?: boolean;
+  now?: Date;
+}): Promise<{ deadWorkers: number; released: number; requeued: number }> {
+  const { registry, deliveries, queue, log } = input;
+  const now = input.now ?? new Date();
+  const dead = await registry.reapDead({ ...(input.everyoneElse ? { everyoneElse: true } : {}), now });
+  let released = 0;
+  for (const orphan of await deliveries.orphaned()) {
+    await deliveries.release(orphan.id, "its process stopped while processing it");
+    if (orphan.jobId) await queue.failJob(DELIVERY_QUEUE, orphan.jobId, "its process stopped").catch(() => undefined);
+    released++;
+  }
+  let requeued = 0;
+  const mine = new Set(queue.activeIds());
+  for (const waiting of await deliveries.queuedBefore(new Date(now.getTime() - LOST_AFTER_MS), 100)) {
+    const job = waiting.jobId ? await queue.jobState(DELIVERY_QUEUE, waiting.jobId) : undefined;
+    if (job && (job.state === "created" || job.state === "retry")) continue;
+    if (job?.state === "active") {
+      if (mine.has(waiting.jobId!) || (job.startedOn && now.getTime() - job.startedOn.getTime() < LOST_AFTER_MS)) continue;
+      await queue.failJob(DELIVERY_QUEUE, waiting.jobId!, "its process stopped before it started").catch(() => undefined);
+      requeued++;
+      continue;
+    }
+    const id = await queue.send(DELIVERY_QUEUE, { delivery: waiting.id });
+    await deliveries.setJob(deliveries.db, waiting.id, id);
+    requeued++;
+  }
+  if (dead.length || released || requeued) log.info({ deadWorkers: dead.length, released, requeued }, "took over the work of stopped processes");
+  return { deadWorkers: dead.length, released, requeued };
+}

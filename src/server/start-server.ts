@@ -1,0 +1,184 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createProbot, type Probot } from "probot";
+import type { Logger as PinoLogger } from "pino";
+import { createAnalyzer } from "../handlers/analyze-pull-request.js";
+import { createAppDeps, type AppDeps } from "../handlers/app-deps.js";
+import { handleHttp } from "../handlers/http.js";
+import type { TriagePipelineExtras } from "../handlers/triage.js";
+import { AppOctokit } from "../github/app-octokit.js";
+import { createApp } from "../index.js";
+import { JobQueue, type JobQueueOptions } from "../queue/job-queue.js";
+import { createDeliveryProcessor, DELIVERY_QUEUE } from "../queue/process-delivery.js";
+import { recoverWork } from "../queue/recover-work.js";
+import { DeliveryStore } from "../storage/delivery-store.js";
+import { openDatabase, type Database } from "../storage/open-database.js";
+import { WorkerRegistry } from "../storage/worker-registry.js";
+import { describeError } from "../describe-error.js";
+import { readServerSettings, type ServerSettings } from "./read-server-settings.js";
+import { createWebhookIntake } from "./webhook-intake.js";
+
+type Route = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
+
+/** How often every process looks for work of stopped processes to take over. */
+const RECOVER_EVERY_MS = 10_000;
+/** How often finished deliveries past their retention are forgotten. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** Finished deliveries are kept this long: GitHub redelivers for 3 days. */
+const DELIVERY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  database: Database;
+  queue: JobQueue;
+  deps: AppDeps;
+  probot: Probot;
+  registry: WorkerRegistry;
+  settings: ServerSettings;
+  /** Stop taking work, finish or hand back what is in flight, close everything. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  log: PinoLogger;
+  /** Tests: an Octokit without retries or throttling, a database opened once per file. */
+  Octokit?: typeof AppOctokit;
+  database?: Database;
+  extras?: TriagePipelineExtras;
+  queue?: JobQueueOptions;
+}
+
+/**
+ * The app as `npm start` runs it (SPEC §8, §10): webhooks are verified, stored and answered
+ * at once; jobs on the shared queue do the work, one delivery per pull request at a time
+ * across every process; processes that die have their work taken over; SIGTERM drains.
+ */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const settings = readServerSettings(options.env ?? process.env);
+  const log = options.log;
+  for (const warning of settings.warnings) log.warn({}, warning);
+  const database =
+    options.database ??
+    (await openDatabase({
+      ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : { dataDir: settings.dataDir }),
+      poolSize: settings.databasePoolSize,
+    }));
+  log.info({ database: database.where }, "database ready");
+  const probot = createProbot({
+    env: options.env ?? process.env,
+    overrides: { log, Octokit: options.Octokit ?? AppOctokit, secret: settings.webhookSecret, appId: settings.appId, privateKey: settings.privateKey },
+  });
+  const deps = createAppDeps({ database, appId: settings.appId });
+  const deliveries = new DeliveryStore(database.db);
+  const registry = new WorkerRegistry(database.db);
+  const queue = new JobQueue(database, log, { concurrency: settings.concurrency, ...options.queue });
+  let accepting = true;
+
+  const health = handleHttp({
+    load: () => ({ inFlight: queue.inFlight, pendingWrites: deps.writes.pending }),
+    ready: async () => {
+      const checks: Record<string, string> = {};
+      try {
+        await database.executeSql("SELECT 1");
+        checks.database = "ok";
+      } catch (error) {
+        checks.database = String(describeError(error).message);
+      }
+      checks.queue = accepting ? "running" : "stopping";
+      return { ok: checks.database === "ok" && accepting, checks };
+    },
+  });
+  const routes: Route[] = [];
+  const extras = options.extras ?? { analyze: createAnalyzer() };
+  await probot.load(createApp(deps, extras, [health]), { cwd: process.cwd(), addHandler: (route: Route) => void routes.push(route) });
+
+  await registry.register();
+  await queue.start([DELIVERY_QUEUE]);
+  queue.handle(DELIVERY_QUEUE, createDeliveryProcessor({ probot, deps, deliveries, registry, queue, log }));
+  const recover = (everyoneElse = false) =>
+    recoverWork({ registry, deliveries, queue, log, everyoneElse }).catch((error: unknown) =>
+      log.warn({ error: describeError(error) }, "could not check for work of stopped processes"),
+    );
+  // The embedded database serves one process: whoever held work before this start is gone.
+  await recover(database.engine === "embedded");
+  queue.startWorking();
+  const recoverTimer = setInterval(() => void recover(), RECOVER_EVERY_MS);
+  recoverTimer.unref();
+  const pruneTimer = setInterval(() => {
+    void deliveries.prune(new Date(Date.now() - DELIVERY_RETENTION_MS)).catch(() => undefined);
+    void deps.refused.prune().catch(() => undefined);
+  }, PRUNE_EVERY_MS);
+  pruneTimer.unref();
+
+  const intake = createWebhookIntake({
+    path: settings.webhookPath,
+    secret: settings.webhookSecret,
+    log,
+    accept: (d) =>
+      database.db.transaction().execute(async (trx) => {
+        const stored = await deliveries.record(trx, {
+          id: d.id,
+          event: d.event,
+          ...(d.action ? { action: d.action } : {}),
+          ...(d.installationId !== undefined ? { installationId: d.installationId } : {}),
+          ...(d.repo ? { repo: d.repo } : {}),
+          ...(d.key ? { prKey: d.key } : {}),
+          body: d.body,
+        });
+        if (!stored) return "duplicate" as const;
+        const jobId = await queue.send(DELIVERY_QUEUE, { delivery: d.id }, { trx });
+        await deliveries.setJob(trx, d.id, jobId);
+        return "queued" as const;
+      }),
+  });
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      try {
+        if (await intake(req, res)) return;
+        for (const route of routes) if (await route(req, res)) return;
+        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
+      } catch (error) {
+        log.error({ error: describeError(error) }, "request failed");
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.end();
+      }
+    })();
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((listening, fail) => {
+    server.once("error", fail);
+    server.listen(settings.port, settings.host, () => listening());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${port}`;
+  log.info({ url, webhookPath: settings.webhookPath, concurrency: settings.concurrency }, "listening");
+
+  let stopping: Promise<void> | undefined;
+  const stop = (stopOptions: { graceMs?: number } = {}) => {
+    stopping ??= (async () => {
+      accepting = false;
+      clearInterval(recoverTimer);
+      clearInterval(pruneTimer);
+      const graceMs = stopOptions.graceMs ?? settings.shutdownGraceSeconds * 1000;
+      // Webhooks are still accepted and stored while the jobs in flight finish.
+      const handedBack = await queue.stop(graceMs, async (job, newJobId) => {
+        const id = String(job.data.delivery ?? "");
+        await deliveries.release(id, "the process stopped before it finished");
+        await deliveries.setJob(database.db, id, newJobId);
+      });
+      if (handedBack.length) log.warn({ jobs: handedBack.length }, "jobs still running at the end of the grace period were handed back to the queue");
+      await new Promise<void>((closed) => {
+        server.close(() => closed());
+        server.closeIdleConnections();
+      });
+      await registry.deregister().catch(() => undefined);
+      if (!options.database) await database.close();
+      log.info({}, "stopped");
+    })();
+    return stopping;
+  };
+  return { url, port, database, queue, deps, probot, registry, settings, stop };
+}

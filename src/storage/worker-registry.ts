@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Db } from "./open-database.js";
+
+/** A process that has not beaten for this long is taken for dead and its work is taken over. */
+export const DEAD_AFTER_MS = 30_000;
+export const HEARTBEAT_MS = 5_000;
+
+/**
+ * Live app processes and the pull requests each is working on. A PR is worked on by one
+ * process at a time (its lock); a lock held by a dead process is free. Heartbeats, not
+ * connections, tell the living from the dead, so the same queries serve the embedded
+ * database and PostgreSQL.
+ */
+export class WorkerRegistry {
+  readonly id = randomUUID();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: Db) {}
+
+  async register(): Promise<void> {
+    await this.db.insertInto("workers").values({ id: this.id, host: hostname(), pid: process.pid }).execute();
+    this.#timer = setInterval(() => void this.beat().catch(() => undefined), HEARTBEAT_MS);
+    this.#timer.unref();
+  }
+
+  async beat(): Promise<void> {
+    await this.db.updateTable("workers").set({ heartbeat_at: new Date() }).where("id", "=", this.id).execute();
+  }
+
+  async deregister(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.db.deleteFrom("pr_locks").where("holder", "=", this.id).execute();
+    await this.db.deleteFrom("workers").where("id", "=", this.id).execute();
+  }
+
+  /**
+   * Workers that stopped beating, removed from the registry with their locks. With
+   * `everyoneElse` (the embedded database serves one process), every other worker is dead.
+   */
+  async reapDead(options: { everyoneElse?: boolean; now?: Date } = {}): Promise<string[]> {
+    const cutoff = new Date((options.now ?? new Date()).getTime() - DEAD_AFTER_MS);
+    let query = this.db.deleteFrom("workers").where("id", "!=", this.id);
+    if (!options.everyoneElse) query = query.where("heartbeat_at", "<", cutoff);
+    const dead = (await query.returning("id").execute()).map((r) => r.id);
+    // Locks whose holder is no longer registered are free.
+    await this.db
+      .deleteFrom("pr_locks")
+      .where("holder", "not in", this.db.selectFrom("workers").select("id"))
+      .execute();
+    return dead;
+  }
+
+  /** Take the PR's lock; false when a live process holds it. */
+  async lock(key: string): Promise<boolean> {
+    const row = await this.db
+      .insertInto("pr_locks")
+      .values({ pr_key: key, holder: this.id })
+      .onConflict((oc) =>
+        oc
+          .column("pr_key")
+          .doUpdateSet({ holder: this.id, acquired_at: new Date() })
+          .where((eb) => eb("pr_locks.holder", "not in", eb.selectFrom("workers").select("id"))),
+      )
+      .returning("holder")
+      .executeTakeFirst();
+    return row?.holder === this.id;
+  }
+
+  async unlock(key: string): Promise<void> {
+    await this.db.deleteFrom("pr_locks").where("pr_key", "=", key).where("holder", "=", this.id).execute();
+  }
+
+  async liveCount(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - DEAD_AFTER_MS);
+    const row = await this.db.selectFrom("workers").select((eb) => eb.fn.countAll<string>().as("n")).where("heartbeat_at", ">=", cutoff).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
