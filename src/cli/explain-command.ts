@@ -3,7 +3,7 @@ import { createReadOnlyOctokit } from "./explain/create-read-only-octokit.js";
 import { describeReadError } from "./explain/describe-read-error.js";
 import { gatherPullRequest, MAX_LISTED_FILES } from "./explain/gather-pull-request.js";
 import { parseTarget, resolveApiUrl, type ExplainTarget } from "./explain/parse-target.js";
-import { planTriage } from "./explain/plan-triage.js";
+import { planTriage } from "../core/plan-triage.js";
 import { renderConfigSource, renderInvalidConfig, renderPlan } from "./explain/render-plan.js";
 import type { CliCommand } from "./io.js";
 
@@ -138,16 +138,29 @@ export const explainCommand: CliCommand = async (args, io) => {
   }
 
   const { triage } = gathered;
-  const plan = planTriage({ owner: target.owner, pr, triage });
-  const analysisRan = triage.config.analysis.enabled ? options.analysis : "off";
+  // The same plan the app makes, from the same facts; nothing the app remembers in its own
+  // database is known here, as after a restart without one.
+  const plan = planTriage(triage.facts);
+  const analysisRan = triage.facts.config.analysis.enabled ? options.analysis : "off";
   if (options.json) {
-    const { assessment, choice, mode, ...rest } = plan;
+    const { assessment, choice, mode } = plan;
     const result = {
       pullRequest,
       config: { valid: true, source: triage.source, files: triage.configFiles },
       risk: assessment,
       reviewers: { mode, request: choice.picks, kept: choice.kept, skipped: choice.skipped, notes: choice.notes },
-      ...rest,
+      ...(plan.skipReason ? { skipReason: plan.skipReason } : {}),
+      scoredLevel: plan.scoredLevel,
+      ...(plan.override ? { override: plan.override } : {}),
+      checklists: plan.checklists,
+      ...(plan.checklistStatus ? { checklistStatus: plan.checklistStatus } : {}),
+      approvals: plan.approvals,
+      leads: plan.leads,
+      check: { status: plan.check.status, ...(plan.check.conclusion ? { conclusion: plan.check.conclusion } : {}), title: plan.check.title },
+      ...(plan.label ? { label: plan.label } : {}),
+      comment: plan.comment,
+      ...(plan.configDryRun ? { configDryRun: plan.configDryRun } : {}),
+      notes: plan.notes,
       staticAnalysis: analysisRan === true ? (triage.analysis ?? { errors: 0, annotations: [] }) : null,
       requests,
       written: false,

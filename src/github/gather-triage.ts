@@ -10,7 +10,7 @@ import { expandGroups, type TeamCache } from "./expand-teams.js";
 import { hasWriteAccess } from "./has-write-access.js";
 import { listOpenPrLoad } from "./list-open-pr-load.js";
 import { listPullFiles, listPullReviews } from "./list-pull-request.js";
-import type { Octokit } from "./types.js";
+import { errorStatus, type Octokit } from "./types.js";
 
 /** The fields of a pull request the pipeline reads; webhook payloads and `pulls.get` both have them. */
 export interface PullRequestLike {
@@ -152,9 +152,17 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
   let record: PrRecord | undefined;
   let headCheck: KnownCheckRun | null | undefined;
   if (!input.memory?.level && !input.memory?.ticks && !input.fresh) {
-    headCheck = (await findCheckRun(octokit, { owner, repo, head_sha: pr.headSha }, input.appId)) ?? null;
-    record = decodeRecord(headCheck?.text);
-    if (!record && input.beforeSha) record = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: input.beforeSha }, input.appId))?.text);
+    try {
+      headCheck = (await findCheckRun(octokit, { owner, repo, head_sha: pr.headSha }, input.appId)) ?? null;
+      record = decodeRecord(headCheck?.text);
+      if (!record && input.beforeSha) record = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: input.beforeSha }, input.appId))?.text);
+    } catch (error) {
+      const status = errorStatus(error);
+      // A token without the Checks permission (the CLI's) can still explain all but the ticks.
+      if (status !== 403 && status !== 404) throw error;
+      headCheck = undefined;
+      notes.push(`Could not read the Review Triage check run (${status}), so checklist ticks and overrides recorded by the app are not shown.`);
+    }
   }
 
   let tickEdit: TriageFacts["tickEdit"];

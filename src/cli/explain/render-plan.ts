@@ -3,7 +3,7 @@ import { CONFIG_PATH, DOCS_URL } from "../../config/parse-config.js";
 import type { CheckAnnotation } from "../../github/ensure-check-run.js";
 import { renderRiskText } from "../../core/render-risk-text.js";
 import type { FetchedPullRequest } from "./gather-pull-request.js";
-import type { TriagePlan } from "./plan-triage.js";
+import type { TriagePlan } from "../../core/plan-triage.js";
 
 /**
  * The terminal rendering of `review-triage explain`: plain text, no Markdown, so it reads the
