@@ -368,9 +368,18 @@ describe("review-triage explain", () => {
     },
   );
 
-  it("prints help", async () => {
+  it("prints help, which says it reads GitHub and takes no --repo", async () => {
     const { code, stdout } = await cli(["--help"], {});
     expect(code).toBe(0);
     expect(stdout).toContain("Usage: review-triage explain <owner/repo#N");
+    expect(stdout).toContain("It reads GitHub, never a local clone,\nso there is no --repo option");
+  });
+
+  it("refuses --repo with the reason rather than as an unknown option", async () => {
+    const { code, stderr } = await cli(["acme/widgets#42", "--repo", "."], {});
+    expect(code).toBe(2);
+    expect(stderr.split("\n")[0]).toBe(
+      "review-triage explain: --repo does not apply: explain reads the pull request from GitHub, not a local clone; name it as owner/repo#N",
+    );
   });
 });
