@@ -58,6 +58,18 @@ function editDistance(a: string, b: string): number {
 
 /** The closest known key, when the unknown one looks like a typo of it. */
 export function suggestKey(unknown: string, known: readonly string[]): string | undefined {
+  return closest(unknown, known, Math.max(2, Math.floor(unknown.length / 3)));
+}
+
+/**
+ * The closest allowed value or group name. Stricter than keys: values are short words
+ * (`huge` is two edits from `high` but not a typo of it), so short ones allow one edit.
+ */
+export function suggestValue(unknown: string, known: readonly string[]): string | undefined {
+  return closest(unknown, known, Math.max(1, Math.floor(unknown.length / 3)));
+}
+
+function closest(unknown: string, known: readonly string[], maxDistance: number): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
@@ -67,7 +79,7 @@ export function suggestKey(unknown: string, known: readonly string[]): string | 
       best = candidate;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(unknown.length / 3)) ? best : undefined;
+  return best !== undefined && bestDistance <= maxDistance ? best : undefined;
 }
 
 function typeName(value: unknown): string {
@@ -104,13 +116,16 @@ export function formatIssues(
           });
         }
         break;
-      case "invalid_value":
+      case "invalid_value": {
+        const allowed = issue.values.filter((v): v is string => typeof v === "string");
+        const suggestion = typeof at.value === "string" ? suggestValue(at.value, allowed) : undefined;
         problems.push({
           path,
-          expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+          expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
           found,
         });
         break;
+      }
       case "invalid_type":
         problems.push({
           path,

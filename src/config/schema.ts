@@ -76,12 +76,39 @@ const matrixRow = z
 
 const weightValue = z.number().min(0).max(1);
 
-const approvalRule = z
-  .strictObject({
-    lead: z.number().int().min(0).max(10).default(0).describe("Approvals required from the lead group."),
-    total: z.number().int().min(0).max(20).default(0).describe("Approvals required in total (lead approvals count)."),
-  })
-  .describe("Approvals required before the check passes.");
+export const DEFAULT_APPROVALS = {
+  critical: { lead: 1, total: 2 },
+  high: { lead: 1, total: 1 },
+  medium: { lead: 0, total: 1 },
+  low: { lead: 0, total: 1 },
+} as const satisfies Record<Level, { lead: number; total: number }>;
+
+/**
+ * One level's rule. Each key falls back to that level's own default, so `high: { total: 2 }`
+ * still asks for the lead approval high risk needs by default, instead of dropping it to 0.
+ */
+const approvalRule = (level: Level, description: string) => {
+  const d = DEFAULT_APPROVALS[level];
+  return z
+    .strictObject({
+      lead: z
+        .number()
+        .int()
+        .min(0)
+        .max(10)
+        .default(d.lead)
+        .describe("Approvals required from the lead group."),
+      total: z
+        .number()
+        .int()
+        .min(0)
+        .max(20)
+        .default(d.total)
+        .describe("Approvals required in total (lead approvals count)."),
+    })
+    .prefault({ ...d })
+    .describe(description);
+};
 
 const checklistItem = z.union([
   z.string().min(1).max(500),
@@ -206,13 +233,16 @@ export const configSchema = z
         lead_group: groupName.default("lead").describe("The group whose members count as leads."),
         approvals: z
           .strictObject({
-            critical: approvalRule.prefault({ lead: 1, total: 2 }).describe("Approvals for critical risk (default: 1 lead, 2 in total)."),
-            high: approvalRule.prefault({ lead: 1, total: 1 }).describe("Approvals for high risk (default: 1 lead)."),
-            medium: approvalRule.prefault({ lead: 0, total: 1 }).describe("Approvals for medium risk (default: 1 approval)."),
-            low: approvalRule.prefault({ lead: 0, total: 1 }).describe("Approvals for low risk (default: 1 approval)."),
+            critical: approvalRule("critical", "Approvals for critical risk (default: 1 lead, 2 in total)."),
+            high: approvalRule("high", "Approvals for high risk (default: 1 lead)."),
+            medium: approvalRule("medium", "Approvals for medium risk (default: 1 approval)."),
+            low: approvalRule("low", "Approvals for low risk (default: 1 approval)."),
           })
           .prefault({})
-          .describe("Approvals required per risk level."),
+          .describe(
+            "Approvals required per risk level. A level left out keeps its default, and so does a key left out of a level: " +
+              "`{ critical: { total: 3 } }` changes only the critical total.",
+          ),
       })
       .prefault({})
       .describe("What the check run requires."),
