@@ -1,5 +1,5 @@
 import { suggestValue } from "./format-issues.js";
-import { LEVELS, type Config } from "./schema.js";
+import { CODEOWNERS_SOURCE, LEVELS, type Config } from "./schema.js";
 
 /** A config that is valid but cannot work as it was probably meant. */
 export interface ConfigWarning {
@@ -8,9 +8,9 @@ export interface ConfigWarning {
   message: string;
 }
 
-/** Members of a group, or undefined when its size is only known on GitHub (a team). */
+/** Members of a group, or undefined when its size is only known on GitHub (a team, CODEOWNERS). */
 function knownPeople(entries: readonly string[]): Set<string> | undefined {
-  if (entries.some((e) => e.startsWith("@"))) return undefined;
+  if (entries.some((e) => e.startsWith("@") || e === CODEOWNERS_SOURCE)) return undefined;
   return new Set(entries.map((e) => e.toLowerCase()));
 }
 
@@ -35,8 +35,8 @@ function requestFrom(steps: readonly string[]): string {
  * Warnings for a valid config whose groups, routing and
  * approvals do not fit together: a lead group that does not exist or is empty while
  * approvals need leads, approvals or routing steps that ask for more people than the
- * groups have, and routing to an empty or undefined group. Groups with teams are sized only
- * on GitHub, so they are never called too small. Pure: the app shows the same lines.
+ * groups have, and routing to an empty or undefined group. Groups with teams or CODEOWNERS
+ * are sized only on GitHub, so they are never called too small. Pure: the app shows the same lines.
  */
 export function listConfigWarnings(config: Config): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];

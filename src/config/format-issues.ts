@@ -136,8 +136,32 @@ export function formatIssues(
       case "invalid_union": {
         // Report the branch the user evidently meant: the one whose errors are not about
         // the value's type at its root (a mapping written where a text or mapping is allowed).
-        const branches = (issue.errors ?? []).filter((b) => b.length && !b.every((i) => i.code === "invalid_type" && i.path.length === 0));
-        const best = branches.sort((a, b) => a.length - b.length)[0];
+        const all = issue.errors ?? [];
+        const atRoot = (b: readonly z.core.$ZodIssue[]) => b.every((i) => i.path.length === 0);
+        // A value of the wrong kind for every branch, where one branch is a fixed word
+        // (`reviewers.<group>`: a list, or `codeowners`): name both forms.
+        if (all.length && all.every(atRoot) && all.some((b) => b.some((i) => i.code === "invalid_value"))) {
+          const forms = all.flatMap((b) =>
+            b.map((i) =>
+              i.code === "invalid_value"
+                ? i.values.map((v) => JSON.stringify(v)).join(" or ")
+                : i.code === "invalid_type"
+                  ? i.expected === "array" ? "a list" : i.expected === "object" ? "a mapping" : `a ${i.expected}`
+                  : i.message,
+            ),
+          );
+          const words = all.flatMap((b) => b.flatMap((i) => (i.code === "invalid_value" ? i.values.filter((v): v is string => typeof v === "string") : [])));
+          const suggestion = typeof at.value === "string" ? suggestValue(at.value, words) : undefined;
+          problems.push({
+            path,
+            expected: `${[...new Set(forms)].join(" or ")}${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
+            found: at.present ? `${typeName(at.value)} ${describeValue(at.value)}` : found,
+          });
+          break;
+        }
+        const branches = all.filter((b) => b.length && !b.every((i) => (i.code === "invalid_type" || i.code === "invalid_value") && i.path.length === 0));
+        // Problems inside the value show which form was meant; fewer problems break a tie.
+        const best = branches.sort((a, b) => Number(atRoot(a)) - Number(atRoot(b)) || a.length - b.length)[0];
         if (best) {
           const nested = best.map((i) => ({ ...i, path: [...issue.path, ...i.path] })) as z.core.$ZodIssue[];
           problems.push(...formatIssues(nested, input, knownKeysAt));

@@ -16,6 +16,7 @@ type JsonSchema = {
   description?: string;
   default?: unknown;
   enum?: unknown[];
+  const?: unknown;
   properties?: Record<string, JsonSchema>;
   required?: string[];
   additionalProperties?: JsonSchema | boolean;
@@ -113,6 +114,7 @@ function isRecord(schema: JsonSchema): boolean {
 }
 
 function typeOf(schema: JsonSchema, path: string): string {
+  if (schema.const !== undefined) return `\`${String(schema.const)}\``;
   if (schema.enum) {
     return schema.enum.length > 8 ? `one of ${schema.enum.length} names` : schema.enum.map((v) => `\`${String(v)}\``).join(" | ");
   }

@@ -52,6 +52,21 @@ const member = z
   )
   .describe("A GitHub login (`alice`) or a team (`@org/team-slug`), expanded to its members.");
 
+/**
+ * A reviewer group's value `codeowners`, or that word as an entry of its list: the owners
+ * CODEOWNERS gives the changed files (read from the default branch), picked by load like
+ * any member. It shadows a GitHub user named "codeowners", who cannot be listed.
+ */
+export const CODEOWNERS_SOURCE = "codeowners";
+
+const group = z.union([
+  z.array(member).max(LIMITS.groupMembers, `a group may have at most ${LIMITS.groupMembers} members`),
+  z
+    .literal(CODEOWNERS_SOURCE)
+    .transform(() => [CODEOWNERS_SOURCE])
+    .describe("`codeowners`: the owners of the changed files by CODEOWNERS, as the whole group."),
+]);
+
 const groupName = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, "a group name of letters, digits, '-' and '_' (at most 64)");
@@ -162,9 +177,13 @@ export const DEFAULT_IGNORE = [
 export const configSchema = z
   .strictObject({
     reviewers: z
-      .record(groupName, z.array(member).max(LIMITS.groupMembers, `a group may have at most ${LIMITS.groupMembers} members`))
-      .default({})
-      .describe("Named groups of reviewers. `lead` and `seniors` are conventions; any name works."),
+      .record(groupName, group)
+      // prefault: a default of the input type, which the JSON Schema keeps despite the transform.
+      .prefault({})
+      .describe(
+        "Named groups of reviewers. `lead` and `seniors` are conventions; any name works. A group's value `codeowners`, " +
+          "or an entry `codeowners` in its list, adds the CODEOWNERS owners of the changed files.",
+      ),
     routing: z
       .strictObject({
         critical: routingSteps.default(DEFAULT_ROUTING.critical).describe("Who reviews critical-risk PRs."),
@@ -184,6 +203,10 @@ export const configSchema = z
           .describe("Skip people with this many open review requests or more; 0 means no limit."),
         away: z.array(member).max(LIMITS.groupMembers).default([]).describe("People never to request."),
         request_teams: z.boolean().default(false).describe("Request the team itself instead of its members."),
+        respect_busy: z
+          .boolean()
+          .default(true)
+          .describe("Treat people whose GitHub status says they are busy (limited availability) as away."),
       })
       .prefault({})
       .describe("How risk levels map to reviewer groups."),

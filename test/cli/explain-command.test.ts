@@ -223,7 +223,7 @@ describe("review-triage explain", () => {
     const { code, stdout } = await cli(["acme/widgets#42"]);
     expect(code).toBe(1);
     expect(stdout).toContain("The app would not triage this PR: .github/review-triage.yml is invalid (2 problems).");
-    expect(stdout).toContain('  - reviewers.lead: expected a list; found string "alice"');
+    expect(stdout).toContain('  - reviewers.lead: expected a list or "codeowners"; found string "alice"');
     expect(stdout).toContain('  - routing.hihg: expected a known key (did you mean "high"?); found unknown key "hihg"');
     expect(stdout).toContain("Nothing was written. (2 GitHub API requests, all reads.)");
   });
@@ -309,7 +309,7 @@ describe("review-triage explain", () => {
     const { code, stdout } = await cli(["acme/widgets#42", "--json"]);
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({
-      config: { valid: false, files: ["acme/widgets:.github/review-triage.yml"], problems: [{ path: "reviewers.lead", expected: "a list" }] },
+      config: { valid: false, files: ["acme/widgets:.github/review-triage.yml"], problems: [{ path: "reviewers.lead", expected: 'a list or "codeowners"' }] },
       written: false,
     });
   });

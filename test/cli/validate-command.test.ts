@@ -27,7 +27,7 @@ describe("review-triage validate", () => {
     expect(code).toBe(1);
     expect(stderr).toMatchInlineSnapshot(`
       "test/fixtures/configs/bad-types.yml is invalid (5 problems):
-        - reviewers.lead (line 2): expected a list; found string "alice"
+        - reviewers.lead (line 2): expected a list or "codeowners"; found string "alice"
         - reviewers.seniors[1] (line 3): expected a GitHub login (alice) or a team (@org/team-slug); found "not a login!"
         - routing.strategy (line 5): expected one of "least-loaded", "round-robin", "random"; found "fastest"
         - routing.max_load (line 6): expected at least 0; found -1

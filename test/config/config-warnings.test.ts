@@ -58,8 +58,9 @@ describe("configWarnings", () => {
     ]);
   });
 
-  it("does not size groups with teams, whose members only GitHub knows", () => {
+  it("does not size groups with teams or CODEOWNERS, whose members only GitHub knows", () => {
     expect(warn({ reviewers: { lead: ["@acme/leads"], seniors: ["bob"] }, governance: { approvals: { critical: { lead: 3, total: 9 } } } })).toEqual([]);
+    expect(warn({ reviewers: { lead: ["alice"], seniors: "codeowners" }, governance: { approvals: { critical: { total: 9 } } } })).toEqual([]);
   });
 
   it("warns once per empty or undefined group that routing requests from, naming each step", () => {

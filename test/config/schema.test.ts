@@ -54,6 +54,15 @@ describe("config schema", () => {
     expect(parsed.problems[1]!.expected).toBe('one of the groups under reviewers: lead (did you mean "lead"?)');
   });
 
+  it("reads `codeowners` as a group's value or as an entry of its list", () => {
+    const parsed = parseConfig({ reviewers: { owners: "codeowners", seniors: ["bob", "codeowners", "@acme/web"] } });
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(parsed.config.reviewers).toEqual({ owners: ["codeowners"], seniors: ["bob", "codeowners", "@acme/web"] });
+    const wrong = parseConfig({ reviewers: { owners: "code-owners" } });
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.problems).toEqual([{ path: "reviewers.owners", expected: 'a list or "codeowners" (did you mean "codeowners"?)', found: 'string "code-owners"' }]);
+  });
+
   it("keeps the default approvals of the levels a config leaves out", () => {
     const parsed = parseConfig({ governance: { approvals: { critical: { lead: 2, total: 3 } } } });
     expect(parsed.ok).toBe(true);
