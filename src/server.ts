@@ -1,5 +1,6 @@
 import { run } from "probot";
 import { createLogger } from "./create-logger.js";
+import { createSetupChannel } from "./create-setup-channel.js";
 import { hasAppCredentials, SettingsError } from "./server/read-server-settings.js";
 import { loadDotEnv } from "./server/load-dot-env.js";
 import { startServer } from "./server/start-server.js";
@@ -10,7 +11,7 @@ const log = await createLogger();
 
 if (!hasAppCredentials(process.env)) {
   // No GitHub App yet: Probot's manifest flow registers one and writes its credentials to `.env`.
-  await run(() => undefined, { log });
+  await run(() => undefined, { log, SmeeClient: createSetupChannel(log) });
 } else {
   try {
     const server = await startServer({ log });

@@ -13,13 +13,15 @@ import type { CliCommand, CliIo } from "./io.js";
 
 const DEFAULT_WINDOW_DAYS = 365;
 
-const HELP = `Usage: review-triage evaluate [<path-to-git-repo>] [options]
+const HELP = `Usage: review-triage evaluate [--repo <path> | <path>] [options]
 
 Replays the first-parent history of the default branch (a merged pull request is one
 change), scores every change with the app's risk model, labels as risky each change whose
 lines a later fix changed (SZZ), and reports how well the score ranks them (ROC AUC).
 
 Options:
+  --repo <path>        the local clone to replay (default: the current directory); the
+                       same as giving the path on its own
   --since <date>       only changes committed on or after this date (YYYY-MM-DD)
   --max-commits <n>    only the newest n changes
   --config <file>      score with this config's risk section (default: built-in defaults)
@@ -53,6 +55,7 @@ function parse(args: string[]): Parsed {
     allowPositionals: true,
     strict: true,
     options: {
+      repo: { type: "string" },
       since: { type: "string" },
       "max-commits": { type: "string" },
       config: { type: "string" },
@@ -63,7 +66,8 @@ function parse(args: string[]): Parsed {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  if (positionals.length > 1) throw new Error(`expected one repository path, got ${positionals.length}: ${positionals.join(" ")}`);
+  const paths = values.repo === undefined ? positionals : [values.repo, ...positionals];
+  if (paths.length > 1) throw new Error(`expected one repository path, got ${paths.length}: ${paths.join(" ")}`);
   const positive = (name: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined;
     if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`--${name} expects a whole number of at least 1, got "${text}"`);
@@ -74,7 +78,7 @@ function parse(args: string[]): Parsed {
     throw new Error(`--since expects a date such as 2022-01-31, got "${values.since}"`);
   }
   return {
-    repo: positionals[0] ?? ".",
+    repo: paths[0] ?? ".",
     since: values.since,
     maxCommits: positive("max-commits", values["max-commits"]),
     configFile: values.config,

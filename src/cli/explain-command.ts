@@ -17,7 +17,8 @@ It reads, with a token, exactly what the app reads: the pull request and its fil
 ${MAX_LISTED_FILES}), ${CONFIG_PATH} from the default branch (following _extends, or the
 built-in defaults when there is none), team members, open pull requests for review load,
 the reviews, the app's check run, and the changed JavaScript/TypeScript for static analysis.
-The client refuses any request that is not a read.
+The client refuses any request that is not a read. It reads GitHub, never a local clone,
+so there is no --repo option (score and evaluate take --repo).
 
   --json          print the result as JSON
   --no-analysis   skip static analysis (one read per changed JS/TS file); the app runs it
@@ -50,6 +51,8 @@ function parseArgs(args: string[]): Options {
     if (arg === "--json") options.json = true;
     else if (arg === "--no-analysis") options.analysis = false;
     else if (arg === "--help" || arg === "-h") options.help = true;
+    else if (arg === "--repo" || arg.startsWith("--repo="))
+      throw new UsageError("--repo does not apply: explain reads the pull request from GitHub, not a local clone; name it as owner/repo#N");
     else if (arg.startsWith("-")) throw new UsageError(`unknown option "${arg}"`);
     else if (options.targetText !== undefined) throw new UsageError(`one pull request at a time (got "${options.targetText}" and "${arg}")`);
     else {

@@ -16,7 +16,7 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import("./schema-command.js")).schemaCommand,
   },
   score: {
-    summary: "score [--base ref] [--head ref] [--json]  score a local git diff offline, explain the risk",
+    summary: "score [--repo path] [--base ref] [--head ref] [--json]  score a local git diff offline, explain the risk",
     load: async () => (await import("./score-command.js")).scoreCommand,
   },
   explain: {
@@ -24,7 +24,7 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import("./explain-command.js")).explainCommand,
   },
   evaluate: {
-    summary: "evaluate [repo]            replay git history, label changes later fixed (SZZ), report ROC AUC; --calibrate fits weights",
+    summary: "evaluate [--repo path]     replay git history, label changes later fixed (SZZ), report ROC AUC; --calibrate fits weights",
     load: async () => (await import("./evaluate-command.js")).evaluateCommand,
   },
 };

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { lstat, readFile } from "node:fs/promises";
+import { lstat, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { defaultConfig, type RiskConfig } from "../config/schema.js";
 import { problemToLine } from "../config/format-issues.js";
@@ -9,16 +9,19 @@ import { scoreRisk } from "../core/score-risk.js";
 import type { ChangedFile, PullRequestFacts } from "../core/types.js";
 import type { CliCommand, CliIo } from "./io.js";
 
-const HELP = `Usage: review-triage score [--base <ref>] [--head <ref>] [--config <file>] [--json]
+const HELP = `Usage: review-triage score [--repo <path>] [--base <ref>] [--head <ref>] [--config <file>] [--json]
 
 Scores a local git diff offline with the risk model the app runs on pull requests.
 
+  --repo <path>    the local clone to score (default: the repository of the current
+                   directory)
   --base <ref>     compare from the merge-base of <ref> and the head (default: the
                    default branch: origin/HEAD, else main, else master)
   --head <ref>     score the commits <base>...<ref> (default: the working tree, with
                    staged and unstaged changes and untracked files)
-  --config <file>  risk rules from this file (default: ${CONFIG_PATH} in the
-                   repository when present, else the built-in defaults)
+  --config <file>  risk rules from this file, relative to the current directory
+                   (default: ${CONFIG_PATH} in the repository when present, else
+                   the built-in defaults)
   --json           print the whole assessment as JSON
   -h, --help       show this help
 
@@ -51,6 +54,7 @@ const REF = /^[\w@{}~^./+:-]+$/;
 class UsageError extends Error {}
 
 interface Options {
+  repo?: string;
   base?: string;
   head?: string;
   config?: string;
@@ -66,10 +70,10 @@ function parseArgs(args: string[]): Options {
     else if (arg === "--help" || arg === "-h") options.help = true;
     else {
       const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-      if (flag !== "--base" && flag !== "--head" && flag !== "--config") throw new UsageError(`unknown argument "${arg}"`);
+      if (flag !== "--base" && flag !== "--head" && flag !== "--config" && flag !== "--repo") throw new UsageError(`unknown argument "${arg}"`);
       const value = inline ?? args[++i];
       if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
-      options[flag.slice(2) as "base" | "head" | "config"] = value;
+      options[flag.slice(2) as "base" | "head" | "config" | "repo"] = value;
     }
   }
   for (const key of ["base", "head"] as const) {
@@ -300,11 +304,14 @@ export const scoreCommand: CliCommand = async (args, io) => {
   }
   const env = io.env;
   try {
+    const start = options.repo === undefined ? io.cwd : resolve(io.cwd, options.repo);
+    // git's own message for a missing directory names a spawn error, not the option.
+    if (options.repo !== undefined && !(await isDirectory(start))) throw new UsageError(`--repo ${options.repo}: no such directory`);
     let repo: string;
     try {
-      repo = (await git(io.cwd, ["rev-parse", "--show-toplevel"], env)).trim();
+      repo = (await git(start, ["rev-parse", "--show-toplevel"], env)).trim();
     } catch (error) {
-      const reason = error instanceof GitError && error.message.includes("not installed") ? error.message : `not a git repository: ${io.cwd}`;
+      const reason = error instanceof GitError && error.message.includes("not installed") ? error.message : `not a git repository: ${start}`;
       io.stderr(`review-triage score: ${reason}\n`);
       return 2;
     }
@@ -378,5 +385,13 @@ async function branchName(repo: string, head: string | undefined, env: NodeJS.Pr
     return full.startsWith("refs/heads/") ? full.slice("refs/heads/".length) : head;
   } catch {
     return head ?? "HEAD";
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -1,13 +1,20 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { listConfigWarnings } from "../config/config-warnings.js";
 import { problemToLine } from "../config/format-issues.js";
-import { CONFIG_PATH, DOCS_URL, parseConfigText } from "../config/parse-config.js";
+import { CONFIG_PATH, DOCS_URL, linesOfWrittenPaths, parseConfigText } from "../config/parse-config.js";
 import type { CliCommand } from "./io.js";
 
 const HELP = `Usage: review-triage validate [file]
 
-Validates a Review Triage config (default: ${CONFIG_PATH}).
-Exit code 0 when valid, 1 when invalid, 2 when the file cannot be read.
+Validates a Review Triage config (default: ${CONFIG_PATH}): every problem at once, schema
+and references between sections together, with suggestions for misspelled keys, values
+and group names. A valid config can still get warnings, when it cannot work as meant
+(a lead group that does not exist while approvals need leads, approvals or routing that
+ask for more people than the groups have, routing to an empty group).
+
+Exit code 0 when valid (with or without warnings), 1 when invalid, 2 when the file cannot
+be read.
 `;
 
 export const validateCommand: CliCommand = async (args, io) => {
@@ -32,6 +39,18 @@ export const validateCommand: CliCommand = async (args, io) => {
     return 1;
   }
   const ext = result.extends ? ` (extends ${result.extends}; the base is checked when the app loads it)` : "";
-  io.stdout(`${file} is valid${ext}.\n`);
+  const warnings = listConfigWarnings(result.config);
+  if (!warnings.length) {
+    io.stdout(`${file} is valid${ext}.\n`);
+    return 0;
+  }
+  const lines = linesOfWrittenPaths(text, warnings.map((w) => w.path));
+  const located = warnings
+    .map((w, i) => ({ ...w, line: lines[i] }))
+    // Lines the file writes first, in file order; warnings about defaults after them.
+    .sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
+  io.stdout(`${file} is valid${ext}, with ${warnings.length} warning${warnings.length === 1 ? "" : "s"}:\n`);
+  for (const w of located) io.stdout(`  - ${w.path}${w.line !== undefined ? ` (line ${w.line})` : ""}: ${w.message}\n`);
+  if (result.extends) io.stdout("\nWarnings read this file alone, without its base.\n");
   return 0;
 };

@@ -58,6 +58,18 @@ function editDistance(a: string, b: string): number {
 
 /** The closest known key, when the unknown one looks like a typo of it. */
 export function suggestKey(unknown: string, known: readonly string[]): string | undefined {
+  return closest(unknown, known, Math.max(2, Math.floor(unknown.length / 3)));
+}
+
+/**
+ * The closest allowed value or group name. Stricter than keys: values are short words
+ * (`huge` is two edits from `high` but not a typo of it), so short ones allow one edit.
+ */
+export function suggestValue(unknown: string, known: readonly string[]): string | undefined {
+  return closest(unknown, known, Math.max(1, Math.floor(unknown.length / 3)));
+}
+
+function closest(unknown: string, known: readonly string[], maxDistance: number): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
@@ -67,7 +79,7 @@ export function suggestKey(unknown: string, known: readonly string[]): string | 
       best = candidate;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(unknown.length / 3)) ? best : undefined;
+  return best !== undefined && bestDistance <= maxDistance ? best : undefined;
 }
 
 function typeName(value: unknown): string {
@@ -104,13 +116,16 @@ export function formatIssues(
           });
         }
         break;
-      case "invalid_value":
+      case "invalid_value": {
+        const allowed = issue.values.filter((v): v is string => typeof v === "string");
+        const suggestion = typeof at.value === "string" ? suggestValue(at.value, allowed) : undefined;
         problems.push({
           path,
-          expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+          expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
           found,
         });
         break;
+      }
       case "invalid_type":
         problems.push({
           path,
@@ -121,8 +136,32 @@ export function formatIssues(
       case "invalid_union": {
         // Report the branch the user evidently meant: the one whose errors are not about
         // the value's type at its root (a mapping written where a text or mapping is allowed).
-        const branches = (issue.errors ?? []).filter((b) => b.length && !b.every((i) => i.code === "invalid_type" && i.path.length === 0));
-        const best = branches.sort((a, b) => a.length - b.length)[0];
+        const all = issue.errors ?? [];
+        const atRoot = (b: readonly z.core.$ZodIssue[]) => b.every((i) => i.path.length === 0);
+        // A value of the wrong kind for every branch, where one branch is a fixed word
+        // (`reviewers.<group>`: a list, or `codeowners`): name both forms.
+        if (all.length && all.every(atRoot) && all.some((b) => b.some((i) => i.code === "invalid_value"))) {
+          const forms = all.flatMap((b) =>
+            b.map((i) =>
+              i.code === "invalid_value"
+                ? i.values.map((v) => JSON.stringify(v)).join(" or ")
+                : i.code === "invalid_type"
+                  ? i.expected === "array" ? "a list" : i.expected === "object" ? "a mapping" : `a ${i.expected}`
+                  : i.message,
+            ),
+          );
+          const words = all.flatMap((b) => b.flatMap((i) => (i.code === "invalid_value" ? i.values.filter((v): v is string => typeof v === "string") : [])));
+          const suggestion = typeof at.value === "string" ? suggestValue(at.value, words) : undefined;
+          problems.push({
+            path,
+            expected: `${[...new Set(forms)].join(" or ")}${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
+            found: at.present ? `${typeName(at.value)} ${describeValue(at.value)}` : found,
+          });
+          break;
+        }
+        const branches = all.filter((b) => b.length && !b.every((i) => (i.code === "invalid_type" || i.code === "invalid_value") && i.path.length === 0));
+        // Problems inside the value show which form was meant; fewer problems break a tie.
+        const best = branches.sort((a, b) => Number(atRoot(a)) - Number(atRoot(b)) || a.length - b.length)[0];
         if (best) {
           const nested = best.map((i) => ({ ...i, path: [...issue.path, ...i.path] })) as z.core.$ZodIssue[];
           problems.push(...formatIssues(nested, input, knownKeysAt));

@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from "yaml";
 import type { z } from "zod";
-import { formatIssues, formatPath, type ConfigProblem } from "./format-issues.js";
+import { formatIssues, formatPath, suggestValue, type ConfigProblem } from "./format-issues.js";
 import { configSchema, LEVELS, type Config } from "./schema.js";
 
 export const CONFIG_PATH = ".github/review-triage.yml";
@@ -38,36 +38,50 @@ export function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
     else return [];
   }
   node = unwrap(node);
-  const def = node?._zod.def as unknown as { type: string; shape?: Record<string, AnySchema> } | undefined;
-  return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
+  const def = node?._zod.def as unknown as { type: string; shape?: Record<string, AnySchema>; keyType?: AnySchema } | undefined;
+  if (def?.type === "object" && def.shape) return Object.keys(def.shape);
+  // A record keyed by an enum (analysis.rules) knows its keys too.
+  const keyDef = def?.type === "record" ? (def.keyType?._zod.def as unknown as { type: string; entries?: Record<string, string> } | undefined) : undefined;
+  return keyDef?.type === "enum" && keyDef.entries ? Object.values(keyDef.entries) : [];
 }
 
-/** Checks that need the whole (merged) file: references between sections. */
-function crossFieldProblems(raw: Record<string, unknown>, config: Config): ConfigProblem[] {
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** What a reference to an undefined group should have named, with the likeliest one. */
+export function expectedGroup(name: string, groups: readonly string[]): string {
+  const suggestion = suggestValue(name, groups);
+  const listed = groups.length ? `one of the groups under reviewers: ${groups.join(", ")}` : "a group defined under reviewers (none are defined)";
+  return suggestion ? `${listed} (did you mean "${suggestion}"?)` : listed;
+}
+
+/**
+ * References between sections, read from the raw file so that they are reported together
+ * with the schema's problems rather than only once those are fixed. Only references the
+ * user wrote are errors: the built-in routing names `lead` and `seniors`, and a repository
+ * that defines other groups is warned about those (see config-warnings.ts), not refused. A
+ * file that defines no groups at all is not checked: its groups may come from `_extends`.
+ */
+function crossFieldProblems(raw: Record<string, unknown>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const groups = Object.keys(config.reviewers);
-  const rawRouting = (raw.routing ?? {}) as Record<string, unknown>;
+  if (!isMapping(raw.reviewers)) return problems;
+  const groups = Object.keys(raw.reviewers);
+  if (groups.length === 0) return problems;
+  const routing = isMapping(raw.routing) ? raw.routing : {};
   for (const level of LEVELS) {
-    // Only steps the user wrote are checked: the built-in routing names `lead` and `seniors`,
-    // and a repository that defines other groups should not be told off for our defaults.
-    if (!Array.isArray(rawRouting[level]) || groups.length === 0) continue;
-    config.routing[level].forEach((step, i) => {
-      if (!groups.includes(step.from)) {
-        problems.push({
-          path: formatPath(["routing", level, i, "from"]),
-          expected: groups.length ? `a group defined under reviewers (${groups.join(", ")})` : "a group defined under reviewers (none are defined)",
-          found: JSON.stringify(step.from),
-        });
+    const steps = routing[level];
+    if (!Array.isArray(steps)) continue;
+    steps.forEach((step: unknown, i) => {
+      const from = isMapping(step) ? step.from : undefined;
+      if (typeof from === "string" && !groups.includes(from)) {
+        problems.push({ path: formatPath(["routing", level, i, "from"]), expected: expectedGroup(from, groups), found: JSON.stringify(from) });
       }
     });
   }
-  const rawGovernance = (raw.governance ?? {}) as Record<string, unknown>;
-  if (rawGovernance.lead_group !== undefined && groups.length && !groups.includes(config.governance.lead_group)) {
-    problems.push({
-      path: "governance.lead_group",
-      expected: `a group defined under reviewers (${groups.join(", ")})`,
-      found: JSON.stringify(config.governance.lead_group),
-    });
+  const lead = isMapping(raw.governance) ? raw.governance.lead_group : undefined;
+  if (typeof lead === "string" && !groups.includes(lead)) {
+    problems.push({ path: "governance.lead_group", expected: expectedGroup(lead, groups), found: JSON.stringify(lead) });
   }
   return problems;
 }
@@ -82,14 +96,14 @@ export function parseConfig(raw: unknown): ParseResult {
     };
   }
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    return { ok: false, problems: formatIssues(result.error.issues, raw, knownKeysAt) };
-  }
-  const cross = crossFieldProblems(raw as Record<string, unknown>, result.data);
-  return cross.length ? { ok: false, problems: cross } : { ok: true, config: result.data };
+  const schemaProblems = result.success ? [] : formatIssues(result.error.issues, raw, knownKeysAt);
+  // Every problem in one run: a reference the schema already refused is not reported twice.
+  const taken = new Set(schemaProblems.map((p) => p.path));
+  const problems = [...schemaProblems, ...crossFieldProblems(raw as Record<string, unknown>).filter((p) => !taken.has(p.path))];
+  return result.success && problems.length === 0 ? { ok: true, config: result.data } : { ok: false, problems };
 }
 
-function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: string): number | undefined {
+function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: string, exact = false): number | undefined {
   const keys: (string | number)[] = [];
   for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
   // Walk down as far as the document goes: an unknown or missing key points at its parent.
@@ -98,17 +112,36 @@ function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, pat
   for (const key of keys) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
-      if (!pair) break;
+      if (!pair) {
+        if (exact) return undefined;
+        break;
+      }
       offset = (pair.key as Node).range?.[0] ?? offset;
       node = pair.value;
     } else if (isSeq(node) && typeof key === "number") {
       const item = node.items[key] as Node | undefined;
-      if (!item) break;
+      if (!item) {
+        if (exact) return undefined;
+        break;
+      }
       offset = item.range?.[0] ?? offset;
       node = item;
-    } else break;
+    } else {
+      if (exact) return undefined;
+      break;
+    }
   }
   return offset === undefined ? undefined : counter.linePos(offset).line;
+}
+
+/**
+ * The line of each path the file itself writes, or undefined for one it leaves to the defaults
+ * (a warning about the built-in routing has no line to point at).
+ */
+export function linesOfWrittenPaths(text: string, paths: readonly string[]): Array<number | undefined> {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  return paths.map((path) => lineOf(doc, counter, path, true));
 }
 
 /**

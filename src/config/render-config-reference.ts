@@ -16,6 +16,7 @@ type JsonSchema = {
   description?: string;
   default?: unknown;
   enum?: unknown[];
+  const?: unknown;
   properties?: Record<string, JsonSchema>;
   required?: string[];
   additionalProperties?: JsonSchema | boolean;
@@ -29,6 +30,8 @@ type JsonSchema = {
   minimum?: number;
   maximum?: number;
   pattern?: string;
+  /** Set on a merged schema where same-shaped siblings default a key differently (per level). */
+  perKeyDefault?: string;
 };
 
 interface Row {
@@ -111,6 +114,7 @@ function isRecord(schema: JsonSchema): boolean {
 }
 
 function typeOf(schema: JsonSchema, path: string): string {
+  if (schema.const !== undefined) return `\`${String(schema.const)}\``;
   if (schema.enum) {
     return schema.enum.length > 8 ? `one of ${schema.enum.length} names` : schema.enum.map((v) => `\`${String(v)}\``).join(" | ");
   }
@@ -148,6 +152,7 @@ function typeOf(schema: JsonSchema, path: string): string {
 }
 
 function defaultOf(schema: JsonSchema, path: string, required: boolean): string {
+  if (schema.perKeyDefault) return `the \`${schema.perKeyDefault}\`'s (above)`;
   if (schema.default !== undefined) {
     // A section's `{}` only means "every default below"; the rows below show them.
     const emptySection = isObject(schema) && typeof schema.default === "object" && schema.default !== null && !Object.keys(schema.default).length;
@@ -156,10 +161,29 @@ function defaultOf(schema: JsonSchema, path: string, required: boolean): string 
   return builtInDefault(path) ?? (required ? "*required*" : "—");
 }
 
-/** A schema without what only describes one key (its default and wording), to compare shapes. */
+/** A schema without what only describes one key (defaults and wording, at any depth), to compare shapes. */
 function shape(schema: JsonSchema): string {
-  const { default: _default, description: _description, ...rest } = schema;
-  return JSON.stringify(rest);
+  return JSON.stringify(schema, (key, value: unknown) => (key === "default" || key === "description" ? undefined : value));
+}
+
+/**
+ * The first member with each nested default that the members do not share marked as
+ * per-key (approvals default `lead` differently per level), so shared child rows do not
+ * show one level's default as everyone's.
+ */
+function mergeMembers(members: readonly JsonSchema[], placeholder: string): JsonSchema {
+  const [first, ...rest] = members;
+  const merged: JsonSchema = { ...first };
+  if (rest.some((m) => JSON.stringify(m.default) !== JSON.stringify(first!.default))) {
+    delete merged.default;
+    merged.perKeyDefault = placeholder;
+  }
+  if (first!.properties) {
+    merged.properties = Object.fromEntries(
+      Object.entries(first!.properties).map(([k, child]) => [k, mergeMembers([child, ...rest.map((m) => m.properties?.[k] ?? child)], placeholder)]),
+    );
+  }
+  return merged;
 }
 
 /** Placeholder for a set of sibling keys with the same shape: levels, bands, or any key. */
@@ -237,7 +261,10 @@ function walkProperties(rows: Row[], path: string, schema: JsonSchema): void {
     } else {
       for (const k of same) row(rows, `${prefix}${k}`, schema.properties![k]!, required.has(k));
     }
-    walkChildren(rows, `${prefix}${placeholder}`, child);
+    // The members' own rows above carry their defaults; the shared child rows must not.
+    const children = mergeMembers(members, placeholder);
+    delete children.perKeyDefault;
+    walkChildren(rows, `${prefix}${placeholder}`, children);
   }
 }
 

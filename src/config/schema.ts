@@ -52,6 +52,21 @@ const member = z
   )
   .describe("A GitHub login (`alice`) or a team (`@org/team-slug`), expanded to its members.");
 
+/**
+ * A reviewer group's value `codeowners`, or that word as an entry of its list: the owners
+ * CODEOWNERS gives the changed files (read from the default branch), picked by load like
+ * any member. It shadows a GitHub user named "codeowners", who cannot be listed.
+ */
+export const CODEOWNERS_SOURCE = "codeowners";
+
+const group = z.union([
+  z.array(member).max(LIMITS.groupMembers, `a group may have at most ${LIMITS.groupMembers} members`),
+  z
+    .literal(CODEOWNERS_SOURCE)
+    .transform(() => [CODEOWNERS_SOURCE])
+    .describe("`codeowners`: the owners of the changed files by CODEOWNERS, as the whole group."),
+]);
+
 const groupName = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, "a group name of letters, digits, '-' and '_' (at most 64)");
@@ -76,12 +91,39 @@ const matrixRow = z
 
 const weightValue = z.number().min(0).max(1);
 
-const approvalRule = z
-  .strictObject({
-    lead: z.number().int().min(0).max(10).default(0).describe("Approvals required from the lead group."),
-    total: z.number().int().min(0).max(20).default(0).describe("Approvals required in total (lead approvals count)."),
-  })
-  .describe("Approvals required before the check passes.");
+export const DEFAULT_APPROVALS = {
+  critical: { lead: 1, total: 2 },
+  high: { lead: 1, total: 1 },
+  medium: { lead: 0, total: 1 },
+  low: { lead: 0, total: 1 },
+} as const satisfies Record<Level, { lead: number; total: number }>;
+
+/**
+ * One level's rule. Each key falls back to that level's own default, so `high: { total: 2 }`
+ * still asks for the lead approval high risk needs by default, instead of dropping it to 0.
+ */
+const approvalRule = (level: Level, description: string) => {
+  const d = DEFAULT_APPROVALS[level];
+  return z
+    .strictObject({
+      lead: z
+        .number()
+        .int()
+        .min(0)
+        .max(10)
+        .default(d.lead)
+        .describe("Approvals required from the lead group."),
+      total: z
+        .number()
+        .int()
+        .min(0)
+        .max(20)
+        .default(d.total)
+        .describe("Approvals required in total (lead approvals count)."),
+    })
+    .prefault({ ...d })
+    .describe(description);
+};
 
 const checklistItem = z.union([
   z.string().min(1).max(500),
@@ -135,9 +177,13 @@ export const DEFAULT_IGNORE = [
 export const configSchema = z
   .strictObject({
     reviewers: z
-      .record(groupName, z.array(member).max(LIMITS.groupMembers, `a group may have at most ${LIMITS.groupMembers} members`))
-      .default({})
-      .describe("Named groups of reviewers. `lead` and `seniors` are conventions; any name works."),
+      .record(groupName, group)
+      // prefault: a default of the input type, which the JSON Schema keeps despite the transform.
+      .prefault({})
+      .describe(
+        "Named groups of reviewers. `lead` and `seniors` are conventions; any name works. A group's value `codeowners`, " +
+          "or an entry `codeowners` in its list, adds the CODEOWNERS owners of the changed files.",
+      ),
     routing: z
       .strictObject({
         critical: routingSteps.default(DEFAULT_ROUTING.critical).describe("Who reviews critical-risk PRs."),
@@ -157,6 +203,10 @@ export const configSchema = z
           .describe("Skip people with this many open review requests or more; 0 means no limit."),
         away: z.array(member).max(LIMITS.groupMembers).default([]).describe("People never to request."),
         request_teams: z.boolean().default(false).describe("Request the team itself instead of its members."),
+        respect_busy: z
+          .boolean()
+          .default(true)
+          .describe("Treat people whose GitHub status says they are busy (limited availability) as away."),
       })
       .prefault({})
       .describe("How risk levels map to reviewer groups."),
@@ -212,13 +262,16 @@ export const configSchema = z
           ),
         approvals: z
           .strictObject({
-            critical: approvalRule.prefault({ lead: 1, total: 2 }).describe("Approvals for critical risk (default: 1 lead, 2 in total)."),
-            high: approvalRule.prefault({ lead: 1, total: 1 }).describe("Approvals for high risk (default: 1 lead)."),
-            medium: approvalRule.prefault({ lead: 0, total: 1 }).describe("Approvals for medium risk (default: 1 approval)."),
-            low: approvalRule.prefault({ lead: 0, total: 1 }).describe("Approvals for low risk (default: 1 approval)."),
+            critical: approvalRule("critical", "Approvals for critical risk (default: 1 lead, 2 in total)."),
+            high: approvalRule("high", "Approvals for high risk (default: 1 lead)."),
+            medium: approvalRule("medium", "Approvals for medium risk (default: 1 approval)."),
+            low: approvalRule("low", "Approvals for low risk (default: 1 approval)."),
           })
           .prefault({})
-          .describe("Approvals required per risk level."),
+          .describe(
+            "Approvals required per risk level. A level left out keeps its default, and so does a key left out of a level: " +
+              "`{ critical: { total: 3 } }` changes only the critical total.",
+          ),
       })
       .prefault({})
       .describe("What the check run requires."),

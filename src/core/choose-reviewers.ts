@@ -4,6 +4,8 @@ export interface Candidate {
   /** A login, or `@org/team` when teams are requested as teams. */
   login: string;
   isTeam: boolean;
+  /** Why they are in the group when the config does not name them, e.g. "owner of src/payments/** via CODEOWNERS". */
+  via?: string;
 }
 
 export interface ChooseReviewersInput {
@@ -21,6 +23,11 @@ export interface ChooseReviewersInput {
   reviewed: ReadonlySet<string>;
   /** GitHub refused them (422: no access), or a human removed them after we asked. */
   unavailable?: ReadonlyMap<string, string>;
+  /**
+   * People whose GitHub status says they are busy, by lower-cased login, with their status
+   * message (user-written text, possibly empty); skipped unless `routing.respect_busy` is off.
+   */
+  busy?: ReadonlyMap<string, string>;
 }
 
 export interface Pick_ {
@@ -63,6 +70,24 @@ function isBot(login: string): boolean {
   return /\[bot\]$/i.test(login);
 }
 
+/** Longest status message quoted in a skip reason; the rest is cut. */
+export const MAX_STATUS_TEXT = 60;
+
+/**
+ * "is busy (GitHub status: …)". The message is whatever the person typed: only its length
+ * and its whitespace are tamed here (one line, at most MAX_STATUS_TEXT characters); the
+ * renderers escape it like every other user-controlled string.
+ */
+export function busyReason(message: string): string {
+  // Control characters and runs of whitespace become one space, so it stays one line.
+  // eslint-disable-next-line no-control-regex
+  const flat = message.replace(/[\u0000-\u001f\u007f\u2028\u2029\s]+/g, " ").trim();
+  if (!flat) return "is busy (GitHub status)";
+  const chars = [...flat];
+  const shown = chars.length > MAX_STATUS_TEXT ? `${chars.slice(0, MAX_STATUS_TEXT - 1).join("").trimEnd()}…` : flat;
+  return `is busy (GitHub status: ${shown})`;
+}
+
 /**
  * Order the eligible members of a group by the configured strategy. Every order is
  * deterministic for a given PR number.
@@ -99,6 +124,7 @@ export function chooseReviewers(input: ChooseReviewersInput): ReviewerChoice {
   const requested = new Set([...input.requested].map(lower));
   const reviewed = new Set([...input.reviewed].map(lower));
   const away = new Set(config.routing.away.map(lower));
+  const respectBusy = config.routing.respect_busy;
   const maxLoad = config.routing.max_load;
   const taken = new Set<string>();
   const picks: Pick_[] = [];
@@ -142,6 +168,7 @@ export function chooseReviewers(input: ChooseReviewersInput): ReviewerChoice {
       if (key === author) skip(m.login, group, "is the author");
       else if (!m.isTeam && isBot(m.login)) skip(m.login, group, "is a bot");
       else if (away.has(key)) skip(m.login, group, "is away");
+      else if (!m.isTeam && respectBusy && input.busy?.has(key)) skip(m.login, group, busyReason(input.busy.get(key)!));
       else if (input.unavailable?.has(key)) skip(m.login, group, input.unavailable.get(key)!);
       else if (!m.isTeam && maxLoad > 0 && (load.get(key) ?? 0) >= maxLoad)
         skip(m.login, group, `has ${load.get(key) ?? 0} open review requests (max_load ${maxLoad})`);
@@ -152,14 +179,15 @@ export function chooseReviewers(input: ChooseReviewersInput): ReviewerChoice {
       if (filled >= count) break;
       const key = lower(m.login);
       const l = load.get(key) ?? 0;
-      const why =
+      const how =
         m.isTeam
-          ? `${group}: team requested as a whole`
+          ? "team requested as a whole"
           : config.routing.strategy === "least-loaded"
-            ? `${group}: least loaded (${l} open review request${l === 1 ? "" : "s"})`
+            ? `least loaded (${l} open review request${l === 1 ? "" : "s"})`
             : config.routing.strategy === "round-robin"
-              ? `${group}: next in rotation (${l} open review request${l === 1 ? "" : "s"})`
-              : `${group}: drawn at random, seeded by PR #${prNumber} (${l} open review request${l === 1 ? "" : "s"})`;
+              ? `next in rotation (${l} open review request${l === 1 ? "" : "s"})`
+              : `drawn at random, seeded by PR #${prNumber} (${l} open review request${l === 1 ? "" : "s"})`;
+      const why = `${group}: ${m.via ? `${m.via}, ${how}` : how}`;
       taken.add(key);
       picks.push({ login: m.login, isTeam: m.isTeam, group, load: l, reason: why });
       filled++;

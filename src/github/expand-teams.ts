@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import { CODEOWNERS_SOURCE } from "../config/schema.js";
 import type { Candidate } from "../core/choose-reviewers.js";
 import type { Octokit } from "./types.js";
 import { errorStatus } from "./types.js";
@@ -40,6 +41,8 @@ export async function expandGroups(
     const seen = new Set<string>();
     const list: Candidate[] = [];
     for (const member of members) {
+      // The CODEOWNERS source is resolved per PR from the changed files (expand-codeowners.ts).
+      if (member === CODEOWNERS_SOURCE) continue;
       if (member.startsWith("@")) {
         const [org, slug] = member.slice(1).split("/") as [string, string];
         if (requestTeams) {

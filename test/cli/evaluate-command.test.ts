@@ -163,6 +163,15 @@ describe("review-triage evaluate", () => {
     expect(JSON.parse(io.out()).summary).toMatchObject({ changes: 5, risky: 1 });
   });
 
+  it("reads the clone named by --repo, the same as a positional path", async () => {
+    const io = captureIo();
+    expect(await evaluateCommand(["--repo", "project", "--window", "100", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out()).summary).toMatchObject({ changes: 5, risky: 1 });
+    const both = captureIo();
+    expect(await evaluateCommand(["--repo", "project", "bare.git"], both)).toBe(2);
+    expect(both.err()).toContain("expected one repository path, got 2: project bare.git");
+  });
+
   it("limits the history with --max-commits and --since", async () => {
     const few = captureIo();
     expect(await evaluateCommand(["project", "--window", "100", "--max-commits", "3", "--json"], few)).toBe(0);

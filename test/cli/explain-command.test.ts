@@ -223,7 +223,7 @@ describe("review-triage explain", () => {
     const { code, stdout } = await cli(["acme/widgets#42"]);
     expect(code).toBe(1);
     expect(stdout).toContain("The app would not triage this PR: .github/review-triage.yml is invalid (2 problems).");
-    expect(stdout).toContain('  - reviewers.lead: expected a list; found string "alice"');
+    expect(stdout).toContain('  - reviewers.lead: expected a list or "codeowners"; found string "alice"');
     expect(stdout).toContain('  - routing.hihg: expected a known key (did you mean "high"?); found unknown key "hihg"');
     expect(stdout).toContain("Nothing was written. (2 GitHub API requests, all reads.)");
   });
@@ -309,7 +309,7 @@ describe("review-triage explain", () => {
     const { code, stdout } = await cli(["acme/widgets#42", "--json"]);
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({
-      config: { valid: false, files: ["acme/widgets:.github/review-triage.yml"], problems: [{ path: "reviewers.lead", expected: "a list" }] },
+      config: { valid: false, files: ["acme/widgets:.github/review-triage.yml"], problems: [{ path: "reviewers.lead", expected: 'a list or "codeowners"' }] },
       written: false,
     });
   });
@@ -368,9 +368,18 @@ describe("review-triage explain", () => {
     },
   );
 
-  it("prints help", async () => {
+  it("prints help, which says it reads GitHub and takes no --repo", async () => {
     const { code, stdout } = await cli(["--help"], {});
     expect(code).toBe(0);
     expect(stdout).toContain("Usage: review-triage explain <owner/repo#N");
+    expect(stdout).toContain("It reads GitHub, never a local clone,\nso there is no --repo option");
+  });
+
+  it("refuses --repo with the reason rather than as an unknown option", async () => {
+    const { code, stderr } = await cli(["acme/widgets#42", "--repo", "."], {});
+    expect(code).toBe(2);
+    expect(stderr.split("\n")[0]).toBe(
+      "review-triage explain: --repo does not apply: explain reads the pull request from GitHub, not a local clone; name it as owner/repo#N",
+    );
   });
 });

@@ -69,7 +69,7 @@ describe("review-triage score", () => {
   it("prints usage with --help", async () => {
     const { code, stdout } = await score(repo, "--help");
     expect(code).toBe(0);
-    expect(stdout).toContain("Usage: review-triage score [--base <ref>] [--head <ref>] [--config <file>] [--json]");
+    expect(stdout).toContain("Usage: review-triage score [--repo <path>] [--base <ref>] [--head <ref>] [--config <file>] [--json]");
   });
 
   it("is listed in the CLI usage", async () => {
@@ -174,6 +174,33 @@ describe("review-triage score", () => {
     expect(stderr).toContain("is invalid (2 problems)");
     expect(stderr).toContain("risk.default_impact (line 2)");
     expect(stderr).toContain('did you mean "weights"');
+  });
+
+  it("scores another clone with --repo, reading that clone's config", async () => {
+    const other = newRepo();
+    write(other, ".github/review-triage.yml", "risk:\n  impact:\n    - { paths: [\"lib/**\"], impact: critical, reason: core }\n");
+    write(other, "README.md", "x\n");
+    git(other, "add", "-A");
+    git(other, "commit", "-q", "-m", "chore: config");
+    write(other, "lib/core.ts", "export const core = 1;\n");
+    const outside = join(scratch, "elsewhere");
+    mkdirSync(outside, { recursive: true });
+    const result = await scoreJson(outside, "--repo", other);
+    expect(result.impact.matches).toEqual([{ file: "lib/core.ts", impact: "critical", rule: "lib/**", source: "config", reason: "core" }]);
+    // A relative --repo is relative to the current directory, and a subdirectory finds its clone.
+    const relative = await scoreJson(scratch, `--repo=${other.slice(scratch.length + 1)}/lib`);
+    expect(relative.impact.matches.map((m) => m.file)).toEqual(["lib/core.ts"]);
+  });
+
+  it("exits 2 when --repo is not a directory or not a git repository", async () => {
+    const missing = await score(repo, "--repo", join(scratch, "no-such-dir"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("review-triage score: --repo " + join(scratch, "no-such-dir") + ": no such directory\n");
+    const plain = join(scratch, "plain-dir");
+    mkdirSync(plain, { recursive: true });
+    const notGit = await score(repo, "--repo", plain);
+    expect(notGit.code).toBe(2);
+    expect(notGit.stderr).toBe(`review-triage score: not a git repository: ${plain}\n`);
   });
 
   it("uses origin/HEAD as the default base when the clone knows it", async () => {

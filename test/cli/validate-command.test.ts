@@ -27,7 +27,7 @@ describe("review-triage validate", () => {
     expect(code).toBe(1);
     expect(stderr).toMatchInlineSnapshot(`
       "test/fixtures/configs/bad-types.yml is invalid (5 problems):
-        - reviewers.lead (line 2): expected a list; found string "alice"
+        - reviewers.lead (line 2): expected a list or "codeowners"; found string "alice"
         - reviewers.seniors[1] (line 3): expected a GitHub login (alice) or a team (@org/team-slug); found "not a login!"
         - routing.strategy (line 5): expected one of "least-loaded", "round-robin", "random"; found "fastest"
         - routing.max_load (line 6): expected at least 0; found -1
@@ -52,11 +52,40 @@ describe("review-triage validate", () => {
     ]);
   });
 
-  it("names undefined groups referenced by routing and governance", async () => {
+  it("names undefined groups referenced by routing and governance, with the likeliest one", async () => {
     const { code, stderr } = await cli(["validate", "test/fixtures/configs/bad-references.yml"]);
     expect(code).toBe(1);
-    expect(stderr).toContain('routing.high[0].from (line 5): expected a group defined under reviewers (lead, seniors); found "leads"');
-    expect(stderr).toContain('governance.lead_group (line 7): expected a group defined under reviewers (lead, seniors); found "tech-leads"');
+    expect(stderr).toContain('routing.high[0].from (line 5): expected one of the groups under reviewers: lead, seniors (did you mean "lead"?); found "leads"');
+    expect(stderr).toContain('governance.lead_group (line 7): expected one of the groups under reviewers: lead, seniors; found "tech-leads"');
+  });
+
+  it("reports schema problems and references together, in file order, with suggestions for values", async () => {
+    const { code, stderr } = await cli(["validate", "test/fixtures/configs/bad-mixed.yml"]);
+    expect(code).toBe(1);
+    expect(stderr).toMatchInlineSnapshot(`
+      "test/fixtures/configs/bad-mixed.yml is invalid (5 problems):
+        - reviewers.seniors[1] (line 3): expected a GitHub login (alice) or a team (@org/team-slug); found "not a login!"
+        - routing.high[0].from (line 5): expected one of the groups under reviewers: lead, seniors (did you mean "lead"?); found "leads"
+        - routing.medium[0].from (line 6): expected one of the groups under reviewers: lead, seniors (did you mean "seniors"?); found "senoirs"
+        - risk.default_impact (line 8): expected one of "low", "medium", "high", "critical" (did you mean "critical"?); found "crtical"
+        - governance.lead_group (line 10): expected one of the groups under reviewers: lead, seniors; found "tech-leads"
+
+      See https://github.com/review-triage/review-triage#configuration
+      "
+    `);
+  });
+
+  it("prints warnings for a valid config that cannot work as meant, and exits 0", async () => {
+    const { code, stdout, stderr } = await cli(["validate", "test/fixtures/configs/warnings.yml"]);
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    expect(stdout).toMatchInlineSnapshot(`
+      "test/fixtures/configs/warnings.yml is valid, with 3 warnings:
+        - reviewers.qa (line 5): the group is empty, but routing.low[0] requests from it; nobody is requested there
+        - routing.high[0].from: group "lead" is not defined under reviewers (did you mean "leads"?), but routing.high[0] and routing.critical[0] request from it; nobody is requested there
+        - governance.lead_group: group "lead" is not defined under reviewers (did you mean "leads"?), but governance.approvals requires lead approvals for high and critical risk, so those PRs can never pass
+      "
+    `);
   });
 
   it("reports YAML syntax errors with their line", async () => {

@@ -29,6 +29,12 @@ describe("the configuration reference in README.md", () => {
     expect(extractConfigReference(readme)).toBe(renderConfigReference());
   });
 
+  it("gives keys that each level defaults differently no single default", () => {
+    const reference = renderConfigReference();
+    expect(reference).toContain("| `governance.approvals.critical` | mapping | `{ lead: 1, total: 2 }` |");
+    expect(reference).toContain("| `governance.approvals.<level>.lead` | integer 0–10 | the `<level>`'s (above) |");
+  });
+
   it("documents every key of config/default.yml with its default", () => {
     const reference = renderConfigReference();
     const doc = parseDocument(read("config/default.yml"));

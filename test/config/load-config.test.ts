@@ -80,7 +80,7 @@ describe("loadConfig", () => {
     if (loaded.ok) return;
     expect(loaded.problems).toEqual(
       expect.arrayContaining([
-        { path: "reviewers.lead", expected: "a list", found: 'string "alice"' },
+        { path: "reviewers.lead", expected: 'a list or "codeowners"', found: 'string "alice"' },
         { path: "routing.strategy", expected: 'one of "least-loaded", "round-robin", "random"', found: '"fastest"' },
         { path: "routing.hihg", expected: 'a known key (did you mean "high"?)', found: 'unknown key "hihg"' },
       ]),

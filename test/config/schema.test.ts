@@ -46,15 +46,44 @@ describe("config schema", () => {
     expect(parseConfig({ risk: { ignore: ["x".repeat(257)] } }).ok).toBe(false);
   });
 
+  it("reports references to undefined groups together with the schema's problems", () => {
+    const parsed = parseConfig({ reviewers: { lead: ["alice"] }, routing: { high: [{ from: "leed" }], strategy: "fastest" } });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems.map((p) => p.path)).toEqual(["routing.strategy", "routing.high[0].from"]);
+    expect(parsed.problems[1]!.expected).toBe('one of the groups under reviewers: lead (did you mean "lead"?)');
+  });
+
+  it("reads `codeowners` as a group's value or as an entry of its list", () => {
+    const parsed = parseConfig({ reviewers: { owners: "codeowners", seniors: ["bob", "codeowners", "@acme/web"] } });
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(parsed.config.reviewers).toEqual({ owners: ["codeowners"], seniors: ["bob", "codeowners", "@acme/web"] });
+    const wrong = parseConfig({ reviewers: { owners: "code-owners" } });
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.problems).toEqual([{ path: "reviewers.owners", expected: 'a list or "codeowners" (did you mean "codeowners"?)', found: 'string "code-owners"' }]);
+  });
+
   it("keeps the default approvals of the levels a config leaves out", () => {
-    const parsed = parseConfig({ governance: { approvals: { high: { lead: 2 } } } });
+    const parsed = parseConfig({ governance: { approvals: { critical: { lead: 2, total: 3 } } } });
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.config.governance.approvals).toEqual({
-      critical: { lead: 1, total: 2 },
-      high: { lead: 2, total: 0 },
+      critical: { lead: 2, total: 3 },
+      high: { lead: 1, total: 1 },
       medium: { lead: 0, total: 1 },
       low: { lead: 0, total: 1 },
+    });
+  });
+
+  it("keeps the level's default for a key a rule leaves out", () => {
+    const parsed = parseConfig({ governance: { approvals: { high: { total: 2 }, critical: { lead: 0 }, low: { lead: 1 } } } });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.config.governance.approvals).toEqual({
+      critical: { lead: 0, total: 2 },
+      high: { lead: 1, total: 2 },
+      medium: { lead: 0, total: 1 },
+      low: { lead: 1, total: 1 },
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseReviewers, type ChooseReviewersInput } from "../../src/core/choose-reviewers.js";
+import { busyReason, chooseReviewers, MAX_STATUS_TEXT, type ChooseReviewersInput } from "../../src/core/choose-reviewers.js";
 import { configSchema } from "../../src/config/schema.js";
 
 const config = (routing: Record<string, unknown> = {}) =>
@@ -99,5 +99,49 @@ describe("chooseReviewers", () => {
     const choice = chooseReviewers(input({ level: "high", members: { seniors: [] }, config: configSchema.parse({ reviewers: { seniors: [] } }) }));
     expect(choice.picks).toEqual([]);
     expect(choice.notes).toEqual(['Group "lead" is not defined under reviewers, so nobody was picked from it.']);
+  });
+
+  it("picks from owners by load like any group, and says why each is in it", () => {
+    const owners = [
+      { login: "bob", isTeam: false, via: "owner of src/payments/** via CODEOWNERS" },
+      { login: "carol", isTeam: false, via: "owner of src/payments/** via CODEOWNERS" },
+      { login: "dave", isTeam: false, via: "owner of *.md via CODEOWNERS" },
+    ];
+    const choice = chooseReviewers(
+      input({
+        config: configSchema.parse({ reviewers: { owners: "codeowners" }, routing: { medium: [{ from: "owners", count: 1 }] } }),
+        members: { owners },
+        load: new Map([["bob", 2], ["carol", 0], ["dave", 1]]),
+      }),
+    );
+    expect(choice.picks).toEqual([
+      { login: "carol", isTeam: false, group: "owners", load: 0, reason: "owners: owner of src/payments/** via CODEOWNERS, least loaded (0 open review requests)" },
+    ]);
+  });
+
+  it("treats busy people as away, quoting their status, unless respect_busy is off", () => {
+    const busy = new Map([["bob", "On leave until Monday"], ["carol", ""]]);
+    const choice = chooseReviewers(input({ busy, load: new Map([["bob", 0], ["carol", 0], ["dave", 3]]) }));
+    expect(choice.picks.map((p) => p.login)).toEqual(["dave"]);
+    expect(choice.skipped).toEqual([
+      { login: "bob", group: "seniors", reason: "is busy (GitHub status: On leave until Monday)" },
+      { login: "carol", group: "seniors", reason: "is busy (GitHub status)" },
+    ]);
+    const ignored = chooseReviewers(input({ busy, config: config({ respect_busy: false }), load: new Map([["bob", 0], ["carol", 1], ["dave", 3]]) }));
+    expect(ignored.picks.map((p) => p.login)).toEqual(["bob"]);
+  });
+
+  it("keeps a busy person who is already on the PR", () => {
+    const choice = chooseReviewers(input({ busy: new Map([["bob", "away"]]), requested: new Set(["bob"]) }));
+    expect(choice.kept.map((k) => k.login)).toEqual(["bob"]);
+    expect(choice.picks).toEqual([]);
+  });
+
+  it("keeps a status message to one short line", () => {
+    expect(busyReason("  back\n\tsoon\u2028ok  ")).toBe("is busy (GitHub status: back soon ok)");
+    const long = busyReason("x".repeat(500));
+    expect(long).toBe(`is busy (GitHub status: ${"x".repeat(MAX_STATUS_TEXT - 1)}…)`);
+    // Text is left as typed (the renderers escape it); only its length and lines change.
+    expect(busyReason("<b>@team</b>")).toBe("is busy (GitHub status: <b>@team</b>)");
   });
 });

@@ -37,4 +37,9 @@ describe("expandGroups", () => {
     expect(await expandGroups(octokit, { seniors: ["@acme/ghosts"] }, false, new TeamCache(), notes)).toEqual({ seniors: [] });
     expect(notes).toEqual(["Team @acme/ghosts in seniors has no members the app can see."]);
   });
+
+  it("leaves the codeowners entry to the CODEOWNERS expansion instead of taking it for a login", async () => {
+    const groups = { owners: ["codeowners"], seniors: ["bob", "codeowners"] };
+    expect(await expandGroups(octokit, groups, false, new TeamCache(), [])).toEqual({ owners: [], seniors: [{ login: "bob", isTeam: false }] });
+  });
 });

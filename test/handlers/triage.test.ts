@@ -268,7 +268,7 @@ describe("triage on pull_request events", () => {
     expect(check.output.summary).toMatchInlineSnapshot(`
       "Review Triage did not triage this pull request because its configuration is invalid (3 problems):
 
-      - reviewers.lead: expected a list; found string "alice"
+      - reviewers.lead: expected a list or "codeowners"; found string "alice"
       - routing.strategy: expected one of "least-loaded", "round-robin", "random"; found "fastest"
       - routing.hihg: expected a known key (did you mean "high"?); found unknown key "hihg"
 
