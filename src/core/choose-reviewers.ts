@@ -138,10 +138,27 @@ export function chooseReviewers(input: ChooseReviewersInput): ReviewerChoice {
     if (!skippedByKey.has(key)) skippedByKey.set(key, { login, group, reason });
   };
 
-  /** Fill `count` places from one group; returns how many were filled. */
+  const mention = (login: string) => (login.startsWith("@") ? login : `@${login}`);
+
+  /** Why an eligible candidate lost to the people picked before them. */
+  const lostTo = (m: Candidate, winners: Pick_[]): string => {
+    const names = winners.map((w) => mention(w.login)).join(", ");
+    const last = winners.at(-1)!;
+    const l = load.get(lower(m.login)) ?? 0;
+    if (config.routing.strategy === "round-robin") return `${names} came first in rotation`;
+    if (config.routing.strategy === "random") return `${names} drawn first (seeded by PR #${prNumber})`;
+    if (l > last.load) return `has ${l} open review request${l === 1 ? "" : "s"}; ${names} had fewer`;
+    return `as loaded as ${names} (${l} open review request${l === 1 ? "" : "s"}); the tie-break seeded by PR #${prNumber} chose ${names}`;
+  };
+
+  /**
+   * Fill `count` places from one group; returns how many were filled. Every other member is
+   * recorded with why they were not picked, so the comment and `explain` can say it.
+   */
   const fill = (group: string, count: number): number => {
     const members = input.members[group] ?? [];
     let filled = 0;
+    const keptHere: string[] = [];
     // People already on the PR satisfy the step first: no duplicate requests on redelivery,
     // ready-for-review or force-push, and human-added reviewers are respected.
     for (const m of members) {
@@ -150,6 +167,7 @@ export function chooseReviewers(input: ChooseReviewersInput): ReviewerChoice {
       if (taken.has(key)) continue;
       if (requested.has(key) || reviewed.has(key)) {
         taken.add(key);
+        keptHere.push(m.login);
         kept.push({
           login: m.login,
           isTeam: m.isTeam,
@@ -160,7 +178,6 @@ export function chooseReviewers(input: ChooseReviewersInput): ReviewerChoice {
         filled++;
       }
     }
-    if (filled >= count) return filled;
     const eligible: Candidate[] = [];
     for (const m of members) {
       const key = lower(m.login);
@@ -174,9 +191,18 @@ export function chooseReviewers(input: ChooseReviewersInput): ReviewerChoice {
         skip(m.login, group, `has ${load.get(key) ?? 0} open review requests (max_load ${maxLoad})`);
       else eligible.push(m);
     }
+    if (filled >= count) {
+      const holders = keptHere.map(mention).join(", ");
+      for (const m of eligible) skip(m.login, group, `not needed: ${holders} already ${keptHere.length === 1 ? "reviews" : "review"} for ${group}`);
+      return filled;
+    }
     const ordered = orderCandidates(eligible, config.routing.strategy, prNumber, group, load);
+    const winners: Pick_[] = [];
     for (const m of ordered) {
-      if (filled >= count) break;
+      if (filled >= count) {
+        skip(m.login, group, lostTo(m, winners));
+        continue;
+      }
       const key = lower(m.login);
       const l = load.get(key) ?? 0;
       const how =
@@ -189,7 +215,9 @@ export function chooseReviewers(input: ChooseReviewersInput): ReviewerChoice {
               : `drawn at random, seeded by PR #${prNumber} (${l} open review request${l === 1 ? "" : "s"})`;
       const why = `${group}: ${m.via ? `${m.via}, ${how}` : how}`;
       taken.add(key);
-      picks.push({ login: m.login, isTeam: m.isTeam, group, load: l, reason: why });
+      const pick = { login: m.login, isTeam: m.isTeam, group, load: l, reason: why };
+      picks.push(pick);
+      winners.push(pick);
       filled++;
     }
     return filled;

@@ -93,6 +93,8 @@ export interface TriageFacts {
   /** Members of the lead group as people, lower-cased. */
   leads: string[];
   load: ReadonlyMap<string, number>;
+  /** Candidates whose GitHub status says they are busy (lower-cased login → status message). */
+  busy?: ReadonlyMap<string, string>;
   reviews: ReviewFact[];
   /** People GitHub refused as reviewers in this repository (login → why). */
   refused: ReadonlyMap<string, string>;
@@ -290,7 +292,18 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
       if (why) unavailable.set(key, why);
     }
   }
-  let choice = chooseReviewers({ level: assessment.level, config, prNumber: pr.number, author, members: facts.members, load: facts.load, requested, reviewed, unavailable });
+  let choice = chooseReviewers({
+    level: assessment.level,
+    config,
+    prNumber: pr.number,
+    author,
+    members: facts.members,
+    load: facts.load,
+    requested,
+    reviewed,
+    unavailable,
+    ...(facts.busy ? { busy: facts.busy } : {}),
+  });
 
   const notes: string[] = [...facts.notes];
   for (const [login, why] of progress.refusedNow) notes.push(`@${login} could not be requested: ${why}.`);

@@ -6,7 +6,11 @@ import type { PrMemory } from "../core/pr-memory.js";
 import type { ConfigDryRunInput, PrSnapshot, StaticAnalysisFact, TriageFacts, TriageTrigger } from "../core/plan-triage.js";
 import type { ChangedFile } from "../core/types.js";
 import { findCheckRun, type KnownCheckRun } from "./ensure-check-run.js";
+import { mergeGroupMembers } from "../core/merge-group-members.js";
+import { expandCodeownersGroups } from "./expand-codeowners.js";
 import { expandGroups, type TeamCache } from "./expand-teams.js";
+import { readBusyStatus, type BusyStatusCache } from "./read-busy-status.js";
+import type { CodeownersCache } from "./read-codeowners.js";
 import { hasWriteAccess } from "./has-write-access.js";
 import { listOpenPrLoad } from "./list-open-pr-load.js";
 import { listPullFiles, listPullReviews } from "./list-pull-request.js";
@@ -46,6 +50,9 @@ export interface GatherInput {
    */
   fresh: boolean;
   teams: TeamCache;
+  /** CODEOWNERS files and GitHub busy statuses, cached briefly; the CLI passes fresh ones. */
+  codeowners: CodeownersCache;
+  busy: BusyStatusCache;
   refused?: ReadonlyMap<string, string>;
   appId?: number;
   tickEdit?: { sender: string; before: string; after: string; commentId: number };
@@ -136,12 +143,21 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
   // Without (the default), reviewers are chosen and requested without waiting for the linter.
   const analysed = compileRiskConfig(config.risk).weights.static_analysis > 0 ? await analysis : undefined;
 
-  const members = await expandGroups(octokit, config.reviewers, config.routing.request_teams, input.teams, notes);
+  const listed = await expandGroups(octokit, config.reviewers, config.routing.request_teams, input.teams, notes);
   const leadGroup = config.governance.lead_group;
   // Leads are people: a lead team requested as a team still approves and ticks as members.
+  // Code owners add reviewers to a group, never leads.
   const leadMembers = config.routing.request_teams
     ? (await expandGroups(octokit, { [leadGroup]: config.reviewers[leadGroup] ?? [] }, false, input.teams, []))[leadGroup]
-    : members[leadGroup];
+    : listed[leadGroup];
+  const owners = await expandCodeownersGroups(octokit, { owner, repo }, config, files.map((f) => f.filename), { codeowners: input.codeowners, teams: input.teams }, notes);
+  const members = mergeGroupMembers(listed, owners);
+  let busy = new Map<string, string>();
+  if (config.routing.respect_busy) {
+    const status = await readBusyStatus(octokit, { owner, repo }, Object.values(members).flat().map((m) => m.login), input.busy);
+    busy = new Map(status.busy);
+    notes.push(...status.notes);
+  }
   const needsLoad = config.routing.strategy === "least-loaded" || config.routing.max_load > 0;
   const load = needsLoad && Object.keys(config.reviewers).length ? await listOpenPrLoad(octokit, { owner, repo }, pull.number) : new Map<string, number>();
   const reviews = input.fresh ? [] : await listPullReviews(octokit, prRef);
@@ -184,6 +200,7 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
     files,
     members,
     leads: (leadMembers ?? []).map((m) => m.login.toLowerCase()),
+    busy,
     load,
     reviews,
     refused: input.refused ?? new Map(),

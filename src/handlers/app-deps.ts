@@ -1,6 +1,8 @@
 import { LRUCache } from "lru-cache";
 import { ConfigCache } from "../github/config-cache.js";
 import { TeamCache } from "../github/expand-teams.js";
+import { BusyStatusCache } from "../github/read-busy-status.js";
+import { CodeownersCache } from "../github/read-codeowners.js";
 import { WriteQueue } from "../queue/write-queue.js";
 import type { Database } from "../storage/open-database.js";
 import { PrStateStore } from "../storage/pr-state-store.js";
@@ -16,6 +18,8 @@ export interface AppDeps {
   writes: WriteQueue;
   configs: ConfigCache;
   teams: TeamCache;
+  codeowners: CodeownersCache;
+  busy: BusyStatusCache;
   /** Delivery id → which attempt this is (set by the job that runs it; 1 when run directly). */
   attempts: Map<string, number>;
   /** Delivery id → the error its handler failed with, for the job to retry. */
@@ -32,6 +36,8 @@ export function createAppDeps(options: { database: Database; appId?: number; con
     writes: new WriteQueue(1),
     configs: new ConfigCache(options.configTtlMs ?? 60_000, 1000),
     teams: new TeamCache(),
+    codeowners: new CodeownersCache(),
+    busy: new BusyStatusCache(),
     attempts: new Map(),
     failures: new LRUCache<string, { error: unknown }>({ max: 1000 }),
     ...(options.appId ? { appId: options.appId } : {}),

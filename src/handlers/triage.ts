@@ -130,6 +130,8 @@ export async function triagePullRequest(
     memory,
     fresh,
     teams: deps.teams,
+    codeowners: deps.codeowners,
+    busy: deps.busy,
     refused: await deps.refused.list(`${owner}/${repo}`),
     ...(deps.appId ? { appId: deps.appId } : {}),
     ...(event.tickEdit ? { tickEdit: event.tickEdit } : {}),

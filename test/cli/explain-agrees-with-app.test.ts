@@ -16,6 +16,7 @@ reviewers:
   seniors: [bob, carol]
 routing:
   request_teams: true
+  respect_busy: false
 risk:
   impact:
     - { paths: ["src/auth/**"], impact: critical }

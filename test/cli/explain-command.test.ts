@@ -14,6 +14,7 @@ const CONFIG = `reviewers:
 routing:
   high: [{ from: lead, count: 1 }, { from: seniors, count: 2 }]
   away: [carol]
+  respect_busy: false
 risk:
   impact:
     - { paths: ["src/payments/**"], impact: critical, reason: "money moves here" }
@@ -115,6 +116,7 @@ function mockTriageReads(scope: nock.Scope, options: { groups?: boolean; checkRu
       .get(`${REPO}/contents/src%2Fpayments%2Frefund.ts`)
       .query({ ref: SHA })
       .reply(200, REFUND_TS, RAW);
+    scope.get(`${REPO}/contents/test%2Fpayments%2Frefund.test.ts`).query({ ref: SHA }).reply(200, "a\nb\nc\nd\n", RAW);
   }
   if (options.groups !== false) {
     scope.get("/orgs/acme/teams/backend-seniors/members").query({ per_page: 100 }).reply(200, [{ login: "frank" }]);

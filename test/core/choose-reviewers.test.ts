@@ -22,6 +22,26 @@ function input(over: Partial<ChooseReviewersInput> = {}): ChooseReviewersInput {
 }
 
 describe("chooseReviewers", () => {
+  it("says why each eligible senior was not picked: more load, or the tie-break", () => {
+    const choice = chooseReviewers(input({ load: new Map([["bob", 3], ["carol", 1], ["dave", 1]]) }));
+    const picked = choice.picks[0]!.login;
+    const other = picked === "carol" ? "dave" : "carol";
+    expect(choice.skipped).toEqual([
+      { login: other, group: "seniors", reason: `as loaded as @${picked} (1 open review request); the tie-break seeded by PR #7 chose @${picked}` },
+      { login: "bob", group: "seniors", reason: `has 3 open review requests; @${picked} had fewer` },
+    ]);
+  });
+
+  it("keeps saying who was passed over once the pick is on the PR, so the comment does not lose it", () => {
+    const choice = chooseReviewers(input({ author: "bob", requested: new Set(["carol"]) }));
+    expect(choice.picks).toEqual([]);
+    expect(choice.kept.map((k) => k.login)).toEqual(["carol"]);
+    expect(choice.skipped).toEqual([
+      { login: "bob", group: "seniors", reason: "is the author" },
+      { login: "dave", group: "seniors", reason: "not needed: @carol already reviews for seniors" },
+    ]);
+  });
+
   it("picks the least-loaded senior for medium risk and says why", () => {
     const choice = chooseReviewers(input({ load: new Map([["bob", 3], ["carol", 1], ["dave", 2]]) }));
     expect(choice.picks).toEqual([{ login: "carol", isTeam: false, group: "seniors", load: 1, reason: "seniors: least loaded (1 open review request)" }]);

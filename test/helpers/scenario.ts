@@ -7,7 +7,10 @@ export const OWNER = "Codertocat";
 export const REPO = "Hello-World";
 export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 
-/** A team of a lead and three seniors, with the SPEC's default weights pinned. */
+/**
+ * A team of a lead and three seniors, with the SPEC's default weights pinned. GitHub's busy
+ * status is not read (one GraphQL call per triage): tests about it switch it back on.
+ */
 export const TEAM_CONFIG = `
 reviewers:
   lead: [alice]
@@ -15,6 +18,7 @@ reviewers:
 routing:
   strategy: least-loaded
   max_load: 3
+  respect_busy: false
 risk:
   impact:
     - { paths: ["src/auth/**"], impact: critical, reason: "identity" }

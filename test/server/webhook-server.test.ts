@@ -229,7 +229,7 @@ describe("jobs", () => {
     let t = 0;
     const tick = () => ++t;
     scope.post(/\/app\/installations\/\d+\/access_tokens/).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" });
-    scope.get(/\/contents\/\.github(%2F|\/)review-triage\.yml/).reply(200, "reviewers:\n  seniors: [bob, carol]\n", { "content-type": "text/plain" });
+    scope.get(/\/contents\/\.github(%2F|\/)review-triage\.yml/).reply(200, "reviewers:\n  seniors: [bob, carol]\nrouting:\n  respect_busy: false\n", { "content-type": "text/plain" });
     for (const n of [2, 3]) {
       scope
         .get(`${REPO_PATH}/pulls/${n}/files`)

@@ -3,6 +3,8 @@ import { CONFIG_PATH } from "../../config/parse-config.js";
 import type { TriageFacts } from "../../core/plan-triage.js";
 import type { CheckAnnotation } from "../../github/ensure-check-run.js";
 import { TeamCache } from "../../github/expand-teams.js";
+import { BusyStatusCache } from "../../github/read-busy-status.js";
+import { CodeownersCache } from "../../github/read-codeowners.js";
 import { gatherTriage, type PullRequestLike } from "../../github/gather-triage.js";
 import { errorStatus, type Octokit as AppOctokit } from "../../github/types.js";
 import type { CliOctokit } from "./create-read-only-octokit.js";
@@ -93,6 +95,8 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
       configSource: loaded.source,
       fresh: false,
       teams: new TeamCache(),
+      codeowners: new CodeownersCache(),
+      busy: new BusyStatusCache(),
       ...(options.appId ? { appId: options.appId } : {}),
       ...(analyze ? { analyze } : {}),
     }),
