@@ -269,3 +269,55 @@ describe("jobs", () => {
     expect(errors(running)).toEqual([]);
   });
 });
+
+describe("shutdown", () => {
+  it("on stop, takes no new jobs, finishes the one in flight within the grace period and answers webhooks meanwhile", async () => {
+    running = await startTestServer();
+    const scope = nock(API);
+    mockToken(scope);
+    mockConfig(scope);
+    mockFiles(scope, MEDIUM_FILES);
+    mockOpenPulls(scope, { bob: 2, dave: 1 });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, async () => {
+      await held;
+      return {};
+    });
+    scope.post(`${REPO_PATH}/check-runs`).reply(201, { id: 77 });
+    scope.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 555 });
+    scope.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
+    const id = newDeliveryId();
+    await running.post("pull_request", prPayload({ files: MEDIUM_FILES }), { id });
+    await expect.poll(() => running!.server.queue.inFlight, { timeout: 10_000 }).toBe(1);
+    const stopping = running.server.stop({ graceMs: 20_000 });
+    // Still answering while draining: a new delivery is stored for later, not processed here.
+    const later = newDeliveryId();
+    const res = await running.post("pull_request", prPayload({ number: 3, files: MEDIUM_FILES }), { id: later });
+    expect(res.status).toBe(202);
+    expect((await fetch(`${running.server.url}/readyz`)).status).toBe(503);
+    release();
+    await stopping;
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(await deliveryState(running, id)).toMatchObject({ state: "done" });
+    expect(await deliveryState(running, later)).toMatchObject({ state: "queued", attempts: 0 });
+    running = undefined;
+  });
+});
+
+describe("start-up", () => {
+  it("refuses to start in production without WEBHOOK_SECRET, with a clear message and a non-zero exit", async () => {
+    const { spawn } = await import("node:child_process");
+    const { testKey } = await import("../helpers/app.js");
+    const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+      env: { PATH: process.env.PATH, NODE_ENV: "production", APP_ID: "1", PRIVATE_KEY: testKey(), DATA_DIR: "memory://", LOG_FORMAT: "json" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += String(d)));
+    child.stderr.on("data", (d) => (out += String(d)));
+    const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)));
+    expect(code).toBe(78);
+    expect(out).toContain("cannot start: WEBHOOK_SECRET is not set");
+  });
+});
