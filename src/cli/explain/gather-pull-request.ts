@@ -108,9 +108,11 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
   if (options.analysis && config.analysis.enabled) {
     // Loaded only when used: ESLint is the heaviest part of the CLI.
     const { createAnalyzer } = await import("../../handlers/analyze-pull-request.js");
+    // One PR, one result: no cache to speak of, and the worker is stopped as soon as it is done.
+    const analyze = createAnalyzer({ cacheBytes: 1024 * 1024 });
     const result = await reading("changed files for static analysis", () =>
-      createAnalyzer(1)({ config, files, headSha: pr.head.sha, octokit, owner, repo }),
-    );
+      analyze({ config, files, headSha: pr.head.sha, octokit, owner, repo }),
+    ).finally(() => analyze.close());
     if (result) analysis = { errors: result.errors, annotations: result.annotations ?? [] };
   }
 
