@@ -145,12 +145,17 @@ describe("the main thread", () => {
 
   it("never loads them either from the compiled build, whose worker is plain JavaScript", async () => {
     // Under node_modules so that the build's own imports resolve to this checkout's packages.
-    const dist = buildLike(join(ROOT, "node_modules/.cache/review-triage-build-test"));
-    expect(readdirSync(join(dist, "workers")).sort()).toEqual(["create-lint-pool.js", "run-lint-worker.js"]);
-    const script = probe(pathToFileURL(join(dist, "index.js")).href, pathToFileURL(join(dist, "handlers/analyze-pull-request.js")).href);
-    // No tsx: the way `npm start` runs.
-    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, timeout: 60_000 });
-    expect(JSON.parse(stdout)).toEqual({ titles: ["no-dupe-keys (error)", "no-debugger (warning)"], loaded: [], started: 1 });
+    const out = join(ROOT, "node_modules/.cache/review-triage-build-test");
+    try {
+      const dist = buildLike(out);
+      expect(readdirSync(join(dist, "workers")).sort()).toEqual(["create-lint-pool.js", "run-lint-worker.js"]);
+      const script = probe(pathToFileURL(join(dist, "index.js")).href, pathToFileURL(join(dist, "handlers/analyze-pull-request.js")).href);
+      // No tsx: the way `npm start` runs.
+      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, timeout: 60_000 });
+      expect(JSON.parse(stdout)).toEqual({ titles: ["no-dupe-keys (error)", "no-debugger (warning)"], loaded: [], started: 1 });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("is not kept alive by an idle pool", async () => {
