@@ -61,6 +61,7 @@ interface Sample {
   heapTotal: number;
   external: number;
   sizes: Record<string, number>;
+  worker?: { started: number; timeouts: number; outOfMemory: number; peakHeapBytes: number; heapLimitBytes: number };
   seconds: number;
 }
 
@@ -131,7 +132,8 @@ async function runChild(stubUrl: string): Promise<void> {
   // the size of each cache can be printed beside the memory figures.
   const deps = createAppDeps({ appId: APP_ID });
   // SOAK_ANALYZE=0 leaves static analysis out, to tell its footprint from the caches'.
-  const extras = process.env.SOAK_ANALYZE === "0" ? {} : { analyze: createAnalyzer() };
+  const analyze = process.env.SOAK_ANALYZE === "0" ? undefined : createAnalyzer();
+  const extras = analyze ? { analyze } : {};
   await probot.load(createApp(deps, extras), { cwd: process.cwd(), addHandler: () => undefined });
 
   const sample = () => {
@@ -151,6 +153,8 @@ async function runChild(stubUrl: string): Promise<void> {
         queued: deps.prQueue.size,
         writes: deps.writes.pending,
       },
+      // The lint workers' own V8 heaps; their memory is part of the process RSS above.
+      worker: analyze?.pool.stats(),
     };
   };
 
@@ -176,6 +180,7 @@ async function runChild(stubUrl: string): Promise<void> {
       } else if (message.type === "stats") {
         process.send!({ type: "stats", ...stats });
       } else if (message.type === "exit") {
+        await analyze?.close();
         process.exit(0);
       }
     })();
@@ -441,7 +446,7 @@ function commentEvent(action: "created" | "edited", repo: RepoModel, pr: PrModel
 }
 
 let nextId = 1;
-const stubStats = { calls: 0, writes: 0, repeatedSources: 0, byRoute: new Map<string, number>(), unknown: [] as string[] };
+const stubStats = { calls: 0, writes: 0, sources: 0, repeatedSources: 0, byRoute: new Map<string, number>(), unknown: [] as string[] };
 const sourceFetches = new Set<string>();
 
 /** Webhooks GitHub sends back for the app's own writes. */
@@ -471,6 +476,27 @@ function startStub(): Promise<{ url: string; close: () => void }> {
       json(res, 200, PEOPLE.slice(40 + (org % 20), 44 + (org % 20)).map((login) => user(login)));
       return "team members";
     }
+    if (method === "POST" && path === "/graphql") {
+      // The analyzer's only query: blobs by `<sha>:<path>` expressions, one variable each.
+      const variables = (body.variables ?? {}) as Record<string, string>;
+      const repo = repoByName.get(`${variables.owner}/${variables.name}`);
+      const answer: Record<string, Json | null> = {};
+      for (const [key, expression] of Object.entries(variables)) {
+        if (!/^e\d+$/.test(key)) continue;
+        const colon = expression.indexOf(":");
+        const [sha, file] = [expression.slice(0, colon), expression.slice(colon + 1)];
+        const f = repo?.bySha.get(sha)?.files.find((x) => x.filename === file && x.status !== "removed");
+        const text = f ? sourceOf(f) : undefined;
+        answer[`f${key.slice(1)}`] = text === undefined ? null : { text, byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false };
+        // The same file at the same commit again means the analysis was computed again.
+        const seen = `${variables.owner}/${variables.name}@${expression}`;
+        stubStats.sources++;
+        if (sourceFetches.has(seen)) stubStats.repeatedSources++;
+        else sourceFetches.add(seen);
+      }
+      json(res, 200, { data: { repository: repo ? answer : null } });
+      return "graphql: blobs";
+    }
     if (!(m = path.match(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/))) return undefined;
     const [owner, name, rest = ""] = [m[1]!, m[2]!, m[3]];
     if (method === "GET" && (m = rest.match(/^\/contents\/(.+)$/))) {
@@ -481,15 +507,8 @@ function startStub(): Promise<{ url: string; close: () => void }> {
         else notFound(res);
         return "contents: config";
       }
-      const repo = repoByName.get(`${owner}/${name}`);
-      const f = repo?.bySha.get(query.get("ref") ?? "")?.files.find((x) => x.filename === file && x.status !== "removed");
-      if (f) raw(res, sourceOf(f));
-      else notFound(res);
-      // The same file at the same commit again means the analysis was computed again.
-      const seen = `${owner}/${name}@${query.get("ref")}:${file}`;
-      if (sourceFetches.has(seen)) stubStats.repeatedSources++;
-      else sourceFetches.add(seen);
-      return "contents: source";
+      // Source files are read with GraphQL (above), never one by one.
+      return undefined;
     }
     const repo = repoByName.get(`${owner}/${name}`);
     if (!repo) return undefined;
@@ -621,7 +640,7 @@ function startStub(): Promise<{ url: string; close: () => void }> {
       const text = Buffer.concat(chunks).toString();
       const body = (text ? JSON.parse(text) : {}) as Json;
       stubStats.calls++;
-      if (method !== "GET" && !url.pathname.includes("/access_tokens")) stubStats.writes++;
+      if (method !== "GET" && !url.pathname.includes("/access_tokens") && url.pathname !== "/graphql") stubStats.writes++;
       const route = handle(method, url.pathname, url.searchParams, body, res);
       if (route) {
         stubStats.byRoute.set(route, (stubStats.byRoute.get(route) ?? 0) + 1);
@@ -879,7 +898,7 @@ async function runParent(): Promise<void> {
   console.log(`\n  events   rss MB  heapUsed MB  heapTotal MB  external MB  rss ${SETTLE_MS / 1000}s idle  prState  configs  deliveries   elapsed s`);
   const takeSample = async (events: number) => {
     const s = await ipc.ask({ type: "sample" });
-    const row: Sample = { events, rss: s.rss, idleRss: s.idleRss, heapUsed: s.heapUsed, heapTotal: s.heapTotal, external: s.external, sizes: s.sizes, seconds: (Date.now() - started) / 1000 };
+    const row: Sample = { events, rss: s.rss, idleRss: s.idleRss, heapUsed: s.heapUsed, heapTotal: s.heapTotal, external: s.external, sizes: s.sizes, worker: s.worker, seconds: (Date.now() - started) / 1000 };
     samples.push(row);
     console.log(
       `  ${String(row.events).padStart(6)}  ${mb(row.rss).padStart(6)}  ${mb(row.heapUsed).padStart(11)}  ${mb(row.heapTotal).padStart(12)}  ${mb(row.external).padStart(11)}  ${mb(row.idleRss).padStart(11)}  ${String(row.sizes.prState).padStart(7)}  ${String(row.sizes.configs).padStart(7)}  ${String(row.sizes.deliveries).padStart(10)}  ${row.seconds.toFixed(1).padStart(10)}`,
@@ -906,7 +925,7 @@ async function runParent(): Promise<void> {
   console.log("\n  event mix:");
   for (const [kind, n] of [...mixCounts].sort((a, b) => b[1] - a[1])) console.log(`    ${String(n).padStart(6)}  ${kind}`);
   console.log(`  ${prs} pull requests in ${REPOS} repositories; GitHub API calls: ${stubStats.calls} (${stubStats.writes} writes)`);
-  const sources = stubStats.byRoute.get("contents: source") ?? 0;
+  const sources = stubStats.sources;
   if (sources) console.log(`  source files fetched for static analysis: ${sources}, of which ${stubStats.repeatedSources} (${((100 * stubStats.repeatedSources) / sources).toFixed(0)}%) the same file at the same commit again`);
   console.log(`  calls by route: ${[...stubStats.byRoute].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(", ")}`);
   console.log(`  app logs by level: ${JSON.stringify(stats.logsByLevel)}`);
@@ -926,6 +945,12 @@ async function runParent(): Promise<void> {
   }
   const stickies = repos.flatMap((r) => [...r.prs.values()].flatMap((p) => p.comments.filter((c) => c.type === "Bot" && c.body.includes(STICKY_MARKER))));
   if (stickies.length) console.log(`  sticky comments: ${stickies.length}, ${(stickies.reduce((n, c) => n + c.body.length, 0) / stickies.length / 1024).toFixed(1)} KB on average (PR state keeps only a hash of each)`);
+  if (last.worker) {
+    const w = last.worker;
+    console.log(
+      `  lint workers: ${w.started} started, ${w.timeouts} stopped over the time budget, ${w.outOfMemory} over the memory budget; peak worker heap ${mb(w.peakHeapBytes)} MB of its ${mb(w.heapLimitBytes)} MB limit (inside the process RSS above)`,
+    );
+  }
   console.log(`  ${peak < TARGET_MB * MB ? "PASS" : "FAIL"}: peak RSS ${mb(peak)} MB vs target < ${TARGET_MB} MB`);
 
   const problems: string[] = [];

@@ -38,6 +38,15 @@ for _ in $(seq 1 100); do
   if body="$(node -e "fetch('http://127.0.0.1:$port/healthz').then(async r=>{if(!r.ok)process.exit(1);console.log(await r.text())},()=>process.exit(1))" 2>/dev/null)"; then
     echo "check-production-install: /healthz answered $body"
     node dist/cli/main.js validate config/default.yml
+    # Static analysis runs in a worker thread started from dist/ (no tsx in production).
+    node --input-type=module -e "
+      const { createLintPool } = await import('./dist/workers/create-lint-pool.js');
+      const pool = createLintPool();
+      const outcome = await pool.lint({ filename: 'a.ts', source: 'export const a = { k: 1, k: 2 };\\n', lines: 'all', maxFindings: 50 }, { fileMs: 30000, deadline: performance.now() + 60000 });
+      await pool.close();
+      if (outcome.kind !== 'done' || outcome.result.kind !== 'linted' || outcome.result.errors !== 1) { console.error('check-production-install: the lint worker answered', JSON.stringify(outcome)); process.exit(1); }
+      console.log('check-production-install: the lint worker runs from dist/');
+    "
     exit 0
   fi
   if ! kill -0 "$pid" 2>/dev/null; then

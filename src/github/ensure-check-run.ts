@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { CheckAnnotation } from "../core/analysis/to-annotations.js";
+import { ANNOTATIONS_PER_REQUEST, type CheckAnnotation } from "../core/analysis/to-annotations.js";
 import { CHECK_NAME, type CheckRunSpec } from "../core/render-check.js";
 import type { Octokit, RepoRef } from "./types.js";
 
@@ -72,8 +72,8 @@ export async function findCheckRun(
 
 /**
  * Create or update the check run so it shows `spec`; no write when it already does.
- * Annotations beyond the first 50 are sent in further updates, 50 at a time, as the
- * Checks API requires.
+ * Annotations go in the same request, so at most 50 (the Checks API's limit per request) are
+ * sent: the analysis ranks its findings and keeps only the most severe that many.
  */
 export async function ensureCheckRun(
   octokit: Octokit,
@@ -96,7 +96,7 @@ export async function ensureCheckRun(
     title: spec.title.slice(0, 255),
     summary: clip(spec.summary),
     ...(spec.text ? { text: clip(spec.text) } : {}),
-    ...(annotations.length ? { annotations: annotations.slice(0, 50) } : {}),
+    ...(annotations.length ? { annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) } : {}),
   };
   const state = {
     status: spec.status,
@@ -112,14 +112,6 @@ export async function ensureCheckRun(
     const { data } = await octokit.rest.checks.create({ owner: ref.owner, repo: ref.repo, name: CHECK_NAME, head_sha: ref.head_sha, ...state, output });
     id = data.id;
     write = "created";
-  }
-  for (let i = 50; i < annotations.length; i += 50) {
-    await octokit.rest.checks.update({
-      owner: ref.owner,
-      repo: ref.repo,
-      check_run_id: id,
-      output: { title: output.title, summary: output.summary, annotations: annotations.slice(i, i + 50) },
-    });
   }
   return {
     write,

@@ -1,41 +1,119 @@
 import { LRUCache } from "lru-cache";
-import { analyzeFiles, type AnalysisResult } from "../core/analysis/analyze-files.js";
+import { analyzeFiles, DEFAULT_ANALYSIS_LIMITS, type AnalysisResult } from "../core/analysis/analyze-files.js";
 import { summarizeAnalysis, toAnnotations } from "../core/analysis/to-annotations.js";
+import { fetchBlobs } from "../github/fetch-blobs.js";
+import { createLintPool, DEFAULT_LINT_POOL, type LintPool } from "../workers/create-lint-pool.js";
 import type { TriagePipelineExtras } from "./triage.js";
-import { errorStatus } from "../github/types.js";
 
 export const STATIC_ANALYSIS_DOCS = "https://github.com/review-triage/review-triage/blob/main/docs/static-analysis.md";
 
+export interface AnalyzerOptions {
+  /** Lint worker threads (`ANALYSIS_WORKERS`); as many PRs are analysed at once. */
+  workers?: number;
+  /** Heap limit of each worker in MB (`ANALYSIS_WORKER_HEAP_MB`). */
+  workerHeapMb?: number;
+  /** Wall-clock budget per file (`ANALYSIS_FILE_BUDGET_MS`). */
+  fileBudgetMs?: number;
+  /** Wall-clock budget per PR, fetching included (`ANALYSIS_PR_BUDGET_MS`). */
+  prBudgetMs?: number;
+  /** Bytes of analysis results kept, one per commit and config. */
+  cacheBytes?: number;
+  /** A pool to lint in instead of one of the analyzer's own; its owner closes it. */
+  pool?: LintPool;
+}
+
+/** The pipeline's `analyze`, plus what the app must call on shutdown. */
+export type Analyzer = NonNullable<TriagePipelineExtras["analyze"]> & {
+  /** Stops the analyzer's lint workers (not a pool passed in). */
+  close(): Promise<void>;
+  readonly pool: LintPool;
+};
+
+export const DEFAULT_ANALYZER = {
+  workers: DEFAULT_LINT_POOL.size,
+  workerHeapMb: DEFAULT_LINT_POOL.heapMb,
+  fileBudgetMs: DEFAULT_ANALYSIS_LIMITS.fileTimeBudgetMs,
+  prBudgetMs: DEFAULT_ANALYSIS_LIMITS.timeBudgetMs,
+  // A result holds at most 50 findings and the list of skipped files: a few KB, so this keeps
+  // thousands of commits while no PR's result can push the process towards its memory target.
+  cacheBytes: 8 * 1024 * 1024,
+} as const;
+
+const ENV: ReadonlyArray<{ key: keyof typeof DEFAULT_ANALYZER; name: string; min: number; max: number }> = [
+  { key: "workers", name: "ANALYSIS_WORKERS", min: 1, max: 16 },
+  { key: "workerHeapMb", name: "ANALYSIS_WORKER_HEAP_MB", min: 64, max: 4096 },
+  { key: "fileBudgetMs", name: "ANALYSIS_FILE_BUDGET_MS", min: 100, max: 600_000 },
+  { key: "prBudgetMs", name: "ANALYSIS_PR_BUDGET_MS", min: 100, max: 3_600_000 },
+];
+
+/** The analyzer's settings from the environment; a malformed value is an error naming the variable. */
+export function readAnalyzerEnv(env: NodeJS.ProcessEnv): AnalyzerOptions {
+  const options: AnalyzerOptions = {};
+  for (const { key, name, min, max } of ENV) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      throw new Error(`${name} must be a whole number from ${min} to ${max} (default ${DEFAULT_ANALYZER[key]}), got "${raw}"`);
+    }
+    options[key] = value;
+  }
+  return options;
+}
+
 /**
  * Static analysis as a pipeline stage (SPEC §7): lint the PR's changed JavaScript/TypeScript
- * at its head commit, once per commit — reviews and ticks re-evaluate the PR without
- * fetching the files again.
+ * at its head commit, once per commit — reviews and ticks re-evaluate the PR without fetching
+ * the files again. The files arrive in one GraphQL query per 100; ESLint runs in worker
+ * threads under a time and memory budget, so no file can hold the event loop.
+ *
+ * Options not given come from the environment (readAnalyzerEnv), then the defaults. The app
+ * must call `close()` on shutdown.
  */
-export function createAnalyzer(cacheSize = 2000): NonNullable<TriagePipelineExtras["analyze"]> {
-  const cache = new LRUCache<string, AnalysisResult>({ max: cacheSize });
-  // Linting is synchronous CPU work: one PR at a time keeps the event loop answering other
-  // webhooks between files, and keeps memory flat when many PRs arrive together.
-  let lane: Promise<unknown> = Promise.resolve();
-  return async ({ config, files, headSha, octokit, owner, repo }) => {
+export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
+  const settings = { ...DEFAULT_ANALYZER, ...readAnalyzerEnv(process.env), ...options };
+  const pool = options.pool ?? createLintPool({ size: settings.workers, heapMb: settings.workerHeapMb });
+  const cache = new LRUCache<string, AnalysisResult>({
+    max: 10_000,
+    maxSize: settings.cacheBytes,
+    // JSON length in UTF-16 code units: close to what V8 holds for the strings that dominate.
+    sizeCalculation: (result, key) => 2 * (key.length + JSON.stringify(result).length),
+  });
+
+  // As many PRs at once as there are workers, each linting its files one after the other: every
+  // PR being analysed has a worker to itself, its time budget counts from its turn, and only
+  // those PRs' file contents are in memory.
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  const acquire = async (): Promise<void> => {
+    if (active < pool.size) {
+      active++;
+      return;
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+
+  const analyze: NonNullable<TriagePipelineExtras["analyze"]> = async ({ config, files, headSha, octokit, owner, repo }) => {
     const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config.analysis)}`;
     let result = cache.get(key);
     if (!result) {
-      const turn = lane.then(() => undefined);
-      let release: () => void = () => undefined;
-      lane = new Promise<void>((r) => (release = r));
-      await turn;
+      await acquire();
       try {
-        const fetchContent = async (path: string) => {
-          try {
-            const { data } = await octokit.rest.repos.getContent({ owner, repo, path, ref: headSha, mediaType: { format: "raw" } });
-            return typeof data === "string" ? data : null;
-          } catch (error) {
-            if (errorStatus(error) === 404) return null;
-            throw error;
-          }
-        };
-        // Another event may have linted this commit while this one waited its turn.
-        result = cache.get(key) ?? (await analyzeFiles({ files, config: config.analysis, fetchContent }));
+        // Another event may have analysed this commit while this one waited its turn.
+        result =
+          cache.get(key) ??
+          (await analyzeFiles({
+            files,
+            config: config.analysis,
+            fetchContents: (paths) => fetchBlobs(octokit, { owner, repo, sha: headSha }, paths),
+            lint: (task, budget) => pool.lint(task, budget),
+            limits: { timeBudgetMs: settings.prBudgetMs, fileTimeBudgetMs: settings.fileBudgetMs },
+          }));
         cache.set(key, result);
       } finally {
         release();
@@ -48,4 +126,8 @@ export function createAnalyzer(cacheSize = 2000): NonNullable<TriagePipelineExtr
       text: `### Static analysis\n\n${summarizeAnalysis(result, { docsUrl: STATIC_ANALYSIS_DOCS })}`,
     };
   };
+  return Object.assign(analyze, {
+    pool,
+    close: () => (options.pool ? Promise.resolve() : pool.close()),
+  });
 }

@@ -4,6 +4,7 @@ import { createReadOnlyOctokit, WriteRefusedError } from "../../src/cli/explain/
 import { runCli } from "../../src/cli/run-cli.js";
 import { encodeRecord, itemId } from "../../src/core/checklists.js";
 import { API, CONFIG_URL, RAW } from "../helpers/github.js";
+import { mockBlobs } from "../helpers/scenario.js";
 
 const REPO = "/repos/acme/widgets";
 const SHA = "4f2c1a9e0b7d6c5e4f3a2b1c0d9e8f7a6b5c4d3e";
@@ -112,11 +113,7 @@ function mockPrAndConfig(scope: nock.Scope, config: string | null, pr = pullRequ
 function mockTriageReads(scope: nock.Scope, options: { groups?: boolean; checkRuns?: unknown[]; content?: boolean } = {}) {
   scope.get(`${REPO}/pulls/42/files`).query({ per_page: 100 }).reply(200, FILES);
   if (options.content !== false) {
-    scope
-      .get(`${REPO}/contents/src%2Fpayments%2Frefund.ts`)
-      .query({ ref: SHA })
-      .reply(200, REFUND_TS, RAW);
-    scope.get(`${REPO}/contents/test%2Fpayments%2Frefund.test.ts`).query({ ref: SHA }).reply(200, "a\nb\nc\nd\n", RAW);
+    mockBlobs(scope, { "src/payments/refund.ts": REFUND_TS });
   }
   if (options.groups !== false) {
     scope.get("/orgs/acme/teams/backend-seniors/members").query({ per_page: 100 }).reply(200, [{ login: "frank" }]);
@@ -162,7 +159,8 @@ describe("review-triage explain", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(methods.length).toBeGreaterThan(0);
-    expect(methods.filter((m) => !m.startsWith("GET "))).toEqual([]);
+    // The one POST is the GraphQL query for the changed files' contents.
+    expect(methods.filter((m) => !m.startsWith("GET "))).toEqual(["POST /graphql"]);
     const lines = stdout.split("\n");
     expect(lines[0]).toBe('acme/widgets#42: "feat: refunds for card payments" by @dave');
     expect(stdout).toContain("Config: acme/widgets:.github/review-triage.yml (default branch)");
@@ -206,7 +204,7 @@ describe("review-triage explain", () => {
       staticAnalysis: { errors: 1 },
       written: false,
     });
-    expect(result.requests.every((r: string) => r.startsWith("GET "))).toBe(true);
+    expect(result.requests.filter((r: string) => !r.startsWith("GET "))).toEqual(["POST /graphql"]);
   });
 
   it("says when the built-in defaults apply", async () => {
@@ -282,6 +280,15 @@ describe("review-triage explain", () => {
       WriteRefusedError,
     );
     expect(requests).toEqual([]);
+  });
+
+  it("sends GraphQL queries but refuses a mutation", async () => {
+    const { octokit, requests } = createReadOnlyOctokit({ token: "ghp_test", baseUrl: API, warn: () => {} });
+    nock(API).post("/graphql").reply(200, { data: { viewer: { login: "dave" } } });
+    await expect(octokit.graphql("query { viewer { login } }")).resolves.toEqual({ viewer: { login: "dave" } });
+    await expect(octokit.graphql('mutation { addStar(input: { starrableId: "x" }) { clientMutationId } }')).rejects.toBeInstanceOf(WriteRefusedError);
+    await expect(octokit.graphql("query a { viewer { login } } mutation b { x }")).rejects.toBeInstanceOf(WriteRefusedError);
+    expect(requests).toEqual(["POST /graphql"]);
   });
 
   it("finds the API of GitHub Enterprise Server from a pasted PR URL", async () => {

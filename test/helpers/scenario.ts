@@ -128,3 +128,31 @@ export function mockReviews(scope: nock.Scope, reviews: Array<{ login: string; s
 }
 
 export { API, mockToken, nock };
+
+/** A blob as GitHub's GraphQL API describes it. */
+export interface BlobAnswer {
+  text: string | null;
+  byteSize: number;
+  isBinary: boolean | null;
+  isTruncated: boolean;
+}
+
+export const blobOf = (text: string): BlobAnswer => ({ text, byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false });
+
+/**
+ * The analyzer's GraphQL query for file contents, answered from `blobs` by path (a string is a
+ * text file); paths not listed answer null, as GitHub does for a path with nothing at it.
+ */
+export function mockBlobs(scope: nock.Scope, blobs: Record<string, string | BlobAnswer>, options: { delayMs?: number } = {}): nock.Scope {
+  const interceptor = scope.post("/graphql", (body: { query?: string }) => typeof body.query === "string" && body.query.includes("object(expression:"));
+  return (options.delayMs ? interceptor.delay(options.delayMs) : interceptor).reply(200, (_uri, body) => {
+    const { variables } = body as { variables: Record<string, string> };
+    const repository: Record<string, BlobAnswer | null> = {};
+    for (const [key, expression] of Object.entries(variables)) {
+      if (!/^e\d+$/.test(key)) continue;
+      const value = blobs[expression.slice(expression.indexOf(":") + 1)];
+      repository[`f${key.slice(1)}`] = value === undefined ? null : typeof value === "string" ? blobOf(value) : value;
+    }
+    return { data: { repository } };
+  });
+}

@@ -25,7 +25,8 @@ export interface ReadOnlyOctokit {
 
 /**
  * An Octokit that can only read. `explain` promises to write nothing; rather than trust every
- * code path it reuses from the app, the client itself refuses any method but GET and HEAD.
+ * code path it reuses from the app, the client itself refuses any method but GET and HEAD,
+ * and GraphQL documents other than a single query (the app reads file contents that way).
  */
 export function createReadOnlyOctokit(options: { token: string; baseUrl: string; warn: (message: string) => void }): ReadOnlyOctokit {
   const requests: string[] = [];
@@ -42,8 +43,20 @@ export function createReadOnlyOctokit(options: { token: string; baseUrl: string;
     // The hook sees the URL template; the parsed URL says which resource was read.
     const full = octokit.request.endpoint.parse(request).url;
     const url = full.startsWith(options.baseUrl) ? full.slice(options.baseUrl.length) : full;
-    if (method !== "GET" && method !== "HEAD") throw new WriteRefusedError(method, url);
+    if (method !== "GET" && method !== "HEAD" && !isGraphqlQuery(url, request)) throw new WriteRefusedError(method, url);
     requests.push(`${method} ${url}`);
   });
   return { octokit, requests };
+}
+
+/**
+ * A GraphQL request that can only read: a document that opens with `query` and names no
+ * mutation or subscription anywhere (a document may hold several operations). Stricter than
+ * GraphQL needs, which is fine: the app's only document is its blob query, whose user-controlled
+ * parts (file paths) travel as variables.
+ */
+function isGraphqlQuery(url: string, request: { query?: unknown }): boolean {
+  if (!/^\/(api\/)?graphql$/.test(url.replace(/^https?:\/\/[^/]+/, ""))) return false;
+  const query = typeof request.query === "string" ? request.query : "";
+  return /^\s*query\b/.test(query) && !/\b(mutation|subscription)\b/.test(query);
 }

@@ -79,11 +79,12 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
   );
   if (!loaded.ok) return { pr, invalid: loaded };
 
-  let analyze: Parameters<typeof gatherTriage>[1]["analyze"];
+  let analyze: (Parameters<typeof gatherTriage>[1]["analyze"] & { close(): Promise<void> }) | undefined;
   if (options.analysis && loaded.config.analysis.enabled) {
     // Loaded only when used: static analysis is the heaviest part of the CLI.
     const { createAnalyzer } = await import("../../handlers/analyze-pull-request.js");
-    analyze = createAnalyzer(1);
+    // One PR, one result: no cache to speak of, and the worker is stopped as soon as it is done.
+    analyze = createAnalyzer({ cacheBytes: 1024 * 1024 });
   }
   const gathered = await reading("the pull request's files, teams, reviews and load", () =>
     gatherTriage(octokit, {
@@ -101,7 +102,7 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
       ...(analyze ? { analyze } : {}),
     }),
   );
-  const analysis = gathered.facts.analysis ?? (await reading("changed files for static analysis", () => gathered.analysis));
+  const analysis = gathered.facts.analysis ?? (await reading("changed files for static analysis", () => gathered.analysis).finally(() => analyze?.close()));
   return {
     pr,
     triage: {

@@ -2,7 +2,10 @@ import { Minimatch } from "minimatch";
 import type { Config } from "../../config/schema.js";
 import type { ChangedFile } from "../types.js";
 import { parseChangedLines } from "./changed-lines.js";
-import { flavourOf, lintSource, type LintFinding, type RuleOverrides } from "./lint-source.js";
+import { flavourOf } from "./flavour-of.js";
+import { compareFindings, type ChangedLines, type FileLint, type LintChangedLinesInput, type RuleTotals } from "./lint-changed-lines.js";
+import type { LintFinding } from "./lint-source.js";
+import { ANNOTATIONS_PER_REQUEST } from "./to-annotations.js";
 
 /** A finding on a changed line of one file. */
 export interface AnalysisFinding extends LintFinding {
@@ -12,7 +15,11 @@ export interface AnalysisFinding extends LintFinding {
 export type SkipCode =
   | "file-limit"
   | "time-budget"
+  | "file-time-budget"
+  | "memory-budget"
   | "too-large"
+  | "binary"
+  | "truncated"
   | "no-patch"
   | "no-content"
   | "fetch-failed"
@@ -30,8 +37,10 @@ export interface SkippedFile {
 export interface AnalysisResult {
   /** False when `analysis.enabled` is off: nothing was looked at. */
   enabled: boolean;
-  /** Findings on changed lines only, sorted by file, line, column. */
+  /** The most severe findings on changed lines, at most `maxAnnotations`: what gets annotated. */
   findings: AnalysisFinding[];
+  /** Every finding on changed lines, per rule id: the summary's table. */
+  totals: RuleTotals;
   /** Input of the `static analysis` risk factor (uncapped; the factor caps it). */
   errorsOnChangedLines: number;
   warningsOnChangedLines: number;
@@ -47,10 +56,12 @@ export interface AnalysisLimits {
   maxFiles: number;
   /** Files larger than this (UTF-8 bytes) are not linted. */
   maxFileBytes: number;
-  /** Wall-clock budget for fetching and linting; files not started in time are skipped. */
+  /** Wall-clock budget per PR for fetching and linting; files not done in time are skipped. */
   timeBudgetMs: number;
-  /** Content requests in flight at once. */
-  concurrency: number;
+  /** Wall-clock budget per file; a file over it gets one "not analysed" finding. */
+  fileTimeBudgetMs: number;
+  /** Findings kept whole (annotated), the most severe first. */
+  maxAnnotations: number;
 }
 
 export const DEFAULT_ANALYSIS_LIMITS: Readonly<AnalysisLimits> = {
@@ -58,20 +69,46 @@ export const DEFAULT_ANALYSIS_LIMITS: Readonly<AnalysisLimits> = {
   // GitHub's contents API returns content inline only up to 1 MB.
   maxFileBytes: 1024 * 1024,
   timeBudgetMs: 10_000,
-  // Reads are not throttled like writes, but a few at a time keeps well inside secondary limits.
-  concurrency: 6,
+  // Real modules lint in tens of milliseconds; seconds mean input crafted to be slow.
+  fileTimeBudgetMs: 2_000,
+  // One Checks API request's worth: never a stream of updates on the installation's write lane.
+  maxAnnotations: ANNOTATIONS_PER_REQUEST,
 };
+
+/** A file's blob at the head commit, as GitHub describes it. */
+export type FetchedContent =
+  | { kind: "blob"; bytes: number; text: string | null; binary: boolean; truncated: boolean }
+  /** Nothing at that path is a blob (a submodule), or nothing is there at all. */
+  | { kind: "missing" }
+  | { kind: "failed"; message: string };
+
+export type LintTask = LintChangedLinesInput;
+
+export interface LintBudget {
+  /** Longest one file may run. */
+  fileMs: number;
+  /** The PR's deadline, on `performance.now()`'s clock: a file still running then is stopped. */
+  deadline: number;
+}
+
+/** What became of one file handed to a lint worker. */
+export type LintOutcome =
+  | { kind: "done"; result: FileLint }
+  | { kind: "timeout"; by: "file" | "pull-request"; ms: number }
+  /** The PR's deadline passed before a worker was free to start the file. */
+  | { kind: "expired" }
+  | { kind: "out-of-memory"; heapMb: number }
+  | { kind: "crashed"; message: string };
 
 export interface AnalyzeFilesInput {
   files: readonly ChangedFile[];
   config: Config["analysis"];
-  /**
-   * Text of the file at the head commit, or null when GitHub has none for it (a submodule,
-   * a symlink, a file too large for the contents API). May throw; that file is then skipped.
-   */
-  fetchContent: (filename: string) => Promise<string | null>;
+  /** The blobs of these files at the head commit; called at most once, never when no file is eligible. */
+  fetchContents: (filenames: readonly string[]) => Promise<ReadonlyMap<string, FetchedContent>>;
+  /** Lints one file under the budget (src/workers: in a worker thread that is stopped when over it). */
+  lint: (task: LintTask, budget: LintBudget) => Promise<LintOutcome>;
   limits?: Partial<AnalysisLimits>;
-  /** Milliseconds from an arbitrary origin; injectable so tests can drive the time budget. */
+  /** `performance.now()`, injectable so tests can drive the time budget. */
   now?: () => number;
 }
 
@@ -81,9 +118,6 @@ const LINTED_STATUSES = new Set<ChangedFile["status"]>(["added", "modified", "re
 const VENDORED = ["**/*.min.js", "**/*.min.mjs", "**/*.min.cjs", "**/node_modules/**"].map(
   (p) => new Minimatch(p, { dot: true }),
 );
-
-/** `all` for a new file GitHub sent no diff for: every line is new. */
-type ChangedLines = Set<number> | "all";
 
 interface Candidate {
   index: number;
@@ -95,15 +129,15 @@ interface Candidate {
  * Lint the changed JavaScript/TypeScript files of a PR with the app's rule set and keep the
  * findings on added or modified lines (SPEC §7).
  *
- * Pure except for `fetchContent`, called at most once per linted file and never when no file
- * is eligible. Bounded by file count, file size and a time budget; everything left out is
- * listed in `skipped`. Never throws.
+ * Chooses the files, fetches them all in one call, then lints them one after the other through
+ * `lint`, never past the per-file or per-PR budget. Bounded by file count, file size, time and
+ * the number of findings kept; everything left out is listed in `skipped`. Never throws.
  */
-export async function analyzeFiles({ files, config, fetchContent, limits, now = () => performance.now() }: AnalyzeFilesInput): Promise<AnalysisResult> {
+export async function analyzeFiles({ files, config, fetchContents, lint, limits, now = () => performance.now() }: AnalyzeFilesInput): Promise<AnalysisResult> {
   const start = now();
   const bounds = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
   if (!config.enabled) {
-    return { enabled: false, findings: [], errorsOnChangedLines: 0, warningsOnChangedLines: 0, linted: [], skipped: [], durationMs: 0 };
+    return { enabled: false, findings: [], totals: {}, errorsOnChangedLines: 0, warningsOnChangedLines: 0, linted: [], skipped: [], durationMs: 0 };
   }
 
   const ignore = config.ignore.map((p) => new Minimatch(p, { dot: true }));
@@ -127,7 +161,7 @@ export async function analyzeFiles({ files, config, fetchContent, limits, now = 
       continue;
     }
     // Nothing added (a pure rename, a deletion-only edit): no finding could be on a changed line.
-    if (lines !== "all" && lines.size === 0) continue;
+    if (lines !== "all" && lines.length === 0) continue;
     candidates.push({ index: candidates.length, file, lines });
   }
 
@@ -144,73 +178,109 @@ export async function analyzeFiles({ files, config, fetchContent, limits, now = 
     });
   }
 
-  const linted: { file: string; order: number }[] = [];
-  const findings: AnalysisFinding[] = [];
-  const overrides: RuleOverrides = config.rules;
-  let next = 0;
+  let contents: ReadonlyMap<string, FetchedContent> = new Map();
+  let fetchError: string | undefined;
+  if (chosen.length) {
+    try {
+      contents = await fetchContents(chosen.map((c) => c.file.filename));
+    } catch (error) {
+      fetchError = firstLine(error);
+    }
+  }
 
-  const lintOne = async (c: Candidate): Promise<void> => {
+  const deadline = start + bounds.timeBudgetMs;
+  const prBudget = `time budget of ${formatMs(bounds.timeBudgetMs)} per pull request`;
+  const linted: { file: string; order: number }[] = [];
+  const totals: RuleTotals = {};
+  let errors = 0;
+  let warnings = 0;
+  let kept: AnalysisFinding[] = [];
+  const keep = (more: AnalysisFinding[]): void => {
+    // Only the most severe are ever held, whatever the number of files and findings.
+    kept = [...kept, ...more].sort(compareFindings).slice(0, bounds.maxAnnotations);
+  };
+
+  for (const c of chosen) {
     const name = c.file.filename;
     const skip = (code: SkipCode, reason: string): void => {
       skipped.push({ file: name, code, reason, order: c.index });
     };
-    const overBudget = (): boolean => now() - start >= bounds.timeBudgetMs;
-    if (overBudget()) return skip("time-budget", `time budget of ${formatMs(bounds.timeBudgetMs)} used up before this file`);
+    if (fetchError !== undefined) {
+      skip("fetch-failed", `could not fetch its content: ${fetchError}`);
+      continue;
+    }
+    const content = contents.get(name) ?? { kind: "failed", message: "GitHub's answer did not include it" };
+    const source = usableText(content, bounds.maxFileBytes, skip);
+    if (source === undefined) continue;
+    if (now() >= deadline) {
+      skip("time-budget", `${prBudget} used up before this file`);
+      continue;
+    }
 
-    let source: string | null;
-    try {
-      source = await fetchContent(name);
-    } catch (error) {
-      return skip("fetch-failed", `could not fetch its content: ${firstLine(error)}`);
+    const outcome = await lint({ filename: name, source, rules: config.rules, lines: c.lines, maxFindings: bounds.maxAnnotations }, { fileMs: bounds.fileTimeBudgetMs, deadline });
+    const notAnalysed = (code: SkipCode, budget: string): void => {
+      skip(code, `not analysed: exceeded the ${budget}`);
+      const line = c.lines === "all" ? 1 : (c.lines[0]?.[0] ?? 1);
+      keep([{ file: name, ruleId: "not-analysed", severity: "warn", line, column: 1, message: `not analysed: exceeded the ${budget}` }]);
+    };
+    switch (outcome.kind) {
+      case "done": {
+        const r = outcome.result;
+        if (r.kind === "failed") skip("lint-failed", r.message);
+        else if (r.kind === "unparsed") skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted`);
+        else {
+          linted.push({ file: name, order: c.index });
+          for (const [rule, n] of Object.entries(r.totals)) totals[rule] = (totals[rule] ?? 0) + n;
+          errors += r.errors;
+          warnings += r.warnings;
+          keep(r.findings.map((f) => ({ file: name, ...f })));
+        }
+        break;
+      }
+      case "timeout":
+        if (outcome.by === "file") notAnalysed("file-time-budget", `time budget of ${formatMs(outcome.ms)} per file`);
+        else skip("time-budget", `${prBudget} used up while it was being linted`);
+        break;
+      case "expired":
+        skip("time-budget", `${prBudget} used up before this file`);
+        break;
+      case "out-of-memory":
+        notAnalysed("memory-budget", `memory budget of ${outcome.heapMb} MB`);
+        break;
+      case "crashed":
+        skip("lint-failed", `the lint worker failed on it: ${outcome.message}`);
+        break;
     }
-    if (source === null) return skip("no-content", "GitHub returned no text content for it");
-    const bytes = Buffer.byteLength(source, "utf8");
-    if (bytes > bounds.maxFileBytes) {
-      return skip("too-large", `${bytes.toLocaleString("en-US")} bytes, over the ${formatBytes(bounds.maxFileBytes)} limit`);
-    }
-    // Fetching may have used the budget up; linting is the expensive part, so check again.
-    if (overBudget()) return skip("time-budget", `time budget of ${formatMs(bounds.timeBudgetMs)} used up before this file`);
+  }
 
-    const found = lintSource({ filename: name, source, rules: overrides });
-    const failure = found.length === 1 ? found[0] : undefined;
-    if (failure?.ruleId === "internal-error") return skip("lint-failed", failure.message);
-    if (failure?.ruleId === "parse-error" && !touchesChanged(failure, c.lines)) {
-      // The parser gave up on a line this PR did not touch: most likely syntax it lacks (Flow,
-      // a new proposal) rather than the author's mistake. Not a finding, but the reader must
-      // know the file went unchecked.
-      return skip("unparsed", `could not be parsed at line ${failure.line} (${failure.message}), so it was not linted`);
-    }
-    linted.push({ file: name, order: c.index });
-    for (const f of found) {
-      if (touchesChanged(f, c.lines)) findings.push({ file: name, ...f });
-    }
-  };
-
-  const worker = async (): Promise<void> => {
-    while (next < chosen.length) {
-      const c = chosen[next++];
-      if (!c) continue;
-      await lintOne(c);
-      // Linting is synchronous CPU work; between files, let the process answer other
-      // webhooks (GitHub gives a delivery 10 s) instead of holding the event loop for the
-      // whole PR.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(bounds.concurrency, chosen.length)) }, worker));
-
-  findings.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.ruleId, b.ruleId));
   skipped.sort((a, b) => a.order - b.order || cmp(a.file, b.file));
   linted.sort((a, b) => a.order - b.order);
   return {
     enabled: true,
-    findings,
-    errorsOnChangedLines: findings.filter((f) => f.severity === "error").length,
-    warningsOnChangedLines: findings.filter((f) => f.severity === "warn").length,
+    findings: kept,
+    totals,
+    errorsOnChangedLines: errors,
+    warningsOnChangedLines: warnings,
     linted: linted.map((l) => l.file),
     skipped: skipped.map(({ file, code, reason }) => ({ file, code, reason })),
     durationMs: Math.max(0, now() - start),
   };
+}
+
+/** The text to lint, or undefined after saying why there is none. */
+function usableText(content: FetchedContent, maxBytes: number, skip: (code: SkipCode, reason: string) => void): string | undefined {
+  if (content.kind === "failed") return void skip("fetch-failed", `could not fetch its content: ${content.message}`);
+  if (content.kind === "missing") return void skip("no-content", "GitHub has no file content for it at the head commit (a submodule?)");
+  const tooLarge = (bytes: number) => skip("too-large", `${bytes.toLocaleString("en-US")} bytes, over the ${formatBytes(maxBytes)} limit`);
+  if (content.bytes > maxBytes) return void tooLarge(content.bytes);
+  if (content.binary) return void skip("binary", "a binary file");
+  // GraphQL cuts a blob's text short (at about 500 KB); half a file would give false findings.
+  if (content.truncated) return void skip("truncated", `${content.bytes.toLocaleString("en-US")} bytes, more than GitHub returns of a file's text in one query`);
+  if (content.text === null) return void skip("no-content", "GitHub returned no text content for it");
+  // GitHub's byte count is of the blob; the text is measured too, in case the two disagree.
+  const bytes = Buffer.byteLength(content.text, "utf8");
+  if (bytes > maxBytes) return void tooLarge(bytes);
+  return content.text;
 }
 
 function changedLinesOf(file: ChangedFile): ChangedLines | "unknown" {
@@ -219,17 +289,8 @@ function changedLinesOf(file: ChangedFile): ChangedLines | "unknown" {
   // Without a patch, nothing added means nothing to look at: a deletion-only edit, or a pure
   // rename/copy. A "modified" file with zero counts is different: GitHub drops both the patch
   // and the counts for very large diffs.
-  if (file.additions === 0 && (file.deletions > 0 || file.status === "renamed" || file.status === "copied")) return new Set();
+  if (file.additions === 0 && (file.deletions > 0 || file.status === "renamed" || file.status === "copied")) return [];
   return "unknown";
-}
-
-function touchesChanged(f: LintFinding, lines: ChangedLines): boolean {
-  if (lines === "all") return true;
-  // A finding spanning several lines (unreachable block, whole expression) counts when any of
-  // them is new: the change is part of what the rule objects to.
-  const last = Math.max(f.line, f.endLine ?? f.line);
-  for (let line = f.line; line <= last; line++) if (lines.has(line)) return true;
-  return false;
 }
 
 function cmp(a: string, b: string): number {

@@ -9,19 +9,28 @@
  * Hunk line counts are tracked, not guessed from prefixes: a line inside a hunk that starts
  * with `+++` or `@@` is content, and anything after a hunk's last line (a stray header, an
  * empty trailing line) is not.
+ *
+ * Returned as ranges: a new 100,000-line file is one `[1, 100000]`, cheap to keep and to hand
+ * to a lint worker.
  */
-export function parseChangedLines(patch: string): Set<number> {
-  const changed = new Set<number>();
+export function parseChangedLines(patch: string): LineRanges {
+  const ranges: LineRanges = [];
   let newLine = 0;
   let oldLeft = 0;
   let newLeft = 0;
-  for (const raw of patch.split("\n")) {
+  // Walked by index rather than split into lines: a 100,000-line patch would otherwise be
+  // 100,000 strings on the thread that answers webhooks.
+  for (let start = 0; start <= patch.length; ) {
+    let end = patch.indexOf("\n", start);
+    if (end < 0) end = patch.length;
     // Patches from Windows checkouts keep their CR; it is not part of the diff syntax.
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    const stop = end > start && patch.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (oldLeft > 0 || newLeft > 0) {
-      const marker = line[0];
+      const marker = stop > start ? patch[start] : "";
       if (marker === "+") {
-        changed.add(newLine);
+        const last = ranges[ranges.length - 1];
+        if (last && last[1] === newLine - 1) last[1] = newLine;
+        else ranges.push([newLine, newLine]);
         newLine += 1;
         newLeft -= 1;
       } else if (marker === "-") {
@@ -35,17 +44,47 @@ export function parseChangedLines(patch: string): Set<number> {
         oldLeft -= 1;
         newLeft -= 1;
       }
-      continue;
+    } else if (patch.startsWith("@@", start)) {
+      const header = HUNK_HEADER.exec(patch.slice(start, stop));
+      if (header) {
+        // A count left out means 1 (`@@ -3 +3 @@`); 0 means the side is empty (`+0,0` for a
+        // deleted file, `-0,0` for an added one).
+        oldLeft = header[2] === undefined ? 1 : Number(header[2]);
+        newLeft = header[4] === undefined ? 1 : Number(header[4]);
+        newLine = Number(header[3]);
+      }
     }
-    const header = HUNK_HEADER.exec(line);
-    if (!header) continue;
-    // A count left out means 1 (`@@ -3 +3 @@`); 0 means the side is empty (`+0,0` for a
-    // deleted file, `-0,0` for an added one).
-    oldLeft = header[2] === undefined ? 1 : Number(header[2]);
-    newLeft = header[4] === undefined ? 1 : Number(header[4]);
-    newLine = Number(header[3]);
+    start = end + 1;
   }
-  return changed;
+  return normalize(ranges);
+}
+
+/** Inclusive `[first, last]` line ranges, sorted, neither overlapping nor touching. */
+export type LineRanges = Array<[first: number, last: number]>;
+
+/** Whether any line from `first` to `last` is in `ranges`. */
+export function overlapsRanges(ranges: LineRanges, first: number, last: number): boolean {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]![1] < first) lo = mid + 1;
+    else hi = mid;
+  }
+  const range = ranges[lo];
+  return range !== undefined && range[0] <= last;
+}
+
+// GitHub lists hunks in order, so this only sorts when a patch is odd; the lookup above needs it.
+function normalize(ranges: LineRanges): LineRanges {
+  if (ranges.every((r, i) => i === 0 || r[0] > ranges[i - 1]![1] + 1)) return ranges;
+  const merged: LineRanges = [];
+  for (const [first, last] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const prev = merged[merged.length - 1];
+    if (prev && first <= prev[1] + 1) prev[1] = Math.max(prev[1], last);
+    else merged.push([first, last]);
+  }
+  return merged;
 }
 
 // `@@ -a[,b] +c[,d] @@[ section heading]`; the heading is free text and ignored.

@@ -1,11 +1,13 @@
 import { createRequire } from "node:module";
 import type { Linter } from "eslint";
+import { flavourOf, LINTABLE_EXTENSIONS, type Flavour } from "./flavour-of.js";
 import { RULE_IDS, RULE_SET, type RuleId, type RuleSeverity } from "./rule-set.js";
 
 // ESLint (~20 MB resident) and the TypeScript parser (~60 MB, it loads all of `typescript`)
-// are loaded on first use, not at startup: a process whose repositories never send
-// JavaScript, or never TypeScript, never pays for them. Both packages are CommonJS, so a
-// synchronous require keeps lintSource synchronous.
+// are loaded on first use, not when this module is imported: only the lint workers
+// (src/workers) call lintSource, and the main process, which imports this module's types and
+// the modules around it, must never hold them. Both packages are CommonJS, so a synchronous
+// require keeps lintSource synchronous.
 const require = createRequire(import.meta.url);
 let linterInstance: Linter | undefined;
 let typescriptParser: Linter.Parser | undefined;
@@ -21,21 +23,17 @@ function getTypeScriptParser(): Linter.Parser {
   return typescriptParser;
 }
 
-/** The version of ESLint that lints, without loading it. */
-export function eslintVersion(): string {
-  return (require("eslint/package.json") as { version: string }).version;
-}
-
 /** A severity override from `analysis.rules`. */
 export type RuleSetting = "off" | "warn" | "error";
 export type RuleOverrides = Readonly<Partial<Record<RuleId, RuleSetting>>>;
 
 /**
  * One problem in one file. `parse-error` means the file could not be parsed (nothing else was
- * checked); `internal-error` means ESLint itself failed on the file.
+ * checked); `internal-error` means ESLint itself failed on the file; `not-analysed` means the
+ * file used up its time or memory budget, so nothing in it was checked.
  */
 export interface LintFinding {
-  ruleId: RuleId | "parse-error" | "internal-error";
+  ruleId: RuleId | "parse-error" | "internal-error" | "not-analysed";
   severity: RuleSeverity;
   /** 1-based. */
   line: number;
@@ -50,34 +48,6 @@ export interface LintSourceInput {
   filename: string;
   source: string;
   rules?: RuleOverrides;
-}
-
-/** The extensions the app lints, lower case. */
-export const LINTABLE_EXTENSIONS = [".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"] as const;
-
-type Flavour = "js" | "mjs" | "cjs" | "ts" | "tsx";
-
-/** What the file's extension says about how to parse it; null when the app does not lint it. */
-export function flavourOf(filename: string): Flavour | null {
-  const dot = filename.lastIndexOf(".");
-  if (dot < 0) return null;
-  switch (filename.slice(dot).toLowerCase()) {
-    case ".js":
-    case ".jsx":
-      return "js";
-    case ".mjs":
-      return "mjs";
-    case ".cjs":
-      return "cjs";
-    case ".ts":
-    case ".mts":
-    case ".cts":
-      return "ts";
-    case ".tsx":
-      return "tsx";
-    default:
-      return null;
-  }
 }
 
 interface BuiltConfig {

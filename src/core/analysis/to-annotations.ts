@@ -1,5 +1,6 @@
 import type { AnalysisFinding, AnalysisResult } from "./analyze-files.js";
-import { eslintVersion } from "./lint-source.js";
+import { eslintVersion } from "./eslint-version.js";
+import { md } from "../render-comment.js";
 import { RULE_IDS, RULE_SET, ruleDocsUrl, type RuleId } from "./rule-set.js";
 
 /** One entry of `output.annotations` for the Checks API. */
@@ -22,7 +23,7 @@ export const ANNOTATIONS_PER_REQUEST = 50;
 const TITLE_MAX = 255;
 const MESSAGE_MAX = 64 * 1024;
 
-/** Check-run annotations for findings (already limited to changed lines). */
+/** Check-run annotations for findings (already limited to changed lines and to one request's worth). */
 export function toAnnotations(findings: readonly AnalysisFinding[]): CheckAnnotation[] {
   return findings.map((f) => {
     const endLine = Math.max(f.line, f.endLine ?? f.line);
@@ -43,14 +44,6 @@ export function toAnnotations(findings: readonly AnalysisFinding[]): CheckAnnota
   });
 }
 
-/** Split a list into consecutive batches of at most `size` (one Checks API request each). */
-export function batchAnnotations<T>(list: readonly T[], size: number = ANNOTATIONS_PER_REQUEST): T[][] {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer, got ${size}`);
-  const batches: T[][] = [];
-  for (let i = 0; i < list.length; i += size) batches.push(list.slice(i, i + size));
-  return batches;
-}
-
 export interface SummaryOptions {
   /** Where the rule set is documented (a link to docs/static-analysis.md). */
   docsUrl?: string;
@@ -68,24 +61,26 @@ export function summarizeAnalysis(result: AnalysisResult, options: SummaryOption
   const filesLinted = plural(result.linted.length, "file");
   if (result.linted.length === 0 && result.skipped.length === 0) {
     lines.push("No added or changed JavaScript/TypeScript lines to lint.");
-  } else if (result.findings.length === 0) {
+  } else if (result.errorsOnChangedLines + result.warningsOnChangedLines === 0) {
     lines.push(`No problems found on changed lines (${filesLinted} linted).`);
   } else {
-    lines.push(
-      `${plural(result.errorsOnChangedLines, "error")} and ${plural(result.warningsOnChangedLines, "warning")} on changed lines (${filesLinted} linted).`,
-    );
-    const byRule = new Map<string, number>();
-    for (const f of result.findings) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
-    const ranked = [...byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    lines.push("", "| rule | findings |", "|---|---|");
-    for (const [rule, n] of ranked) {
-      const name = isRuleId(rule) ? `[\`${rule}\`](${ruleDocsUrl(rule)})` : `\`${rule}\``;
-      lines.push(`| ${name} | ${n} |`);
+    const total = result.errorsOnChangedLines + result.warningsOnChangedLines;
+    lines.push(`${plural(result.errorsOnChangedLines, "error")} and ${plural(result.warningsOnChangedLines, "warning")} on changed lines (${filesLinted} linted).`);
+    // Counted over every finding, not only the annotated ones.
+    const ranked = Object.entries(result.totals).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    if (ranked.length) {
+      lines.push("", "| rule | findings |", "|---|---|");
+      for (const [rule, n] of ranked) {
+        const name = isRuleId(rule) ? `[\`${rule}\`](${ruleDocsUrl(rule)})` : `\`${rule}\``;
+        lines.push(`| ${name} | ${n.toLocaleString("en-US")} |`);
+      }
     }
+    const annotated = result.findings.filter((f) => f.ruleId !== "not-analysed").length;
+    if (annotated < total) lines.push("", `Annotated: the ${plural(annotated, "most severe finding")} of ${total.toLocaleString("en-US")}.`);
   }
   if (result.skipped.length > 0) {
     lines.push("", `**Not linted (${result.skipped.length}):**`);
-    for (const s of result.skipped.slice(0, maxSkippedListed)) lines.push(`- \`${s.file}\`: ${s.reason}`);
+    for (const s of result.skipped.slice(0, maxSkippedListed)) lines.push(`- ${code(s.file)}: ${md(s.reason)}`);
     const rest = result.skipped.length - maxSkippedListed;
     if (rest > 0) lines.push(`- and ${plural(rest, "more file")}`);
   }
@@ -97,6 +92,7 @@ export function summarizeAnalysis(result: AnalysisResult, options: SummaryOption
 function titleOf(f: AnalysisFinding): string {
   if (f.ruleId === "parse-error") return "Syntax error";
   if (f.ruleId === "internal-error") return "ESLint failed";
+  if (f.ruleId === "not-analysed") return "Not analysed";
   return `${f.ruleId} (${f.severity === "error" ? "error" : "warning"})`;
 }
 
@@ -109,8 +105,13 @@ function isRuleId(id: string): id is RuleId {
   return Object.hasOwn(RULE_SET, id);
 }
 
+// File names and parser messages come from the PR: they must not close the code span or add markup.
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, " ")}\``;
+}
+
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function clip(text: string, max: number): string {

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { configSchema, type ConfigInput } from "../../../src/config/schema.js";
-import { analyzeFiles, type AnalyzeFilesInput } from "../../../src/core/analysis/analyze-files.js";
+import { analyzeFiles, type AnalyzeFilesInput, type FetchedContent, type LintOutcome, type LintTask } from "../../../src/core/analysis/analyze-files.js";
+import { lintChangedLines } from "../../../src/core/analysis/lint-changed-lines.js";
 import type { ChangedFile } from "../../../src/core/types.js";
 
 // TypeScript fixtures end in .txt so that `tsc` (which includes test/) does not compile them.
@@ -24,25 +25,33 @@ function changed(filename: string, over: Partial<ChangedFile> = {}): ChangedFile
   return { filename, status: "modified", additions: 1, deletions: 1, patch: patchFor([1]), ...over };
 }
 
-/** fetchContent over an in-memory tree, recording every request. */
-function contents(tree: Record<string, string | null | Error>) {
-  return vi.fn(async (filename: string): Promise<string | null> => {
-    const value = tree[filename];
-    if (value instanceof Error) throw value;
-    if (value === undefined) throw new Error(`unexpected fetch of ${filename}`);
-    return value;
+const blob = (text: string): FetchedContent => ({ kind: "blob", bytes: Buffer.byteLength(text), text, binary: false, truncated: false });
+
+/** fetchContents over an in-memory tree: text, `null` for nothing there, or GitHub's own answer. */
+function contents(tree: Record<string, string | null | FetchedContent>) {
+  return vi.fn(async (filenames: readonly string[]) => {
+    const out = new Map<string, FetchedContent>();
+    for (const name of filenames) {
+      const value = tree[name];
+      if (value === undefined) throw new Error(`unexpected fetch of ${name}`);
+      out.set(name, value === null ? { kind: "missing" } : typeof value === "string" ? blob(value) : value);
+    }
+    return out;
   });
 }
 
-const run = (input: Partial<AnalyzeFilesInput> & Pick<AnalyzeFilesInput, "files" | "fetchContent">) =>
-  analyzeFiles({ config: analysisConfig(), ...input });
+/** The worker's own function, run here: what the pool does minus the thread. */
+const lintHere = () => vi.fn(async (task: LintTask): Promise<LintOutcome> => ({ kind: "done", result: lintChangedLines(task) }));
+
+const run = (input: Partial<AnalyzeFilesInput> & Pick<AnalyzeFilesInput, "files" | "fetchContents">) =>
+  analyzeFiles({ config: analysisConfig(), lint: lintHere(), ...input });
 
 describe("analyzeFiles", () => {
   it("keeps only findings on added or modified lines", async () => {
-    const fetchContent = contents({ "src/bugs.js": fixture("bugs.js") });
+    const fetchContents = contents({ "src/bugs.js": fixture("bugs.js") });
     const result = await run({
       files: [changed("src/bugs.js", { additions: 3, patch: patchFor([8, 25, 38]) })],
-      fetchContent,
+      fetchContents,
     });
     expect(result.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual([
       "src/bugs.js:8 no-dupe-keys",
@@ -53,19 +62,20 @@ describe("analyzeFiles", () => {
     ]);
     expect(result.errorsOnChangedLines).toBe(4);
     expect(result.warningsOnChangedLines).toBe(0);
+    expect(result.totals).toEqual({ "no-dupe-keys": 1, "no-duplicate-case": 1, "no-fallthrough": 1, "use-isnan": 1 });
     expect(result.linted).toEqual(["src/bugs.js"]);
     expect(result.skipped).toEqual([]);
-    expect(fetchContent).toHaveBeenCalledExactlyOnceWith("src/bugs.js");
+    expect(fetchContents).toHaveBeenCalledExactlyOnceWith(["src/bugs.js"]);
   });
 
-  it("counts errors, not warnings, as the risk factor input", async () => {
+  it("counts errors, not warnings, as the risk factor input, and puts errors first", async () => {
     const result = await run({
       files: [changed("bugs.js", { patch: patchFor([3, 8, 83]) })],
-      fetchContent: contents({ "bugs.js": fixture("bugs.js") }),
+      fetchContents: contents({ "bugs.js": fixture("bugs.js") }),
     });
     expect(result.findings.map((f) => [f.line, f.severity])).toEqual([
-      [3, "warn"],
       [8, "error"],
+      [3, "warn"],
       [83, "warn"],
     ]);
     expect(result.errorsOnChangedLines).toBe(1);
@@ -79,7 +89,7 @@ describe("analyzeFiles", () => {
         { filename: "a/component.tsx", status: "added", additions: 19, deletions: 0, patch: addedPatch(source) },
         { filename: "b/component.tsx", status: "added", additions: 19, deletions: 0 },
       ],
-      fetchContent: contents({ "a/component.tsx": source, "b/component.tsx": source }),
+      fetchContents: contents({ "a/component.tsx": source, "b/component.tsx": source }),
     });
     expect(result.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual([
       "a/component.tsx:17 use-isnan",
@@ -88,17 +98,20 @@ describe("analyzeFiles", () => {
   });
 
   it("makes no content request for a PR touching only markdown", async () => {
-    const fetchContent = vi.fn(async () => "");
+    const fetchContents = contents({});
+    const lint = lintHere();
     const result = await run({
       files: [changed("README.md", { additions: 40 }), changed("docs/guide.md", { status: "added" })],
-      fetchContent,
+      fetchContents,
+      lint,
     });
-    expect(fetchContent).not.toHaveBeenCalled();
+    expect(fetchContents).not.toHaveBeenCalled();
+    expect(lint).not.toHaveBeenCalled();
     expect(result).toMatchObject({ enabled: true, findings: [], errorsOnChangedLines: 0, linted: [], skipped: [] });
   });
 
   it("fetches nothing for removed, unchanged, ignored, renamed-only or deletion-only files", async () => {
-    const fetchContent = vi.fn(async () => "");
+    const fetchContents = contents({});
     const result = await run({
       config: analysisConfig({ ignore: ["legacy/**", "**/*.config.js", ".github/**"] }),
       files: [
@@ -111,15 +124,15 @@ describe("analyzeFiles", () => {
         changed("src/trimmed.ts", { additions: 0, deletions: 4, patch: "@@ -3,4 +2,0 @@\n-a\n-b\n-c\n-d" }),
         changed("src/trimmed-big.ts", { additions: 0, deletions: 4000, patch: undefined }),
       ],
-      fetchContent,
+      fetchContents,
     });
-    expect(fetchContent).not.toHaveBeenCalled();
+    expect(fetchContents).not.toHaveBeenCalled();
     expect(result.linted).toEqual([]);
     expect(result.skipped).toEqual([]);
   });
 
   it("skips vendored code and files without a diff, without fetching them", async () => {
-    const fetchContent = vi.fn(async () => "");
+    const fetchContents = contents({});
     const result = await run({
       files: [
         changed("public/vendor/jquery.min.js", { additions: 2 }),
@@ -127,9 +140,9 @@ describe("analyzeFiles", () => {
         changed("src/huge.ts", { additions: 5000, deletions: 4000, patch: undefined }),
         changed("src/zeroed.ts", { additions: 0, deletions: 0, patch: undefined }),
       ],
-      fetchContent,
+      fetchContents,
     });
-    expect(fetchContent).not.toHaveBeenCalled();
+    expect(fetchContents).not.toHaveBeenCalled();
     expect(result.skipped.map((s) => [s.file, s.code])).toEqual([
       ["packages/x/node_modules/y/index.js", "vendored"],
       ["public/vendor/jquery.min.js", "vendored"],
@@ -139,12 +152,14 @@ describe("analyzeFiles", () => {
     expect(result.skipped[2]?.reason).toContain("changed lines are unknown");
   });
 
-  it("lints at most 100 files, the ones with most added lines first, and says which it skipped", async () => {
+  it("lints at most 100 files, the ones with most added lines first, fetched in one call", async () => {
     const files = Array.from({ length: 101 }, (_, i) => changed(`src/f${i}.js`, { additions: i === 42 ? 1 : 10 + i }));
-    const fetchContent = vi.fn(async () => "export const a = { x: 1, x: 2 };\n");
-    const result = await run({ files, fetchContent });
-    expect(fetchContent).toHaveBeenCalledTimes(100);
-    expect(fetchContent).not.toHaveBeenCalledWith("src/f42.js");
+    const tree = Object.fromEntries(files.map((f) => [f.filename, "export const a = { x: 1, x: 2 };\n"]));
+    const fetchContents = contents(tree);
+    const result = await run({ files, fetchContents });
+    expect(fetchContents).toHaveBeenCalledTimes(1);
+    expect(fetchContents.mock.calls[0]?.[0]).toHaveLength(100);
+    expect(fetchContents.mock.calls[0]?.[0]).not.toContain("src/f42.js");
     expect(result.linted).toHaveLength(100);
     expect(result.linted[0]).toBe("src/f100.js");
     expect(result.skipped).toEqual([
@@ -153,58 +168,152 @@ describe("analyzeFiles", () => {
     expect(result.errorsOnChangedLines).toBe(100);
   });
 
-  it("skips files over 1 MB, measured in UTF-8 bytes", async () => {
+  it("keeps the 50 most severe findings of the PR, errors first, then unanalysed files, and counts them all per rule", async () => {
+    const noisy = Array.from({ length: 120 }, () => "debugger;").join("\n");
+    const files = [
+      changed("a.js", { status: "added", additions: 120, patch: addedPatch(noisy) }),
+      changed("b.js", { status: "added", additions: 1, patch: addedPatch("export const b = { k: 1, k: 2 };") }),
+      changed("z.js", { status: "added", additions: 1, patch: addedPatch("slow();") }),
+    ];
+    const inProcess = lintHere();
+    const result = await run({
+      files,
+      fetchContents: contents({ "a.js": noisy, "b.js": "export const b = { k: 1, k: 2 };", "z.js": "slow();" }),
+      lint: async (task, budget) => (task.filename === "z.js" ? { kind: "timeout", by: "file", ms: budget.fileMs } : inProcess(task)),
+    });
+    expect(result.findings).toHaveLength(50);
+    expect(result.findings.slice(0, 3).map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual(["b.js:1 no-dupe-keys", "z.js:1 not-analysed", "a.js:1 no-debugger"]);
+    expect(result.findings.slice(2).every((f) => f.ruleId === "no-debugger")).toBe(true);
+    expect(result.totals).toEqual({ "no-debugger": 120, "no-dupe-keys": 1 });
+    expect(result.errorsOnChangedLines).toBe(1);
+    expect(result.warningsOnChangedLines).toBe(120);
+  });
+
+  it("skips files over 1 MB, measured in UTF-8 bytes or as GitHub counts them", async () => {
     const justUnder = `// ${"x".repeat(1024 * 1024 - 4)}\n`;
     const overInBytes = `// ${"é".repeat(600_000)}\n`; // 600 000 characters, 1.2 MB
     const result = await run({
-      files: [changed("ok.js"), changed("big.js"), changed("accented.js")],
-      fetchContent: contents({ "ok.js": justUnder, "big.js": `${justUnder}x;\n`, "accented.js": overInBytes }),
+      files: [changed("ok.js"), changed("big.js"), changed("accented.js"), changed("huge.js")],
+      fetchContents: contents({
+        "ok.js": justUnder,
+        "big.js": `${justUnder}x;\n`,
+        "accented.js": overInBytes,
+        // What GitHub answers for a 5 MB file: its size, and the first 512,000 bytes of text.
+        "huge.js": { kind: "blob", bytes: 5_000_000, text: "x".repeat(512_000), binary: false, truncated: true },
+      }),
     });
     expect(Buffer.byteLength(justUnder)).toBe(1024 * 1024);
     expect(result.linted).toEqual(["ok.js"]);
     expect(result.skipped).toEqual([
       { file: "big.js", code: "too-large", reason: "1,048,579 bytes, over the 1 MB limit" },
       { file: "accented.js", code: "too-large", reason: "1,200,004 bytes, over the 1 MB limit" },
+      { file: "huge.js", code: "too-large", reason: "5,000,000 bytes, over the 1 MB limit" },
     ]);
   });
 
-  it("stops at the time budget and lists the rest as skipped", async () => {
+  it("skips binary files and files GitHub sent only part of, and never lints them", async () => {
+    const lint = lintHere();
+    const result = await run({
+      files: [changed("logo.js"), changed("long.js")],
+      fetchContents: contents({
+        "logo.js": { kind: "blob", bytes: 2048, text: null, binary: true, truncated: false },
+        "long.js": { kind: "blob", bytes: 700_000, text: "const a = 1;\n".repeat(1000), binary: false, truncated: true },
+      }),
+      lint,
+    });
+    expect(lint).not.toHaveBeenCalled();
+    expect(result.linted).toEqual([]);
+    expect(result.skipped).toEqual([
+      { file: "logo.js", code: "binary", reason: "a binary file" },
+      { file: "long.js", code: "truncated", reason: "700,000 bytes, more than GitHub returns of a file's text in one query" },
+    ]);
+  });
+
+  it("stops at the PR's time budget: the file running then is stopped, the rest are listed as skipped", async () => {
     let clock = 0;
-    const fetchContent = vi.fn(async () => {
-      clock += 4_000; // every fetch takes 4 s
-      return "export const a = 1;\n";
+    const lint = vi.fn(async (task: LintTask, budget: { fileMs: number; deadline: number }): Promise<LintOutcome> => {
+      // Every file takes 4 s; the pool stops one that would end past the deadline.
+      if (clock + 4_000 > budget.deadline) {
+        clock = budget.deadline;
+        return { kind: "timeout", by: "pull-request", ms: 2_000 };
+      }
+      clock += 4_000;
+      return { kind: "done", result: lintChangedLines(task) };
     });
     const files = ["a.js", "b.js", "c.js", "d.js", "e.js"].map((name) => changed(name));
-    const result = await run({ files, fetchContent, now: () => clock, limits: { concurrency: 1 } });
-    // a: 0→4 s, b: 4→8 s, c: starts at 8 s but arrives at 12 s, over the 10 s budget; d, e never start.
-    expect(fetchContent).toHaveBeenCalledTimes(3);
+    const tree = Object.fromEntries(files.map((f) => [f.filename, "export const a = 1;\n"]));
+    const result = await run({ files, fetchContents: contents(tree), lint, now: () => clock, limits: { fileTimeBudgetMs: 5_000 } });
+    // a: 0→4 s, b: 4→8 s, c: starts at 8 s and is stopped at 10 s; d, e never start.
+    expect(lint).toHaveBeenCalledTimes(3);
+    expect(lint.mock.calls[0]?.[1]).toEqual({ fileMs: 5_000, deadline: 10_000 });
     expect(result.linted).toEqual(["a.js", "b.js"]);
-    expect(result.skipped.map((s) => [s.file, s.code])).toEqual([
-      ["c.js", "time-budget"],
-      ["d.js", "time-budget"],
-      ["e.js", "time-budget"],
+    expect(result.skipped).toEqual([
+      { file: "c.js", code: "time-budget", reason: "time budget of 10 s per pull request used up while it was being linted" },
+      { file: "d.js", code: "time-budget", reason: "time budget of 10 s per pull request used up before this file" },
+      { file: "e.js", code: "time-budget", reason: "time budget of 10 s per pull request used up before this file" },
     ]);
-    expect(result.skipped[0]?.reason).toBe("time budget of 10 s used up before this file");
-    expect(result.durationMs).toBe(12_000);
+    expect(result.durationMs).toBe(10_000);
   });
 
-  it("skips a file whose fetch fails or has no content, and lints the others", async () => {
+  it("turns a file over its time or memory budget into one 'not analysed' finding on its first changed line", async () => {
+    const outcomes: Record<string, LintOutcome> = {
+      "slow.js": { kind: "timeout", by: "file", ms: 2_000 },
+      "huge.ts": { kind: "out-of-memory", heapMb: 256 },
+      "late.js": { kind: "expired" },
+      "odd.js": { kind: "crashed", message: "the worker exited with code 1" },
+    };
+    const files = Object.keys(outcomes).map((name) => changed(name, { patch: patchFor([7, 9]) }));
+    const result = await run({
+      files,
+      fetchContents: contents(Object.fromEntries(files.map((f) => [f.filename, "x;\n"]))),
+      lint: async (task) => outcomes[task.filename]!,
+    });
+    expect(result.findings).toEqual([
+      { file: "huge.ts", ruleId: "not-analysed", severity: "warn", line: 7, column: 1, message: "not analysed: exceeded the memory budget of 256 MB" },
+      { file: "slow.js", ruleId: "not-analysed", severity: "warn", line: 7, column: 1, message: "not analysed: exceeded the time budget of 2 s per file" },
+    ]);
+    expect(result.errorsOnChangedLines + result.warningsOnChangedLines).toBe(0);
+    expect(result.skipped).toEqual([
+      { file: "slow.js", code: "file-time-budget", reason: "not analysed: exceeded the time budget of 2 s per file" },
+      { file: "huge.ts", code: "memory-budget", reason: "not analysed: exceeded the memory budget of 256 MB" },
+      { file: "late.js", code: "time-budget", reason: "time budget of 10 s per pull request used up before this file" },
+      { file: "odd.js", code: "lint-failed", reason: "the lint worker failed on it: the worker exited with code 1" },
+    ]);
+  });
+
+  it("skips a file GitHub could not give or has no content for, and lints the others", async () => {
     const result = await run({
       files: [changed("a.js"), changed("b.js"), changed("c.js")],
-      fetchContent: contents({ "a.js": new Error("HttpError: Server Error\nstack"), "b.js": null, "c.js": "export const c = { k: 1, k: 2 };" }),
+      fetchContents: contents({ "a.js": { kind: "failed", message: "Something went wrong while executing your query" }, "b.js": null, "c.js": "export const c = { k: 1, k: 2 };" }),
     });
     expect(result.linted).toEqual(["c.js"]);
     expect(result.findings).toHaveLength(1);
     expect(result.skipped).toEqual([
+      { file: "a.js", code: "fetch-failed", reason: "could not fetch its content: Something went wrong while executing your query" },
+      { file: "b.js", code: "no-content", reason: "GitHub has no file content for it at the head commit (a submodule?)" },
+    ]);
+  });
+
+  it("lists every file as not fetched when the fetch fails, and lints none", async () => {
+    const lint = lintHere();
+    const result = await run({
+      files: [changed("a.js"), changed("b.js")],
+      fetchContents: async () => {
+        throw new Error("HttpError: Server Error\nstack");
+      },
+      lint,
+    });
+    expect(lint).not.toHaveBeenCalled();
+    expect(result.skipped).toEqual([
       { file: "a.js", code: "fetch-failed", reason: "could not fetch its content: HttpError: Server Error" },
-      { file: "b.js", code: "no-content", reason: "GitHub returned no text content for it" },
+      { file: "b.js", code: "fetch-failed", reason: "could not fetch its content: HttpError: Server Error" },
     ]);
   });
 
   it("reports a syntax error on a changed line as an error finding", async () => {
     const result = await run({
       files: [changed("src/syntax-error.ts", { patch: patchFor([5]) })],
-      fetchContent: contents({ "src/syntax-error.ts": fixture("syntax-error.ts") }),
+      fetchContents: contents({ "src/syntax-error.ts": fixture("syntax-error.ts") }),
     });
     expect(result.findings).toEqual([
       { file: "src/syntax-error.ts", ruleId: "parse-error", severity: "error", line: 5, column: 34, message: "Parsing error: ',' expected." },
@@ -216,7 +325,7 @@ describe("analyzeFiles", () => {
   it("lists a file that does not parse on an unchanged line as not linted", async () => {
     const result = await run({
       files: [changed("src/syntax-error.js", { patch: patchFor([2]) })],
-      fetchContent: contents({ "src/syntax-error.js": fixture("syntax-error.js") }),
+      fetchContents: contents({ "src/syntax-error.js": fixture("syntax-error.js") }),
     });
     expect(result.findings).toEqual([]);
     expect(result.errorsOnChangedLines).toBe(0);
@@ -234,18 +343,19 @@ describe("analyzeFiles", () => {
     const result = await run({
       config: analysisConfig({ rules: { "no-dupe-keys": "off", "no-unused-vars": "error" } }),
       files: [changed("bugs.js", { patch: patchFor([3, 8]) })],
-      fetchContent: contents({ "bugs.js": fixture("bugs.js") }),
+      fetchContents: contents({ "bugs.js": fixture("bugs.js") }),
     });
     expect(result.findings.map((f) => `${f.line} ${f.ruleId} ${f.severity}`)).toEqual(["3 no-unused-vars error"]);
   });
 
   it("does nothing at all when analysis is disabled", async () => {
-    const fetchContent = vi.fn(async () => "");
-    const result = await run({ config: analysisConfig({ enabled: false }), files: [changed("a.js")], fetchContent });
-    expect(fetchContent).not.toHaveBeenCalled();
+    const fetchContents = contents({});
+    const result = await run({ config: analysisConfig({ enabled: false }), files: [changed("a.js")], fetchContents });
+    expect(fetchContents).not.toHaveBeenCalled();
     expect(result).toEqual({
       enabled: false,
       findings: [],
+      totals: {},
       errorsOnChangedLines: 0,
       warningsOnChangedLines: 0,
       linted: [],
@@ -254,21 +364,21 @@ describe("analyzeFiles", () => {
     });
   });
 
-  it("keeps a few requests in flight, and sorts results whatever order they finish in", async () => {
+  it("lints one file at a time, in the chosen order", async () => {
     let inFlight = 0;
     let peak = 0;
-    const fetchContent = vi.fn(async (filename: string) => {
+    const inProcess = lintHere();
+    const lint = vi.fn(async (task: LintTask): Promise<LintOutcome> => {
       inFlight += 1;
       peak = Math.max(peak, inFlight);
-      // Later files answer first.
-      await new Promise((resolve) => setTimeout(resolve, 40 - Number(filename.match(/\d+/)?.[0])));
+      await new Promise((resolve) => setTimeout(resolve, 2));
       inFlight -= 1;
-      return "export const a = { x: 1, x: 2 };\n";
+      return inProcess(task);
     });
-    const files = Array.from({ length: 20 }, (_, i) => changed(`f${String(i).padStart(2, "0")}.js`));
-    const result = await run({ files, fetchContent, limits: { concurrency: 4 } });
-    expect(peak).toBe(4);
+    const files = Array.from({ length: 8 }, (_, i) => changed(`f${i}.js`, { additions: 10 - i }));
+    const result = await run({ files, fetchContents: contents(Object.fromEntries(files.map((f) => [f.filename, "export const a = { x: 1, x: 2 };\n"]))), lint });
+    expect(peak).toBe(1);
+    expect(lint.mock.calls.map(([task]) => task.filename)).toEqual(files.map((f) => f.filename));
     expect(result.linted).toEqual(files.map((f) => f.filename));
-    expect(result.findings.map((f) => f.file)).toEqual(files.map((f) => f.filename));
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseChangedLines } from "../../../src/core/analysis/changed-lines.js";
+import { overlapsRanges, parseChangedLines, type LineRanges } from "../../../src/core/analysis/changed-lines.js";
 
-const sorted = (set: Set<number>): number[] => [...set].sort((a, b) => a - b);
+/** Every line the ranges cover. */
+const sorted = (ranges: LineRanges): number[] => ranges.flatMap(([first, last]) => Array.from({ length: last - first + 1 }, (_, i) => first + i));
 
 describe("parseChangedLines", () => {
   it("returns the + lines of each hunk, numbered in the new file", () => {
@@ -54,7 +55,39 @@ describe("parseChangedLines", () => {
   });
 
   it("returns nothing for an empty patch or one without hunks", () => {
-    expect(parseChangedLines("").size).toBe(0);
-    expect(parseChangedLines("Binary files differ").size).toBe(0);
+    expect(parseChangedLines("")).toEqual([]);
+    expect(parseChangedLines("Binary files differ")).toEqual([]);
+  });
+
+  it("returns ranges: a new 100,000-line file is one", () => {
+    const patch = `@@ -0,0 +1,100000 @@\n${"+debugger;\n".repeat(100_000)}`;
+    expect(parseChangedLines(patch)).toEqual([[1, 100_000]]);
+    expect(parseChangedLines("@@ -1,5 +1,5 @@\n-a\n+a\n b\n-c\n+c\n+d\n e\n f")).toEqual([
+      [1, 1],
+      [3, 4],
+    ]);
+  });
+
+  it("sorts and merges hunks that arrive out of order", () => {
+    expect(parseChangedLines("@@ -9,1 +9,2 @@\n x\n+y\n@@ -1,1 +1,2 @@\n+a\n b\n@@ -10,0 +11,1 @@\n+z")).toEqual([
+      [1, 1],
+      [10, 11],
+    ]);
+  });
+});
+
+describe("overlapsRanges", () => {
+  const ranges: LineRanges = [
+    [3, 4],
+    [10, 10],
+    [20, 30],
+  ];
+
+  it("finds a line or a span that touches any range", () => {
+    expect([1, 3, 4, 5, 10, 11, 25, 31].map((line) => overlapsRanges(ranges, line, line))).toEqual([false, true, true, false, true, false, true, false]);
+    expect(overlapsRanges(ranges, 5, 9)).toBe(false);
+    expect(overlapsRanges(ranges, 5, 10)).toBe(true);
+    expect(overlapsRanges(ranges, 31, 99)).toBe(false);
+    expect(overlapsRanges([], 1, 1)).toBe(false);
   });
 });

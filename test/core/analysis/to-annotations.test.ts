@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AnalysisFinding, AnalysisResult } from "../../../src/core/analysis/analyze-files.js";
-import { batchAnnotations, summarizeAnalysis, toAnnotations } from "../../../src/core/analysis/to-annotations.js";
+import { summarizeAnalysis, toAnnotations } from "../../../src/core/analysis/to-annotations.js";
 
 const finding = (over: Partial<AnalysisFinding> = {}): AnalysisFinding => ({
   file: "src/a.js",
@@ -17,6 +17,7 @@ const finding = (over: Partial<AnalysisFinding> = {}): AnalysisFinding => ({
 const result = (over: Partial<AnalysisResult> = {}): AnalysisResult => ({
   enabled: true,
   findings: [],
+  totals: {},
   errorsOnChangedLines: 0,
   warningsOnChangedLines: 0,
   linted: [],
@@ -71,29 +72,12 @@ describe("toAnnotations", () => {
   });
 });
 
-describe("batchAnnotations", () => {
-  it("splits 120 annotations into requests of 50, 50 and 20, in order", () => {
-    const list = Array.from({ length: 120 }, (_, i) => i);
-    const batches = batchAnnotations(list);
-    expect(batches.map((b) => b.length)).toEqual([50, 50, 20]);
-    expect(batches.flat()).toEqual(list);
-  });
-
-  it("makes no batch for no annotations, and one for exactly 50", () => {
-    expect(batchAnnotations([])).toEqual([]);
-    expect(batchAnnotations(Array.from({ length: 50 }, () => "a")).map((b) => b.length)).toEqual([50]);
-  });
-
-  it("rejects a batch size that would loop forever", () => {
-    expect(() => batchAnnotations([1], 0)).toThrow(RangeError);
-  });
-});
-
 describe("summarizeAnalysis", () => {
   it("counts findings by rule and lists what was not linted", () => {
     const text = summarizeAnalysis(
       result({
         findings: [finding(), finding({ line: 9 }), finding({ ruleId: "no-unused-vars", severity: "warn" })],
+        totals: { "no-dupe-keys": 2, "no-unused-vars": 1 },
         errorsOnChangedLines: 2,
         warningsOnChangedLines: 1,
         linted: ["src/a.js", "src/b.ts"],
@@ -104,6 +88,7 @@ describe("summarizeAnalysis", () => {
     expect(text).toContain("2 errors and 1 warning on changed lines (2 files linted).");
     expect(text).toContain("| [`no-dupe-keys`](https://eslint.org/docs/latest/rules/no-dupe-keys) | 2 |\n| [`no-unused-vars`]");
     expect(text).toContain("**Not linted (1):**\n- `big.js`: 1,048,579 bytes, over the 1 MB limit");
+    expect(text).not.toContain("Annotated:");
     expect(text).toMatch(/Rule set: \[49 ESLint 9\.\d+\.\d+ core rules chosen by review-triage; .*\]\(https:\/\/example\.com\/static-analysis\)\.$/);
   });
 
@@ -118,5 +103,25 @@ describe("summarizeAnalysis", () => {
     const text = summarizeAnalysis(result({ skipped }));
     expect(text).toContain("- `f19.js`: over the limit\n- and 5 more files");
     expect(text).not.toContain("f20.js");
+  });
+
+  it("counts every finding per rule when only the most severe are annotated", () => {
+    const text = summarizeAnalysis(
+      result({
+        findings: [finding(), ...Array.from({ length: 48 }, (_, i) => finding({ ruleId: "no-debugger", severity: "warn", line: i + 1 })), finding({ ruleId: "not-analysed", severity: "warn" })],
+        totals: { "no-debugger": 100_000, "no-dupe-keys": 1 },
+        errorsOnChangedLines: 1,
+        warningsOnChangedLines: 100_000,
+        linted: ["src/a.js"],
+      }),
+    );
+    expect(text).toContain("1 error and 100,000 warnings on changed lines (1 file linted).");
+    expect(text).toContain("| [`no-debugger`](https://eslint.org/docs/latest/rules/no-debugger) | 100,000 |\n| [`no-dupe-keys`](https://eslint.org/docs/latest/rules/no-dupe-keys) | 1 |");
+    expect(text).toContain("Annotated: the 49 most severe findings of 100,001.");
+  });
+
+  it("keeps a hostile file name inside its code span and a hostile reason free of markup", () => {
+    const text = summarizeAnalysis(result({ skipped: [{ file: "a`](https://evil.example)`\n# x.js", code: "unparsed", reason: "could not be parsed (<img src=x>)" }] }));
+    expect(text).toContain("- `a'](https://evil.example)' # x.js`: could not be parsed (\\<img src=x\\>)");
   });
 });

@@ -1,0 +1,85 @@
+import { overlapsRanges, type LineRanges } from "./changed-lines.js";
+import { lintSource, type LintFinding, type RuleOverrides } from "./lint-source.js";
+
+/** The lines a PR added or modified in a file; `all` for a new file GitHub sent no diff for. */
+export type ChangedLines = LineRanges | "all";
+
+export interface LintChangedLinesInput {
+  filename: string;
+  source: string;
+  rules?: RuleOverrides;
+  lines: ChangedLines;
+  /** Findings returned at most, the most severe first; the counts cover all of them. */
+  maxFindings: number;
+}
+
+/** Findings per rule id (and `parse-error`), on changed lines. */
+export type RuleTotals = Record<string, number>;
+
+export type FileLint =
+  | {
+      kind: "linted";
+      /** On changed lines, most severe first, at most `maxFindings`. */
+      findings: LintFinding[];
+      totals: RuleTotals;
+      errors: number;
+      warnings: number;
+    }
+  /** The parser stopped on a line the PR did not touch. */
+  | { kind: "unparsed"; line: number; message: string }
+  /** ESLint itself failed on the file. */
+  | { kind: "failed"; message: string };
+
+/**
+ * Lint one file and keep what the PR is answerable for: findings on added or modified lines,
+ * counted per rule, the few most severe kept whole. Runs in a lint worker, so what crosses back
+ * to the main thread is bounded by `maxFindings`, however many problems the file has (1 MB of
+ * `debugger;` is 100,000 of them).
+ */
+export function lintChangedLines({ filename, source, rules, lines, maxFindings }: LintChangedLinesInput): FileLint {
+  const found = lintSource({ filename, source, ...(rules ? { rules } : {}) });
+  const failure = found.length === 1 ? found[0] : undefined;
+  if (failure?.ruleId === "internal-error") return { kind: "failed", message: failure.message };
+  if (failure?.ruleId === "parse-error" && !touchesChanged(failure, lines)) {
+    // Most likely syntax the parser lacks (Flow, a new proposal) rather than the author's
+    // mistake: not a finding, but the reader must know the file went unchecked.
+    return { kind: "unparsed", line: failure.line, message: failure.message };
+  }
+  const totals: RuleTotals = {};
+  let errors = 0;
+  let warnings = 0;
+  const kept: LintFinding[] = [];
+  for (const f of found) {
+    if (!touchesChanged(f, lines)) continue;
+    totals[f.ruleId] = (totals[f.ruleId] ?? 0) + 1;
+    if (f.severity === "error") errors++;
+    else warnings++;
+    kept.push(f);
+  }
+  kept.sort(compareFindings);
+  return { kind: "linted", findings: kept.slice(0, maxFindings), totals, errors, warnings };
+}
+
+function touchesChanged(f: LintFinding, lines: ChangedLines): boolean {
+  if (lines === "all") return true;
+  // A finding spanning several lines (unreachable block, whole expression) counts when any of
+  // them is new: the change is part of what the rule objects to.
+  return overlapsRanges(lines, f.line, Math.max(f.line, f.endLine ?? f.line));
+}
+
+/**
+ * Most severe first: errors, then files the app could not check (a reader must not miss that
+ * a file went unchecked under a pile of warnings), then warnings; within each, by position.
+ */
+export function compareFindings(a: LintFinding & { file?: string }, b: LintFinding & { file?: string }): number {
+  return rank(a) - rank(b) || cmp(a.file ?? "", b.file ?? "") || a.line - b.line || a.column - b.column || cmp(a.ruleId, b.ruleId);
+}
+
+function rank(f: LintFinding): number {
+  if (f.severity === "error") return 0;
+  return f.ruleId === "not-analysed" ? 1 : 2;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { compareFindings, lintChangedLines } from "../../../src/core/analysis/lint-changed-lines.js";
+import type { LintFinding } from "../../../src/core/analysis/lint-source.js";
+
+describe("lintChangedLines", () => {
+  it("returns at most maxFindings, the most severe first, but counts every finding on changed lines", () => {
+    const source = [...Array.from({ length: 30 }, () => "debugger;"), "export const a = { k: 1, k: 2 };", "debugger;"].join("\n");
+    const result = lintChangedLines({ filename: "a.js", source, lines: [[2, 32]], maxFindings: 5 });
+    expect(result.kind).toBe("linted");
+    if (result.kind !== "linted") return;
+    expect(result.findings.map((f) => `${f.line} ${f.ruleId}`)).toEqual(["31 no-dupe-keys", "2 no-debugger", "3 no-debugger", "4 no-debugger", "5 no-debugger"]);
+    // Line 1 did not change: its debugger statement is not the PR's.
+    expect(result.totals).toEqual({ "no-debugger": 30, "no-dupe-keys": 1 });
+    expect(result).toMatchObject({ errors: 1, warnings: 30 });
+  });
+
+  it("says a file is unparsed when the parser stops on a line the PR did not touch", () => {
+    const result = lintChangedLines({ filename: "a.ts", source: "const a = 1;\nconst b: = ;\n", lines: [[1, 1]], maxFindings: 50 });
+    expect(result).toMatchObject({ kind: "unparsed", line: 2 });
+  });
+
+  it("reports a parse error on a changed line as the file's one finding", () => {
+    const result = lintChangedLines({ filename: "a.ts", source: "const a = 1;\nconst b: = ;\n", lines: "all", maxFindings: 50 });
+    expect(result).toMatchObject({ kind: "linted", errors: 1, totals: { "parse-error": 1 }, findings: [{ ruleId: "parse-error", line: 2 }] });
+  });
+});
+
+describe("compareFindings", () => {
+  const f = (over: Partial<LintFinding> & { file?: string }): LintFinding & { file?: string } => ({
+    ruleId: "no-debugger",
+    severity: "warn",
+    line: 1,
+    column: 1,
+    message: "",
+    ...over,
+  });
+
+  it("orders errors, then files not analysed, then warnings, each by file, line and column", () => {
+    const list = [
+      f({ file: "a.js", line: 1 }),
+      f({ file: "z.js", ruleId: "not-analysed" }),
+      f({ file: "b.js", severity: "error", ruleId: "no-dupe-keys", line: 9 }),
+      f({ file: "b.js", severity: "error", ruleId: "no-dupe-keys", line: 3, column: 5 }),
+      f({ file: "b.js", severity: "error", ruleId: "no-dupe-keys", line: 3, column: 2 }),
+    ];
+    expect(list.sort(compareFindings).map((x) => `${x.file}:${x.line}:${x.column} ${x.ruleId}`)).toEqual([
+      "b.js:3:2 no-dupe-keys",
+      "b.js:3:5 no-dupe-keys",
+      "b.js:9:1 no-dupe-keys",
+      "z.js:1:1 not-analysed",
+      "a.js:1:1 no-debugger",
+    ]);
+  });
+});

@@ -1,0 +1,172 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import ts from "typescript";
+import { afterEach, describe, expect, it } from "vitest";
+import type { LintTask } from "../../src/core/analysis/analyze-files.js";
+import { createLintPool, type LintPool } from "../../src/workers/create-lint-pool.js";
+import { DEBUGGER_MEGABYTE, DEEP_ARRAYS, DEEP_PARENS, QUADRATIC_SWITCH } from "../helpers/hostile-inputs.js";
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+
+const task = (filename: string, source: string): LintTask => ({ filename, source, lines: "all", maxFindings: 50 });
+const budget = (fileMs: number, prMs = 60_000) => ({ fileMs, deadline: performance.now() + prMs });
+
+let pool: LintPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe("createLintPool", () => {
+  it("lints in a worker and answers with the findings", async () => {
+    pool = createLintPool();
+    const outcome = await pool.lint(task("a.ts", "export const a = { k: 1, k: 2 };\n"), budget(10_000));
+    expect(outcome).toMatchObject({ kind: "done", result: { kind: "linted", errors: 1, findings: [{ ruleId: "no-dupe-keys", line: 1 }] } });
+    expect(pool.stats()).toMatchObject({ size: 1, started: 1, timeouts: 0 });
+  });
+
+  it("stops a file over its time budget, and the next file gets a fresh worker", async () => {
+    pool = createLintPool();
+    expect(QUADRATIC_SWITCH.length).toBeGreaterThan(70_000);
+    // The worker is busy with one file for seconds; a small budget stops it.
+    expect(await pool.lint(task("switch.js", QUADRATIC_SWITCH), budget(300))).toEqual({ kind: "timeout", by: "file", ms: 300 });
+    expect(await pool.lint(task("b.js", "debugger;\n"), budget(10_000))).toMatchObject({ kind: "done", result: { kind: "linted", warnings: 1 } });
+    expect(pool.stats()).toMatchObject({ started: 2, timeouts: 1, crashes: 0 });
+  });
+
+  it("stops a file at the PR's deadline when that comes before the file's own budget", async () => {
+    pool = createLintPool();
+    await pool.lint(task("warm.js", "x;\n"), budget(10_000));
+    expect(await pool.lint(task("switch.js", QUADRATIC_SWITCH), budget(10_000, 300))).toMatchObject({ kind: "timeout", by: "pull-request" });
+    expect(await pool.lint(task("late.js", "x;\n"), { fileMs: 10_000, deadline: performance.now() - 1 })).toEqual({ kind: "expired" });
+  });
+
+  it("stops a worker that reaches its heap limit, and replaces it", async () => {
+    pool = createLintPool({ heapMb: 48 });
+    const outcome = await pool.lint(task("debugger.js", DEBUGGER_MEGABYTE), budget(60_000));
+    expect(outcome).toEqual({ kind: "out-of-memory", heapMb: 48 });
+    expect(await pool.lint(task("b.js", "debugger;\n"), budget(10_000))).toMatchObject({ kind: "done" });
+    expect(pool.stats()).toMatchObject({ started: 2, outOfMemory: 1 });
+    expect(pool.stats().heapLimitBytes).toBeLessThan(128 * 1024 * 1024);
+  });
+
+  it("lints deeply nested code without taking anything down", async () => {
+    pool = createLintPool();
+    const arrays = await pool.lint(task("arrays.ts", DEEP_ARRAYS), budget(10_000));
+    const parens = await pool.lint(task("parens.js", DEEP_PARENS), budget(10_000));
+    for (const outcome of [arrays, parens]) expect(outcome).toMatchObject({ kind: "done", result: { kind: "linted", findings: [{ ruleId: "parse-error" }] } });
+  });
+
+  it("answers every file it holds when closed, and every later one at once", async () => {
+    pool = createLintPool();
+    const running = pool.lint(task("switch.js", QUADRATIC_SWITCH), budget(60_000));
+    const queued = pool.lint(task("b.js", "x;\n"), budget(60_000));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pool.close();
+    expect(await running).toEqual({ kind: "crashed", message: "the lint pool is closed" });
+    expect(await queued).toEqual({ kind: "crashed", message: "the lint pool is closed" });
+    expect(await pool.lint(task("c.js", "x;\n"), budget(60_000))).toEqual({ kind: "crashed", message: "the lint pool is closed" });
+  });
+
+  it("lints files of a pool of two in parallel, one per worker", async () => {
+    pool = createLintPool({ size: 2 });
+    const outcomes = await Promise.all([pool.lint(task("switch.js", QUADRATIC_SWITCH), budget(1_500)), pool.lint(task("b.js", "debugger;\n"), budget(10_000))]);
+    expect(outcomes.map((o) => o.kind)).toEqual(["timeout", "done"]);
+    expect(pool.stats().started).toBe(3);
+  });
+
+  it("rejects a size or heap that cannot work", () => {
+    expect(() => createLintPool({ size: 0 })).toThrow("lint pool size must be a positive integer, got 0");
+    expect(() => createLintPool({ heapMb: 8 })).toThrow("at least 16");
+  });
+});
+
+/**
+ * In a fresh process: import the app's whole module graph, analyse a TypeScript and a
+ * JavaScript file, and list what the main thread holds of ESLint, its parsers and TypeScript.
+ * A static import of any of them anywhere the app loads would put it in the module cache (all
+ * of them are CommonJS, which `import` loads through that cache too).
+ */
+const probe = (appEntry: string, analyzerEntry: string) => `
+import { createRequire } from "node:module";
+await import(${JSON.stringify(appEntry)});
+const { createAnalyzer } = await import(${JSON.stringify(analyzerEntry)});
+const texts = { "src/a.ts": "export const a = { k: 1, k: 2 };\\n", "src/b.js": "debugger;\\n" };
+// GitHub's GraphQL API as fetchBlobs reads it: POST /graphql, the body as a stream.
+const octokit = {
+  request: async (_route, { variables }) => {
+    const repository = Object.fromEntries(
+      Object.entries(variables)
+        .filter(([key]) => /^e\\d+$/.test(key))
+        .map(([key, expression]) => {
+          const text = texts[expression.slice(expression.indexOf(":") + 1)];
+          return ["f" + key.slice(1), { text, byteSize: text.length, isBinary: false, isTruncated: false }];
+        }),
+    );
+    return { data: new Response(JSON.stringify({ data: { repository } })).body };
+  },
+};
+const analyze = createAnalyzer({ fileBudgetMs: 20000, prBudgetMs: 60000 });
+const files = Object.keys(texts).map((filename) => ({ filename, status: "added", additions: 1, deletions: 0 }));
+const out = await analyze({ config: { analysis: { enabled: true, rules: {}, ignore: [] } }, files, headSha: "abc", octokit, owner: "o", repo: "r" });
+const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => /[\\\\/]node_modules[\\\\/](eslint|espree|@typescript-eslint|typescript)[\\\\/]/.test(k));
+console.log(JSON.stringify({ titles: out.annotations.map((a) => a.title), loaded, started: analyze.pool.stats().started }));
+await analyze.close();
+`;
+
+/** What `npm run build` emits (tsc with isolatedModules only strips types), in a tree of its own. */
+function buildLike(outDir: string): string {
+  rmSync(outDir, { recursive: true, force: true });
+  const src = join(ROOT, "src");
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  const options = ts.parseJsonConfigFileContent(JSON.parse(readFileSync(join(ROOT, "tsconfig.build.json"), "utf8")).compilerOptions ?? {}, ts.sys, ROOT).options;
+  for (const file of walk(src)) {
+    const out = join(outDir, "dist", relative(src, file).replace(/\.ts$/, ".js"));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, ts.transpileModule(readFileSync(file, "utf8"), { compilerOptions: { ...options, module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2023 }, fileName: file }).outputText);
+  }
+  // dist/ sits next to package.json, which makes it ESM and which src/version.ts reads.
+  cpSync(join(ROOT, "package.json"), join(outDir, "package.json"));
+  return join(outDir, "dist");
+}
+
+describe("the main thread", () => {
+  it("never loads ESLint or the TypeScript parser, running from TypeScript sources", async () => {
+    const script = probe(pathToFileURL(join(ROOT, "src/index.ts")).href, pathToFileURL(join(ROOT, "src/handlers/analyze-pull-request.ts")).href);
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({ titles: ["no-dupe-keys (error)", "no-debugger (warning)"], loaded: [], started: 1 });
+  }, 60_000);
+
+  it("never loads them either from the compiled build, whose worker is plain JavaScript", async () => {
+    // Under node_modules so that the build's own imports resolve to this checkout's packages.
+    const out = join(ROOT, "node_modules/.cache/review-triage-build-test");
+    try {
+      const dist = buildLike(out);
+      expect(readdirSync(join(dist, "workers")).sort()).toEqual(["create-lint-pool.js", "run-lint-worker.js"]);
+      const script = probe(pathToFileURL(join(dist, "index.js")).href, pathToFileURL(join(dist, "handlers/analyze-pull-request.js")).href);
+      // No tsx: the way `npm start` runs.
+      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, timeout: 60_000 });
+      expect(JSON.parse(stdout)).toEqual({ titles: ["no-dupe-keys (error)", "no-debugger (warning)"], loaded: [], started: 1 });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("is not kept alive by an idle pool", async () => {
+    const script = `
+      const { createLintPool } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "src/workers/create-lint-pool.ts")).href)});
+      const pool = createLintPool();
+      const outcome = await pool.lint({ filename: "a.js", source: "x;\\n", lines: "all", maxFindings: 1 }, { fileMs: 20000, deadline: performance.now() + 60000 });
+      console.log(outcome.kind);
+      // No close(): the process must still end once nothing else is left to do.
+    `;
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, timeout: 60_000 });
+    expect(stdout.trim()).toBe("done");
+  }, 60_000);
+});
