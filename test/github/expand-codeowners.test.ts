@@ -101,6 +101,9 @@ describe("expandCodeownersGroups", () => {
     expect(choice.picks).toEqual([
       { login: "carol", isTeam: false, group: "seniors", load: 1, reason: "seniors: owner of /src/payments/** via CODEOWNERS, least loaded (1 open review request)" },
     ]);
-    expect(choice.skipped).toEqual([{ login: "alice", group: "seniors", reason: "is the author" }]);
+    expect(choice.skipped).toEqual([
+      { login: "alice", group: "seniors", reason: "is the author" },
+      { login: "bob", group: "seniors", reason: "has 2 open review requests; @carol had fewer" },
+    ]);
   });
 });

@@ -124,7 +124,7 @@ describe("static analysis on the webhook path", () => {
   });
 
   it("costs at most 8 requests for a 100-file TypeScript PR opened, token exchange excluded", async () => {
-    const app = buildApp({ extras: { analyze: createAnalyzer({ pool, prBudgetMs: 120_000, fileBudgetMs: 20_000 }) } });
+    const app = await buildApp({ extras: { analyze: createAnalyzer({ pool, prBudgetMs: 120_000, fileBudgetMs: 20_000 }) } });
     const source = "export const limits = { max: 1, max: 2 };\n";
     const files = Array.from({ length: 100 }, (_, i) => added(`packages/p${i % 10}/src/module${i}.ts`, source));
     const { check, calls } = await openPr(app, files, Object.fromEntries(files.map((f) => [f.filename, source])));
@@ -150,7 +150,7 @@ describe("static analysis on the webhook path", () => {
   });
 
   it("survives a PR of hostile files: a quadratic switch, deep nesting, a binary and an oversized file", async () => {
-    const app = buildApp({ extras: { analyze: createAnalyzer({ pool, fileBudgetMs: 1_000, prBudgetMs: 60_000 }) } });
+    const app = await buildApp({ extras: { analyze: createAnalyzer({ pool, fileBudgetMs: 1_000, prBudgetMs: 60_000 }) } });
     const files = [
       added("src/switch.js", QUADRATIC_SWITCH),
       added("src/arrays.ts", DEEP_ARRAYS),
@@ -191,7 +191,7 @@ describe("static analysis on the webhook path", () => {
   });
 
   it("bounds 1 MB of `debugger;` to 50 annotations in one request, and counts all 100,000 findings", async () => {
-    const app = buildApp({ extras: { analyze: createAnalyzer({ pool, fileBudgetMs: 30_000, prBudgetMs: 60_000 }) } });
+    const app = await buildApp({ extras: { analyze: createAnalyzer({ pool, fileBudgetMs: 30_000, prBudgetMs: 60_000 }) } });
     const files = [hugeAddition("src/debugger.js")];
     const loop = watchEventLoop();
     const { check, calls } = await openPr(app, files, { "src/debugger.js": DEBUGGER_MEGABYTE });
@@ -208,7 +208,7 @@ describe("static analysis on the webhook path", () => {
   it("turns a file that exhausts the worker's heap into one 'not analysed' finding", async () => {
     const analyze = createAnalyzer({ workerHeapMb: 48, fileBudgetMs: 60_000, prBudgetMs: 120_000 });
     try {
-      const app = buildApp({ extras: { analyze } });
+      const app = await buildApp({ extras: { analyze } });
       const files = [hugeAddition("src/debugger.js"), added("src/total.js", BUGGY)];
       const loop = watchEventLoop();
       const { check } = await openPr(app, files, {
