@@ -65,8 +65,8 @@ export interface GatherInput {
 
 export interface Gathered {
   facts: TriageFacts;
-  /** Static analysis runs beside the rest; awaited when its factor has weight, else after the reviewers. */
-  analysis: Promise<StaticAnalysisFact | undefined>;
+  /** Static analysis, started on the first call (already done when its factor has weight). */
+  analysis: () => Promise<StaticAnalysisFact | undefined>;
   /** The app's check run on the head commit when it was looked up (null: none there). */
   headCheck?: KnownCheckRun | null;
 }
@@ -134,14 +134,15 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
   const notes: string[] = [];
 
   const files = await listPullFiles(octokit, prRef);
-  const analysis = (
-    config.analysis.enabled && input.analyze
-      ? input.analyze({ config, files, headSha: pr.headSha, octokit, owner, repo })
-      : Promise.resolve(undefined)
-  ).catch(() => undefined);
+  let started: Promise<StaticAnalysisFact | undefined> | undefined;
+  const analysis = () =>
+    (started ??= (
+      config.analysis.enabled && input.analyze ? input.analyze({ config, files, headSha: pr.headSha, octokit, owner, repo }) : Promise.resolve(undefined)
+    ).catch(() => undefined));
   // With weight, the findings change the level: wait for them before anything is decided.
-  // Without (the default), reviewers are chosen and requested without waiting for the linter.
-  const analysed = compileRiskConfig(config.risk).weights.static_analysis > 0 ? await analysis : undefined;
+  // Without (the default), the analysis starts after the reviewers are requested: its
+  // GraphQL read shares the installation's write lane with the review request.
+  const analysed = compileRiskConfig(config.risk).weights.static_analysis > 0 ? await analysis() : undefined;
 
   const listed = await expandGroups(octokit, config.reviewers, config.routing.request_teams, input.teams, notes);
   const leadGroup = config.governance.lead_group;

@@ -30,6 +30,12 @@ export class BusyStatusCache {
   set(key: string, status: Status): void {
     this.#cache.set(key, status);
   }
+
+  /**
+   * Queries under way, by key: PRs opened together (a burst) ask for the same people at the
+   * same moment, and one query answers them all.
+   */
+  readonly inflight = new Map<string, Promise<unknown>>();
 }
 
 export interface BusyStatus {
@@ -70,10 +76,21 @@ export async function readBusyStatus(octokit: Octokit, repo: RepoRef, logins: It
   const scope = repo.owner.toLowerCase();
   const wanted = [...new Set([...logins].map((l) => l.toLowerCase()))].filter((l) => !l.startsWith("@") && !/\[bot\]$/.test(l));
   const missing: string[] = [];
+  const waiting = new Set<Promise<unknown>>();
   for (const login of wanted) {
     const hit = cache.get(`${scope}/${login}`);
-    if (!hit) missing.push(login);
-    else if (hit.busy) busy.set(login, hit.message);
+    const pending = cache.inflight.get(`${scope}/${login}`);
+    if (hit) {
+      if (hit.busy) busy.set(login, hit.message);
+    } else if (pending) waiting.add(pending);
+    else missing.push(login);
+  }
+  if (waiting.size) {
+    await Promise.allSettled(waiting);
+    for (const login of wanted) {
+      const hit = cache.get(`${scope}/${login}`);
+      if (hit?.busy) busy.set(login, hit.message);
+    }
   }
   if (missing.length === 0) return { busy, notes };
   const asked = missing.slice(0, MAX_BUSY_LOGINS);
@@ -82,8 +99,10 @@ export async function readBusyStatus(octokit: Octokit, repo: RepoRef, logins: It
   }
   const variables = Object.fromEntries(asked.map((login, i) => [`l${i}`, login]));
   let data: Answer;
+  const query = octokit.graphql<Answer>(busyStatusQuery(asked.length), variables);
+  for (const login of asked) cache.inflight.set(`${scope}/${login}`, query);
   try {
-    data = await octokit.graphql<Answer>(busyStatusQuery(asked.length), variables);
+    data = await query;
   } catch (error) {
     const partial = partialData(error);
     if (!partial) {
@@ -92,6 +111,8 @@ export async function readBusyStatus(octokit: Octokit, repo: RepoRef, logins: It
       return { busy, notes };
     }
     data = partial;
+  } finally {
+    for (const login of asked) if (cache.inflight.get(`${scope}/${login}`) === query) cache.inflight.delete(`${scope}/${login}`);
   }
   asked.forEach((login, i) => {
     const status = data[`u${i}`]?.status;

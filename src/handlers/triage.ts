@@ -22,8 +22,8 @@ export interface TriageOutcome {
 }
 
 export interface TriagePipelineExtras {
-  /** Static analysis (SPEC §7): errors on changed lines and check annotations. */
-  analyze?: Analyze;
+  /** Static analysis (SPEC §7): errors on changed lines and check annotations; closed on shutdown. */
+  analyze?: Analyze & { close?: () => Promise<void> };
 }
 
 /** What the triggering event adds: a checklist edit, the commit before a push, an override. */
@@ -163,7 +163,7 @@ export async function triagePullRequest(
   }
 
   if (!facts.analysis) {
-    const analysis: StaticAnalysisFact | undefined = await gathered.analysis;
+    const analysis: StaticAnalysisFact | undefined = await gathered.analysis();
     // Same level (the factor has no weight); the comment and check now show its findings.
     if (analysis) plan = planTriage({ ...facts, analysis }, memory, progress);
   }

@@ -175,6 +175,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         server.closeIdleConnections();
       });
       await registry.deregister().catch(() => undefined);
+      await extras.analyze?.close?.().catch(() => undefined);
       if (!options.database) await database.close();
       log.info({}, "stopped");
     })();

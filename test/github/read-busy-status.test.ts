@@ -37,6 +37,16 @@ describe("readBusyStatus", () => {
     expect(result).toEqual({ busy: new Map([["alice", "On leave until 3 June"]]), notes: [] });
   });
 
+  it("shares one query between triages that ask for the same people at the same time (a burst)", async () => {
+    nock(API)
+      .post("/graphql")
+      .delay(50)
+      .reply(200, { data: { u0: status(true, "Away"), u1: status(false) } });
+    const cache = new BusyStatusCache();
+    const answers = await Promise.all([1, 2, 3].map(() => readBusyStatus(octokit, repo, ["alice", "bob"], cache)));
+    for (const answer of answers) expect(answer.busy).toEqual(new Map([["alice", "Away"]]));
+  });
+
   it("answers from the cache within its lifetime, asking only for the others", async () => {
     const cache = new BusyStatusCache();
     nock(API).post("/graphql").reply(200, { data: { u0: status(true, ""), u1: status(false) } });

@@ -102,7 +102,7 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
       ...(analyze ? { analyze } : {}),
     }),
   );
-  const analysis = gathered.facts.analysis ?? (await reading("changed files for static analysis", () => gathered.analysis).finally(() => analyze?.close()));
+  const analysis = gathered.facts.analysis ?? (await reading("changed files for static analysis", () => gathered.analysis()).finally(() => analyze?.close()));
   return {
     pr,
     triage: {
