@@ -92,11 +92,11 @@ const matrixRow = z
 const weightValue = z.number().min(0).max(1);
 
 export const DEFAULT_APPROVALS = {
-  critical: { lead: 1, total: 2 },
-  high: { lead: 1, total: 1 },
-  medium: { lead: 0, total: 1 },
-  low: { lead: 0, total: 1 },
-} as const satisfies Record<Level, { lead: number; total: number }>;
+  critical: { lead: 1, total: 2, fresh: true },
+  high: { lead: 1, total: 1, fresh: false },
+  medium: { lead: 0, total: 1, fresh: false },
+  low: { lead: 0, total: 1, fresh: false },
+} as const satisfies Record<Level, { lead: number; total: number; fresh: boolean }>;
 
 /**
  * One level's rule. Each key falls back to that level's own default, so `high: { total: 2 }`
@@ -120,6 +120,10 @@ const approvalRule = (level: Level, description: string) => {
         .max(20)
         .default(d.total)
         .describe("Approvals required in total (lead approvals count)."),
+      fresh: z
+        .boolean()
+        .default(d.fresh)
+        .describe("Count only approvals given on the PR's current head commit: a push makes earlier approvals stale (default: true for critical, false otherwise)."),
     })
     .prefault({ ...d })
     .describe(description);
@@ -262,7 +266,7 @@ export const configSchema = z
           ),
         approvals: z
           .strictObject({
-            critical: approvalRule("critical", "Approvals for critical risk (default: 1 lead, 2 in total)."),
+            critical: approvalRule("critical", "Approvals for critical risk (default: 1 lead, 2 in total, on the current head)."),
             high: approvalRule("high", "Approvals for high risk (default: 1 lead)."),
             medium: approvalRule("medium", "Approvals for medium risk (default: 1 approval)."),
             low: approvalRule("low", "Approvals for low risk (default: 1 approval)."),
@@ -271,6 +275,12 @@ export const configSchema = z
           .describe(
             "Approvals required per risk level. A level left out keeps its default, and so does a key left out of a level: " +
               "`{ critical: { total: 3 } }` changes only the critical total.",
+          ),
+        allow_self_override: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Let a lead `/triage override` their own PR and tick the lead items of their own PR. false (four eyes): another lead must.",
           ),
       })
       .prefault({})

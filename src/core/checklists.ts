@@ -2,6 +2,7 @@ import { minimatch } from "minimatch";
 import type { Config, Level } from "../config/schema.js";
 import { stableHash } from "./choose-reviewers.js";
 import { md } from "./render-comment.js";
+import { name } from "./safe-markdown.js";
 
 export type TickerRole = "author" | "reviewer" | "lead";
 
@@ -25,6 +26,8 @@ export interface AppliedChecklist {
 export interface Tick {
   by: string;
   at: string;
+  /** Who the item asked for when it was ticked: a tick stops counting when that changes. */
+  role?: TickerRole;
 }
 
 export type TickRecord = Record<string, Tick>;
@@ -72,21 +75,56 @@ export function applicableChecklists(
   return out;
 }
 
-const ITEM_MARK = /<!-- rt:item:([0-9a-f]{8}) -->/;
-const TASK = /^\s*[-*] \[( |x|X)\] /;
+const ROLE_TEXT: Record<TickerRole, string> = { author: "author", reviewer: "a reviewer", lead: "a lead" };
 
-/** Which items a comment body shows ticked, by the hidden id on each task line. */
-export function readTaskStates(body: string): Map<string, boolean> {
-  const states = new Map<string, boolean>();
+const TASK_BOX = /^- \[( |x|X)\] /;
+// What the app appends to a ticked item: " — ✔ @login, 2026-01-01 10:00 UTC".
+const DONE_NOTE = / — ✔ .*? UTC(?= <!-- rt:item:[0-9a-f]{8} -->$)/;
+
+/** An item's task line as the app renders it, with or without the tick. */
+export function renderItemLine(item: ChecklistItem, tick: Tick | undefined): string {
+  const who = `${item.required ? "**required**, " : ""}ticked by ${ROLE_TEXT[item.by]}`;
+  const done = tick ? ` — ✔ ${name(tick.by)}, ${tick.at.slice(0, 16).replace("T", " ")} UTC` : "";
+  return `- [${tick ? "x" : " "}] ${md(item.text)} <sub>(${who})</sub>${done} <!-- rt:item:${item.id} -->`;
+}
+
+/** The line without its box state and tick note: what an edit of the box leaves unchanged. */
+function lineShape(line: string): string {
+  return line.replace(TASK_BOX, "- [ ] ").replace(DONE_NOTE, "");
+}
+
+/**
+ * Which items a comment body shows ticked, read only from the lines the app itself renders
+ * for them: a line counts for an item when it is exactly the app's line for that item (but
+ * for the box and the tick note), and the items' lines come in the order the app renders
+ * them. A line planted elsewhere (a crafted file name, a hand edit), a duplicate, or lines
+ * out of order make no state at all for the items involved.
+ */
+export function readItemStates(body: string, applied: readonly AppliedChecklist[]): Map<string, boolean> {
+  const items = applied.flatMap((list) => list.items);
+  const shapes = new Map(items.map((item) => [lineShape(renderItemLine(item, undefined)), item.id]));
+  const found: Array<{ id: string; ticked: boolean }> = [];
+  const seen = new Map<string, number>();
   for (const line of body.split(/\r?\n/)) {
-    const mark = line.match(ITEM_MARK);
-    const task = line.match(TASK);
-    if (mark && task) states.set(mark[1]!, task[1] !== " ");
+    const box = line.match(TASK_BOX);
+    if (!box) continue;
+    const id = shapes.get(lineShape(line));
+    if (!id) continue;
+    found.push({ id, ticked: box[1] !== " " });
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  const order = items.map((i) => i.id);
+  const states = new Map<string, boolean>();
+  let cursor = 0;
+  for (const entry of found) {
+    if (seen.get(entry.id) !== 1) continue;
+    const at = order.indexOf(entry.id, cursor);
+    if (at < 0) return new Map();
+    cursor = at + 1;
+    states.set(entry.id, entry.ticked);
   }
   return states;
 }
-
-const ROLE_TEXT: Record<TickerRole, string> = { author: "author", reviewer: "a reviewer", lead: "a lead" };
 
 export function renderChecklists(applied: AppliedChecklist[], ticks: TickRecord): string {
   if (!applied.length) return "";
@@ -94,12 +132,7 @@ export function renderChecklists(applied: AppliedChecklist[], ticks: TickRecord)
   for (const list of applied) {
     out.push("");
     out.push(`**${md(list.name)}** <sub>(${md(list.because)})</sub>`);
-    for (const item of list.items) {
-      const tick = ticks[item.id];
-      const who = `${item.required ? "**required**, " : ""}ticked by ${ROLE_TEXT[item.by]}`;
-      const done = tick ? ` — ✔ @${tick.by}, ${tick.at.slice(0, 16).replace("T", " ")} UTC` : "";
-      out.push(`- [${tick ? "x" : " "}] ${md(item.text)} <sub>(${who})</sub>${done} <!-- rt:item:${item.id} -->`);
-    }
+    for (const item of list.items) out.push(renderItemLine(item, ticks[item.id]));
   }
   return out.join("\n");
 }
@@ -118,20 +151,34 @@ export function missingRequired(applied: AppliedChecklist[], ticks: TickRecord):
   return { missing, total };
 }
 
-/** Whether `login` may tick an item that asks for `role`. */
+/**
+ * Whether `login` may tick an item that asks for `role`. A lead's tick on a lead item of
+ * their own PR does not count (four eyes) unless `selfAllowed`.
+ */
 export function mayTick(
   role: TickerRole,
-  who: { login: string; author: string; hasWrite: boolean; leads: ReadonlySet<string> },
+  who: { login: string; author: string; hasWrite: boolean; leads: ReadonlySet<string>; selfAllowed?: boolean },
 ): boolean {
   const login = who.login.toLowerCase();
-  if (role === "author") return login === who.author.toLowerCase();
-  if (role === "lead") return who.leads.has(login);
-  return who.hasWrite && login !== who.author.toLowerCase();
+  const isAuthor = login === who.author.toLowerCase();
+  if (role === "author") return isAuthor;
+  if (role === "lead") return who.leads.has(login) && (!isAuthor || who.selfAllowed === true);
+  return who.hasWrite && !isAuthor;
 }
 
-export function roleText(role: TickerRole, leads: ReadonlySet<string>): string {
+/**
+ * Why someone may not tick an item, in words. `author` is given when a lead who is the PR's
+ * author is the one refused (four eyes): another lead must tick it.
+ */
+export function roleText(role: TickerRole, leads: ReadonlySet<string>, author = ""): string {
   if (role === "author") return "only the PR author may tick it";
-  if (role === "lead") return `only the lead group${leads.size ? ` (${[...leads].sort().join(", ")})` : ""} may tick it`;
+  if (role === "lead") {
+    if (author && leads.has(author.toLowerCase())) {
+      const others = [...leads].filter((l) => l !== author.toLowerCase()).sort();
+      return `a lead may not tick a lead item of their own pull request; another lead${others.length ? ` (${others.join(", ")})` : ""} must`;
+    }
+    return `only the lead group${leads.size ? ` (${[...leads].sort().join(", ")})` : ""} may tick it`;
+  }
   return "only a reviewer with write access, other than the author, may tick it";
 }
 
@@ -142,7 +189,7 @@ const RECORD_MARK = /^<!-- review-triage:record ([A-Za-z0-9+/=]+) -->/;
 
 export interface PrRecord {
   ticks: TickRecord;
-  override?: { level: string; by: string; reason: string; at: string };
+  override?: { level: string; by: string; reason: string; at: string; headSha?: string };
 }
 
 export function encodeRecord(record: PrRecord): string {
@@ -166,7 +213,7 @@ export function renderTickTable(applied: AppliedChecklist[], ticks: TickRecord):
   for (const list of applied) {
     for (const item of list.items) {
       const t = ticks[item.id];
-      if (t) rows.push(`| ${md(list.name)} | ${md(item.text)} | @${t.by} | ${t.at} |`);
+      if (t) rows.push(`| ${md(list.name)} | ${md(item.text)} | ${name(t.by)} | ${md(t.at)} |`);
     }
   }
   if (!rows.length) return "";

@@ -5,7 +5,7 @@ import {
   applicableChecklists,
   encodeRecord,
   missingRequired,
-  readTaskStates,
+  readItemStates,
   renderChecklists,
   renderTickTable,
   mayTick,
@@ -21,6 +21,7 @@ import { chooseReviewers, type Candidate, type ReviewerChoice } from "./choose-r
 import { evaluateApprovals, type ApprovalStatus, type ReviewFact } from "./evaluate-approvals.js";
 import { draftCheck, skippedCheck, triageCheck, type CheckRunSpec } from "./render-check.js";
 import { renderStickyComment, STICKY_MARKER } from "./render-comment.js";
+import { text } from "./safe-markdown.js";
 import { scoreRisk } from "./score-risk.js";
 import { skipReason } from "./skip-reason.js";
 import type { ChangedFile, PullRequestFacts, RiskAssessment } from "./types.js";
@@ -66,11 +67,15 @@ export type ConfigDryRunInput =
 
 export interface TickEditFact {
   sender: string;
+  /** The body before and after this edit, as the event says. */
   before: string;
   after: string;
+  /**
+   * The comment as it is now, read when the event is processed: an edit that a later one
+   * undid (events arrive out of order, or again) does not count.
+   */
+  current?: string;
   commentId: number;
-  /** Whether the sender has write access (read only when a changed item needs it). */
-  senderHasWrite: boolean;
 }
 
 export interface StaticAnalysisFact {
@@ -98,10 +103,13 @@ export interface TriageFacts {
   reviews: ReviewFact[];
   /** People GitHub refused as reviewers in this repository (login → why). */
   refused: ReadonlyMap<string, string>;
+  /** People with write access among the approvers, tickers and tick editor, lower-cased (undefined: not checked). */
+  writers?: ReadonlySet<string>;
   /** Ticks and override from the app's check run, when the store knows nothing of the PR. */
   record?: PrRecord;
   analysis?: StaticAnalysisFact;
   tickEdit?: TickEditFact;
+  /** A `/triage override` made now, by a lead. */
   override?: { level: Level; by: string; reason: string };
   dryRun?: ConfigDryRunInput;
   /** Notes from reading (teams without members, a record that could not be read). */
@@ -182,9 +190,12 @@ function prFacts(pr: PrSnapshot, files: readonly ChangedFile[]): PullRequestFact
 }
 
 /**
- * Apply a hand edit of the sticky comment to the tick record. Each item whose box changed
- * is checked against who may tick it; allowed changes are recorded with who and when, the
- * rest are refused (and reverted when the comment is re-rendered from the record).
+ * Apply a hand edit of the sticky comment to the tick record. An item counts as changed by
+ * this edit only when its box, on the app's own line for it, differs between the body before
+ * and after the edit, the comment still shows it so now, and the record says otherwise: a
+ * redelivered or out-of-order event never revives an old tick. Each change is checked
+ * against who may tick the item; allowed changes are recorded with who, when and the role
+ * the item asked for, the rest are refused (and reverted when the comment is re-rendered).
  */
 export function applyTickEdit(input: {
   applied: AppliedChecklist[];
@@ -192,27 +203,64 @@ export function applyTickEdit(input: {
   edit: TickEditFact;
   author: string;
   leads: ReadonlySet<string>;
+  hasWrite: boolean;
+  selfAllowed: boolean;
   now: string;
 }): { ticks: TickRecord; refusals: string[] } {
-  const before = readTaskStates(input.edit.before);
-  const after = readTaskStates(input.edit.after);
+  const before = readItemStates(input.edit.before, input.applied);
+  const after = readItemStates(input.edit.after, input.applied);
+  const current = readItemStates(input.edit.current ?? input.edit.after, input.applied);
   const ticks = { ...input.ticks };
   const refusals: string[] = [];
   for (const list of input.applied) {
     for (const item of list.items) {
-      const was = before.get(item.id) ?? Boolean(ticks[item.id]);
+      const was = before.get(item.id);
       const now = after.get(item.id);
-      if (now === undefined || now === was) continue;
-      const allowed = mayTick(item.by, { login: input.edit.sender, author: input.author, hasWrite: input.edit.senderHasWrite, leads: input.leads });
+      if (now === undefined || was === undefined || now === was) continue;
+      if (current.get(item.id) !== now || Boolean(ticks[item.id]) === now) continue;
+      const allowed = mayTick(item.by, { login: input.edit.sender, author: input.author, hasWrite: input.hasWrite, leads: input.leads, selfAllowed: input.selfAllowed });
       if (!allowed) {
-        refusals.push(`@${input.edit.sender}'s ${now ? "tick" : "untick"} of "${item.text}" was reverted: ${roleText(item.by, input.leads)}.`);
+        const selfRefused = !input.selfAllowed && input.edit.sender.toLowerCase() === input.author.toLowerCase();
+        refusals.push(`@${input.edit.sender}'s ${now ? "tick" : "untick"} of "${item.text}" was reverted: ${roleText(item.by, input.leads, selfRefused ? input.author : "")}.`);
         continue;
       }
-      if (now) ticks[item.id] = { by: input.edit.sender, at: input.now };
+      if (now) ticks[item.id] = { by: input.edit.sender, at: input.now, role: item.by };
       else delete ticks[item.id];
     }
   }
   return { ticks, refusals };
+}
+
+/**
+ * Ticks are re-checked on every evaluation against the current config and people: a tick by
+ * someone no longer in the lead group (or without write access now), or on an item whose
+ * `by` changed since, no longer counts.
+ */
+export function validTicks(input: {
+  applied: AppliedChecklist[];
+  ticks: TickRecord;
+  author: string;
+  leads: ReadonlySet<string>;
+  writers: ReadonlySet<string> | undefined;
+  selfAllowed: boolean;
+}): { ticks: TickRecord; lapsed: string[] } {
+  const ticks: TickRecord = { ...input.ticks };
+  const lapsed: string[] = [];
+  for (const item of input.applied.flatMap((l) => l.items)) {
+    const tick = ticks[item.id];
+    if (!tick) continue;
+    const login = tick.by.toLowerCase();
+    const roleChanged = tick.role !== undefined && tick.role !== item.by;
+    const allowed =
+      !roleChanged &&
+      mayTick(item.by, { login, author: input.author, hasWrite: input.writers ? input.writers.has(login) : true, leads: input.leads, selfAllowed: input.selfAllowed });
+    if (allowed) continue;
+    delete ticks[item.id];
+    lapsed.push(
+      `@${tick.by}'s tick of "${item.text}" no longer counts: ${roleChanged ? `the item now asks for ${item.by === "lead" ? "a lead" : item.by === "reviewer" ? "a reviewer" : "the author"}` : roleText(item.by, input.leads, !input.selfAllowed && login === input.author.toLowerCase() ? input.author : "")}.`,
+    );
+  }
+  return { ticks, lapsed };
 }
 
 /** The new config file in the PR, scored and routed on its own; it applies only after merge. */
@@ -276,7 +324,14 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   );
 
   const scored = scoreRisk({ files: facts.files, pr: facts_, config: config.risk, ...(facts.analysis ? { analysis: { errors: facts.analysis.errors } } : {}) });
-  const override = facts.override ? { ...facts.override, at: facts.now } : (memory.override ?? record?.override);
+  const escalations = [...(memory.escalations ?? [])];
+  let override = facts.override ? { ...facts.override, at: facts.now, headSha: pr.headSha } : (memory.override ?? record?.override);
+  // An override holds for the change it was given on: new commits that raise the scored risk
+  // above it end it.
+  if (override?.headSha && override.headSha !== pr.headSha && levelRank(scored.level) > levelRank(override.level)) {
+    escalations.push(`The override to ${override.level} by @${override.by} lapsed: new commits raised the scored risk to ${scored.level}.`);
+    override = undefined;
+  }
   const assessment: RiskAssessment = override ? { ...scored, level: override.level as Level } : scored;
 
   const reviewed = new Set(facts.reviews.map((r) => r.login.toLowerCase()));
@@ -333,7 +388,6 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     kept: choice.kept.filter((k) => !pickReasons[k.login.toLowerCase()]),
   };
 
-  const escalations = [...(memory.escalations ?? [])];
   if (memory.level && levelRank(assessment.level) > levelRank(memory.level) && !skip) {
     const made = progress.requestedNow;
     escalations.push(
@@ -341,13 +395,33 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     );
   }
 
-  const approvals = evaluateApprovals({ level: assessment.level, config, reviews: facts.reviews, author, leads: leadSet });
+  const approvals = evaluateApprovals({
+    level: assessment.level,
+    config,
+    reviews: facts.reviews,
+    author,
+    leads: leadSet,
+    headSha: pr.headSha,
+    ...(facts.writers ? { writers: facts.writers } : {}),
+  });
+  const selfAllowed = config.governance.allow_self_override;
   const applied = applicableChecklists(config, { level: assessment.level, files: facts.files.map((f) => f.filename), labels: pr.labels });
-  let ticks: TickRecord = { ...(memory.ticks ?? record?.ticks ?? {}) };
-  const refusals = [...(memory.refusals ?? [])];
+  const rechecked = validTicks({ applied, ticks: { ...(memory.ticks ?? record?.ticks ?? {}) }, author, leads: leadSet, writers: facts.writers, selfAllowed });
+  let ticks: TickRecord = rechecked.ticks;
+  const refusals = [...(memory.refusals ?? []), ...rechecked.lapsed];
   let refusedTicks: string[] = [];
   if (facts.tickEdit) {
-    const outcome = applyTickEdit({ applied, ticks, edit: facts.tickEdit, author, leads: leadSet, now: facts.now });
+    const sender = facts.tickEdit.sender.toLowerCase();
+    const outcome = applyTickEdit({
+      applied,
+      ticks,
+      edit: facts.tickEdit,
+      author,
+      leads: leadSet,
+      hasWrite: facts.writers?.has(sender) ?? false,
+      selfAllowed,
+      now: facts.now,
+    });
     ticks = outcome.ticks;
     refusedTicks = outcome.refusals;
     refusals.push(...outcome.refusals);
@@ -368,8 +442,9 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     pickReasons,
     ticks,
     refusals: keptRefusals,
-    ...(override ? { override } : {}),
   };
+  if (override) next.override = override;
+  else delete next.override;
 
   const base = {
     assessment,
@@ -386,7 +461,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     refusedTicks,
   };
 
-  const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${r}`)].filter(Boolean).join("\n\n");
+  const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${text(r)}`)].filter(Boolean).join("\n\n");
   const recordText = [encodeRecord({ ticks, ...(override ? { override } : {}) }), renderTickTable(applied, ticks)].filter(Boolean).join("\n\n");
   const commentNotes = [...escalations, ...notes];
   if (override) commentNotes.unshift(`Risk level overridden from ${scored.level} to ${override.level} by @${override.by}: ${override.reason}`);

@@ -16,10 +16,10 @@ export interface PrMemory {
   /** Escalation notes, kept so the comment does not flip between events. */
   escalations?: string[];
   /** Checklist ticks as recorded by the app: item id → who and when. */
-  ticks?: Record<string, { by: string; at: string }>;
+  ticks?: Record<string, { by: string; at: string; role?: "author" | "reviewer" | "lead" }>;
   /** The latest refused ticks, explained in the comment (a few, newest last). */
   refusals?: string[];
   /** A lead's `/triage override`: the level and who set it, with why. */
-  override?: { level: string; by: string; reason: string; at: string };
+  override?: { level: string; by: string; reason: string; at: string; /** The head it was given on: new commits that raise the risk end it. */ headSha?: string };
 }
 

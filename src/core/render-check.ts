@@ -3,6 +3,7 @@ import type { ConfigProblem } from "../config/format-issues.js";
 import { problemToLine } from "../config/format-issues.js";
 import type { ApprovalStatus } from "./evaluate-approvals.js";
 import type { ReviewerChoice } from "./choose-reviewers.js";
+import { name, text as plain } from "./safe-markdown.js";
 import type { RiskAssessment } from "./types.js";
 
 /** The check run branch protection can require. */
@@ -53,7 +54,7 @@ export function skippedCheck(reason: string): CheckRunSpec {
     status: "completed",
     conclusion: "skipped",
     title: `Skipped: ${reason}`.slice(0, 255),
-    summary: `Review Triage did not triage this pull request because ${reason}.`,
+    summary: `Review Triage did not triage this pull request because ${plain(reason)}.`,
   };
 }
 
@@ -86,23 +87,27 @@ export function triageCheck(input: TriageCheckInput): CheckRunSpec {
   }
   if (input.configDryRun && !input.configDryRun.ok) missing.push("a valid .github/review-triage.yml in this PR");
   const level = assessment.level;
-  const title = missing.length ? `Needs: ${missing.join(", ")}` : `Ready: ${level} risk, approvals and checklists complete`;
+  // Say why an approval that was given does not count, where that is what is missing.
+  const stale = approvals.stale.length && !approvals.satisfied ? ` (${approvals.stale.join(", ")} approved an older commit; ${level} risk needs approvals on the current head)` : "";
+  const title = missing.length ? `Needs: ${missing.join(", ")}${stale}` : `Ready: ${level} risk, approvals and checklists complete`;
   const summary: string[] = [
     `**${level}** risk (score ${assessment.score}/100): likelihood ${assessment.likelihood.band.replace("_", " ")} × impact ${assessment.impact.level}.`,
   ];
-  if (input.override) summary.push(`Level overridden to **${input.override.level}** by @${input.override.by}: ${input.override.reason}`);
+  if (input.override) summary.push(`Level overridden to **${input.override.level}** by ${name(input.override.by)}: ${plain(input.override.reason)}`);
   summary.push("");
   summary.push(
     `Approvals: ${approvals.approvedBy.length}/${approvals.required.total} (lead ${approvals.leadApprovedBy.length}/${approvals.required.lead})` +
-      (approvals.approvedBy.length ? ` — approved by ${approvals.approvedBy.join(", ")}` : ""),
+      (approvals.approvedBy.length ? ` — approved by ${approvals.approvedBy.map(name).join(", ")}` : ""),
   );
+  if (approvals.stale.length) summary.push(`Stale: ${approvals.stale.map(name).join(", ")} approved an older commit; ${level} risk counts only approvals on the current head.`);
+  for (const n of approvals.notCounted) summary.push(`Not counted: ${name(n.login)}'s approval (${plain(n.why)}).`);
   if (input.checklists) {
     summary.push(
       `Required checklist items: ${input.checklists.total - checklistMissing.length}/${input.checklists.total} ticked by an allowed person`,
     );
-    for (const m of checklistMissing) summary.push(`- [ ] ${m}`);
+    for (const m of checklistMissing) summary.push(`- ${plain(m)}`);
   }
-  const reviewers = [...input.choice.picks, ...input.choice.kept].map((p) => p.login);
+  const reviewers = [...input.choice.picks, ...input.choice.kept].map((p) => name(p.login));
   summary.push(`Reviewers: ${reviewers.length ? reviewers.join(", ") : "none"}`);
   if (input.configDryRun) {
     summary.push("");

@@ -1,7 +1,11 @@
 import type { ReviewerChoice } from "./choose-reviewers.js";
+import { code, mention, name, text } from "./safe-markdown.js";
 import type { RiskAssessment } from "./types.js";
 
 export const STICKY_MARKER = "<!-- review-triage:sticky -->";
+
+/** People listed under "Not picked" before "…and N more". */
+const MAX_NOT_PICKED = 15;
 
 export const LEVEL_BADGE: Record<string, string> = {
   low: "🟢 Low",
@@ -12,14 +16,8 @@ export const LEVEL_BADGE: Record<string, string> = {
 
 const BAND_TEXT: Record<string, string> = { low: "low", medium: "medium", high: "high", very_high: "very high" };
 
-/** Escape text that comes from a PR or config (file names, reasons) for a Markdown table cell. */
-export function md(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
-}
-
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
-}
+/** Escape text that comes from a PR or config (file names, reasons): see `text` in safe-markdown. */
+export const md = (value: string): string => text(value);
 
 export interface CommentInput {
   assessment: RiskAssessment;
@@ -56,7 +54,8 @@ function impactTable(assessment: RiskAssessment): string {
   if (!matches.length) return "";
   const shown = matches.slice(0, 30);
   const rows = shown.map(
-    (m) => `| ${code(m.file)} | ${m.impact} | ${m.source === "builtin" ? `built-in: ${md(m.rule)}` : code(m.rule)} | ${m.reason ? md(m.reason) : ""} |`,
+    (m) =>
+      `| ${code(m.file, { inTable: true })} | ${m.impact} | ${m.source === "builtin" ? `built-in: ${md(m.rule)}` : code(m.rule, { inTable: true })} | ${m.reason ? md(m.reason) : ""} |`,
   );
   const more = matches.length > shown.length ? `\n\n…and ${matches.length - shown.length} more.` : "";
   return ["| file | impact | rule | reason |", "| --- | --- | --- | --- |", ...rows].join("\n") + more;
@@ -64,8 +63,8 @@ function impactTable(assessment: RiskAssessment): string {
 
 function reviewerLines(choice: ReviewerChoice, suggestOnly: boolean): string[] {
   const lines: string[] = [];
-  for (const p of choice.picks) lines.push(`- @${p.login} — ${suggestOnly ? "suggested" : "requested"}: ${md(p.reason)}`);
-  for (const p of choice.kept) lines.push(`- @${p.login} — ${md(p.reason)}`);
+  for (const p of choice.picks) lines.push(`- ${mention(p.login)} — ${suggestOnly ? "suggested" : "requested"}: ${md(p.reason)}`);
+  for (const p of choice.kept) lines.push(`- ${mention(p.login)} — ${md(p.reason)}`);
   if (!lines.length) lines.push("- Nobody could be picked: see the notes below.");
   return lines;
 }
@@ -91,7 +90,9 @@ export function renderStickyComment(input: CommentInput): string {
     out.push("");
     out.push("<details><summary>Not picked</summary>");
     out.push("");
-    for (const s of choice.skipped) out.push(`- ${md(s.login)} (${md(s.group)}): ${md(s.reason)}`);
+    // Long groups make long lists: the first few, then how many more (explain lists them all).
+    for (const s of choice.skipped.slice(0, MAX_NOT_PICKED)) out.push(`- ${name(s.login)} (${md(s.group)}): ${md(s.reason)}`);
+    if (choice.skipped.length > MAX_NOT_PICKED) out.push(`- …and ${choice.skipped.length - MAX_NOT_PICKED} more (\`/triage explain\` lists them all)`);
     out.push("");
     out.push("</details>");
   }

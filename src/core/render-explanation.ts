@@ -1,5 +1,6 @@
 import type { ReviewerChoice } from "./choose-reviewers.js";
 import { LEVEL_BADGE, md } from "./render-comment.js";
+import { code, mention, name } from "./safe-markdown.js";
 import type { RiskAssessment } from "./types.js";
 
 /** The full explanation for `/triage explain`: nothing folded away, every match listed. */
@@ -24,14 +25,15 @@ export function renderExplanation(assessment: RiskAssessment, choice: ReviewerCh
   out.push("| file | impact | rule | reason |");
   out.push("| --- | --- | --- | --- |");
   for (const m of assessment.impact.matches.slice(0, 200)) {
-    out.push(`| \`${m.file}\` | ${m.impact} | ${m.source === "builtin" ? `built-in: ${md(m.rule)}` : m.source === "default" ? "default_impact" : `\`${m.rule}\``} | ${m.reason ? md(m.reason) : ""} |`);
+    const rule = m.source === "builtin" ? `built-in: ${md(m.rule)}` : m.source === "default" ? "default_impact" : code(m.rule, { inTable: true });
+    out.push(`| ${code(m.file, { inTable: true })} | ${m.impact} | ${rule} | ${m.reason ? md(m.reason) : ""} |`);
   }
   if (assessment.impact.matches.length > 200) out.push(`\n…and ${assessment.impact.matches.length - 200} more files.`);
   out.push("");
   out.push("**Reviewers**");
-  for (const p of choice.picks) out.push(`- @${p.login}: ${md(p.reason)}`);
-  for (const p of choice.kept) out.push(`- @${p.login}: ${md(p.reason)}`);
-  for (const s of choice.skipped) out.push(`- not ${md(s.login)} (${md(s.group)}): ${md(s.reason)}`);
+  for (const p of choice.picks) out.push(`- ${mention(p.login)}: ${md(p.reason)}`);
+  for (const p of choice.kept) out.push(`- ${mention(p.login)}: ${md(p.reason)}`);
+  for (const s of choice.skipped.slice(0, 200)) out.push(`- not ${name(s.login)} (${md(s.group)}): ${md(s.reason)}`);
   if (!choice.picks.length && !choice.kept.length) out.push("- nobody could be picked");
   const notes = [...assessment.notes, ...choice.notes, ...extra];
   if (notes.length) {

@@ -1,7 +1,8 @@
 import { CONFIG_PATH, parseConfigText } from "../config/parse-config.js";
 import type { Config } from "../config/schema.js";
 import { compileRiskConfig } from "../core/score-risk.js";
-import { applicableChecklists, decodeRecord, readTaskStates, type PrRecord } from "../core/checklists.js";
+import { decodeRecord, itemId, type PrRecord } from "../core/checklists.js";
+import { approvers } from "../core/evaluate-approvals.js";
 import type { PrMemory } from "../core/pr-memory.js";
 import type { ConfigDryRunInput, PrSnapshot, StaticAnalysisFact, TriageFacts, TriageTrigger } from "../core/plan-triage.js";
 import type { ChangedFile } from "../core/types.js";
@@ -106,21 +107,6 @@ async function readDryRun(octokit: Octokit, ref: { owner: string; repo: string }
   }
 }
 
-/** Whether a checklist edit changes an item only someone with write access may tick. */
-function editNeedsWriteAccess(config: Config, files: readonly ChangedFile[], labels: readonly string[], edit: { before: string; after: string }): boolean {
-  const before = readTaskStates(edit.before);
-  const after = readTaskStates(edit.after);
-  const changed = new Set([...after].filter(([id, ticked]) => before.get(id) !== ticked).map(([id]) => id));
-  if (!changed.size) return false;
-  // Every level: the level is decided later, and an item changed at any level may need it.
-  for (const level of ["low", "medium", "high", "critical"] as const) {
-    for (const list of applicableChecklists(config, { level, files: files.map((f) => f.filename), labels })) {
-      if (list.items.some((i) => i.by === "reviewer" && changed.has(i.id))) return true;
-    }
-  }
-  return false;
-}
-
 /**
  * Read everything the plan needs for one pull request, the same way for the app and for
  * `review-triage explain`: files, static analysis, team members, review load, reviews, the
@@ -184,9 +170,31 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
 
   let tickEdit: TriageFacts["tickEdit"];
   if (input.tickEdit) {
-    const needs = editNeedsWriteAccess(config, files, pr.labels, input.tickEdit);
-    tickEdit = { ...input.tickEdit, senderHasWrite: needs ? await hasWriteAccess(octokit, { owner, repo }, input.tickEdit.sender) : false };
+    // The comment as it is now: an edit a later one undid must not count (see applyTickEdit).
+    let current: string | undefined;
+    try {
+      current = (await octokit.rest.issues.getComment({ owner, repo, comment_id: input.tickEdit.commentId })).data.body ?? "";
+    } catch (error) {
+      if (errorStatus(error) !== 404) throw error;
+    }
+    tickEdit = { ...input.tickEdit, current: current ?? "" };
   }
+
+  // Write access, checked with the permission API once per person per job, for everyone whose
+  // standing it decides: approvers, people who ticked, the person editing the checklist.
+  const ticks = input.memory?.ticks ?? record?.ticks ?? {};
+  const reviewerItems = new Set(
+    config.checklists.flatMap((list) => list.items.filter((i) => typeof i !== "string" && i.by === "reviewer").map((i) => itemId(list.name, (i as { text: string }).text))),
+  );
+  const people = new Set([
+    ...approvers(reviews, pr.author),
+    ...Object.entries(ticks)
+      .filter(([id]) => reviewerItems.has(id))
+      .map(([, t]) => t.by.toLowerCase()),
+    ...(input.tickEdit ? [input.tickEdit.sender.toLowerCase()] : []),
+  ]);
+  const writers = new Set<string>();
+  for (const login of people) if (await hasWriteAccess(octokit, { owner, repo }, login)) writers.add(login);
 
   const changesConfig = files.some((f) => f.filename === CONFIG_PATH && f.status !== "removed");
   const dryRun = changesConfig ? await readDryRun(octokit, { owner, repo }, pr.headSha) : undefined;
@@ -205,6 +213,7 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
     load,
     reviews,
     refused: input.refused ?? new Map(),
+    writers,
     ...(record ? { record } : {}),
     ...(analysed ? { analysis: analysed } : {}),
     ...(tickEdit ? { tickEdit } : {}),

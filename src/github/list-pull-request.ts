@@ -31,6 +31,16 @@ export async function listPullFiles(octokit: Octokit, ref: PullRef): Promise<Cha
 export async function listPullReviews(octokit: Octokit, ref: PullRef): Promise<ReviewFact[]> {
   const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...ref, per_page: 100 });
   return reviews.flatMap((r) =>
-    r.user ? [{ login: r.user.login, state: r.state, submittedAt: r.submitted_at ?? "", ...(r.commit_id ? { commitId: r.commit_id } : {}) }] : [],
+    r.user
+      ? [
+          {
+            login: r.user.login,
+            state: r.state,
+            submittedAt: r.submitted_at ?? "",
+            ...(r.commit_id ? { commitId: r.commit_id } : {}),
+            ...(r.user.type === "Bot" ? { isBot: true } : {}),
+          },
+        ]
+      : [],
   );
 }

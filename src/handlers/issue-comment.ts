@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import { loadConfig } from "../config/load-config.js";
 import { COMMAND_HELP, parseCommand } from "../core/parse-command.js";
 import { renderExplanation } from "../core/render-explanation.js";
+import { text } from "../core/safe-markdown.js";
 import { expandGroups } from "../github/expand-teams.js";
 import { hasWriteAccess } from "../github/has-write-access.js";
 import { isOwnComment } from "../github/ensure-sticky-comment.js";
@@ -71,8 +72,13 @@ export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras
         return;
       }
       const pr = await fetchPull(context);
+      // Four eyes: the author's own lead status does not let them wave their own change through.
+      if (!loaded.config.governance.allow_self_override && pr.user?.login.toLowerCase() === sender.toLowerCase()) {
+        await reply(`@${sender}, a lead cannot override the risk level of their own pull request; another lead must. Nothing was changed.`);
+        return;
+      }
       await triagePullRequest(context, deps, pr, "command", extras, { override: { level: command.level, by: sender, reason: command.reason } });
-      await reply(`Risk level overridden to **${command.level}** by @${sender}: ${command.reason}\n\nThe comment and the Review Triage check now use it.`);
+      await reply(`Risk level overridden to **${command.level}** by @${sender}: ${text(command.reason)}\n\nThe comment and the Review Triage check now use it.`);
       return;
     }
     const pr = await fetchPull(context);

@@ -130,6 +130,8 @@ function mockTriageReads(scope: nock.Scope, options: { groups?: boolean; checkRu
     .get(`${REPO}/pulls/42/reviews`)
     .query({ per_page: 100 })
     .reply(200, [{ user: { login: "bob" }, state: "APPROVED", submitted_at: "2024-05-01T10:00:00Z", commit_id: SHA }]);
+  // An approval counts only from someone with write access, as the app checks it.
+  scope.get(`${REPO}/collaborators/bob/permission`).reply(200, { permission: "write", role_name: "write", user: { login: "bob" } });
   scope
     .get(`${REPO}/commits/${SHA}/check-runs`)
     .query({ check_name: "Review Triage", filter: "latest" })

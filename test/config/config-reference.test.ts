@@ -31,7 +31,7 @@ describe("the configuration reference in README.md", () => {
 
   it("gives keys that each level defaults differently no single default", () => {
     const reference = renderConfigReference();
-    expect(reference).toContain("| `governance.approvals.critical` | mapping | `{ lead: 1, total: 2 }` |");
+    expect(reference).toContain("| `governance.approvals.critical` | mapping | `{ lead: 1, total: 2, fresh: true }` |");
     expect(reference).toContain("| `governance.approvals.<level>.lead` | integer 0–10 | the `<level>`'s (above) |");
   });
 

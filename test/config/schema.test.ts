@@ -68,10 +68,10 @@ describe("config schema", () => {
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.config.governance.approvals).toEqual({
-      critical: { lead: 2, total: 3 },
-      high: { lead: 1, total: 1 },
-      medium: { lead: 0, total: 1 },
-      low: { lead: 0, total: 1 },
+      critical: { lead: 2, total: 3, fresh: true },
+      high: { lead: 1, total: 1, fresh: false },
+      medium: { lead: 0, total: 1, fresh: false },
+      low: { lead: 0, total: 1, fresh: false },
     });
   });
 
@@ -80,10 +80,10 @@ describe("config schema", () => {
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     expect(parsed.config.governance.approvals).toEqual({
-      critical: { lead: 0, total: 2 },
-      high: { lead: 1, total: 2 },
-      medium: { lead: 0, total: 1 },
-      low: { lead: 1, total: 1 },
+      critical: { lead: 0, total: 2, fresh: true },
+      high: { lead: 1, total: 2, fresh: false },
+      medium: { lead: 0, total: 1, fresh: false },
+      low: { lead: 1, total: 1, fresh: false },
     });
   });
 });

@@ -92,6 +92,16 @@ function mockReads(scope: nock.Scope, reviews: Array<{ login: string; state: str
   mockReviews(scope, reviews);
 }
 
+/**
+ * A checklist edit as GitHub delivers it: the app reads the comment as it is now, and the
+ * editor's write access. `current` differs from `after` when a later edit undid this one.
+ */
+async function edit(app: TestApp, scope: nock.Scope, sender: string, before: string, after: string, options: { access?: string; current?: string } = {}) {
+  scope.get(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555, body: options.current ?? after, user: BOT });
+  if (!scope.pendingMocks().some((m) => m.includes(`/collaborators/${sender}/permission`))) permission(scope, sender, options.access ?? "read");
+  await receive(app.probot, "issue_comment", editedPayload(sender, before, after));
+}
+
 function permission(scope: nock.Scope, login: string, level: string) {
   scope.get(`${REPO_PATH}/collaborators/${login}/permission`).reply(200, { permission: level, role_name: level, user: { login } });
 }
@@ -130,10 +140,10 @@ describe("checklists and governance", () => {
     let updated = "";
     scope.patch(`${REPO_PATH}/issues/comments/555`, (b) => ((updated = b.body), true)).reply(200, { id: 555 });
     // mallory ticks the lead's item; the check does not change, so it is not rewritten.
-    await receive(app.probot, "issue_comment", editedPayload("mallory", comment, toggle(comment, "Threat model updated", true)));
+    await edit(app, scope, "mallory", comment, toggle(comment, "Threat model updated", true));
     expect(errors(app)).toEqual([]);
     expect(updated).toMatch(/- \[ \] Threat model updated/);
-    expect(updated).toContain('@mallory\'s tick of "Threat model updated" was reverted: only the lead group (alice) may tick it.');
+    expect(updated).toContain('@\u200bmallory\'s tick of "Threat model updated" was reverted: only the lead group (alice) may tick it.');
   });
 
   it("records a lead's tick with who and when, in the check run where only the app writes", async () => {
@@ -143,11 +153,11 @@ describe("checklists and governance", () => {
     let checkUpdate: Json = {};
     scope.patch(`${REPO_PATH}/check-runs/41`, (b) => ((checkUpdate = b), true)).reply(200, { id: 41 });
     scope.patch(`${REPO_PATH}/issues/comments/555`, (b) => ((updated = b.body), true)).reply(200, { id: 555 });
-    await receive(app.probot, "issue_comment", editedPayload("alice", comment, toggle(comment, "Threat model updated", true)));
+    await edit(app, scope, "alice", comment, toggle(comment, "Threat model updated", true));
     expect(errors(app)).toEqual([]);
-    expect(updated).toMatch(/- \[x\] Threat model updated .* — ✔ @alice, \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(updated).toMatch(/- \[x\] Threat model updated .* — ✔ @\u200balice, \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(checkUpdate.output.title).toBe("Needs: 1 lead approval (alice), 1 required checklist item");
-    expect(checkUpdate.output.text).toContain("| Security | Threat model updated | @alice |");
+    expect(checkUpdate.output.text).toContain("| Security | Threat model updated | @\u200balice |");
     expect(checkUpdate.output.text).toMatch(/<!-- review-triage:record [A-Za-z0-9+/=]+ -->/);
   });
 
@@ -156,7 +166,7 @@ describe("checklists and governance", () => {
     mockReads(first);
     first.patch(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555 });
     permission(first, "erin", "write");
-    await receive(app.probot, "issue_comment", editedPayload("erin", comment, toggle(comment, "No secrets in logs", true)));
+    await edit(app, first, "erin", comment, toggle(comment, "No secrets in logs", true));
     expect(errors(app)).toEqual([]);
     expect(nock.pendingMocks()).toEqual([]);
 
@@ -166,10 +176,10 @@ describe("checklists and governance", () => {
     let updated = "";
     second.patch(`${REPO_PATH}/check-runs/41`).reply(200, { id: 41 });
     second.patch(`${REPO_PATH}/issues/comments/555`, (b) => ((updated = b.body), true)).reply(200, { id: 555 });
-    await receive(app.probot, "issue_comment", editedPayload("bob", comment, toggle(comment, "No secrets in logs", true)));
+    await edit(app, second, "bob", comment, toggle(comment, "No secrets in logs", true));
     expect(errors(app)).toEqual([]);
-    expect(updated).toMatch(/- \[x\] No secrets in logs .* — ✔ @bob/);
-    expect(updated).toContain("@erin's tick of \"No secrets in logs\" was reverted: only a reviewer with write access, other than the author, may tick it.");
+    expect(updated).toMatch(/- \[x\] No secrets in logs .* — ✔ @\u200bbob/);
+    expect(updated).toContain("@\u200berin's tick of \"No secrets in logs\" was reverted: only a reviewer with write access, other than the author, may tick it.");
   });
 
   it("cannot be forged by editing the comment's text", async () => {
@@ -178,7 +188,7 @@ describe("checklists and governance", () => {
     let updated = "";
     scope.patch(`${REPO_PATH}/issues/comments/555`, (b) => ((updated = b.body), true)).reply(200, { id: 555 });
     const forged = comment.replace("Threat model updated <sub>", "Threat model updated — ✔ @alice <sub>").replace("- [ ] Threat model", "- [ ] Threat model");
-    await receive(app.probot, "issue_comment", editedPayload("mallory", comment, forged));
+    await edit(app, scope, "mallory", comment, forged);
     expect(errors(app)).toEqual([]);
     expect(updated).toBe(comment);
   });
@@ -191,18 +201,22 @@ describe("checklists and governance", () => {
     ticks.patch(`${REPO_PATH}/check-runs/41`).reply(200, { id: 41 });
     ticks.patch(`${REPO_PATH}/issues/comments/555`, (b) => ((body = b.body), true)).reply(200, { id: 555 });
     // bob ticks both; only his reviewer item is accepted.
-    await receive(app.probot, "issue_comment", editedPayload("bob", comment, body));
+    await edit(app, ticks, "bob", comment, body);
     expect(nock.pendingMocks()).toEqual([]);
 
+    // From now on bob's recorded tick is re-checked on every evaluation (does he still have write access?).
     const lead = nock(API);
     mockReads(lead);
+    permission(lead, "bob", "write");
     lead.patch(`${REPO_PATH}/check-runs/41`).reply(200, { id: 41 });
     lead.patch(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555 });
-    await receive(app.probot, "issue_comment", editedPayload("alice", body, toggle(body, "Threat model updated", true)));
+    await edit(app, lead, "alice", body, toggle(body, "Threat model updated", true));
     expect(nock.pendingMocks()).toEqual([]);
 
     const approved = nock(API);
     mockReads(approved, [{ login: "alice", state: "APPROVED" }]);
+    permission(approved, "alice", "admin");
+    permission(approved, "bob", "write");
     let done: Json = {};
     approved.patch(`${REPO_PATH}/check-runs/41`, (b) => ((done = b), true)).reply(200, { id: 41 });
     await receive(app.probot, "pull_request_review", reviewPayload("submitted", "alice", "approved"));
@@ -211,6 +225,7 @@ describe("checklists and governance", () => {
 
     const dismissed = nock(API);
     mockReads(dismissed, [{ login: "alice", state: "DISMISSED" }]);
+    permission(dismissed, "bob", "write");
     let again: Json = {};
     // GitHub cannot take a concluded run back to "in progress": a new run is created.
     dismissed.post(`${REPO_PATH}/check-runs`, (b) => ((again = b), true)).reply(201, { id: 42 });
@@ -240,8 +255,8 @@ describe("checklists and governance", () => {
     allowed.post(`${REPO_PATH}/issues/2/comments`, (b) => ((reply = b.body), true)).reply(201, { id: 901 });
     await receive(app.probot, "issue_comment", commandPayload("alice", "/triage override low generated code only"));
     expect(errors(app)).toEqual([]);
-    expect(updated).toContain("Risk level overridden from high to low by @alice: generated code only");
-    expect(checkUpdate.output.summary).toContain("Level overridden to **low** by @alice: generated code only");
+    expect(updated).toContain("Risk level overridden from high to low by @\u200balice: generated code only");
+    expect(checkUpdate.output.summary).toContain("Level overridden to **low** by @\u200balice: generated code only");
     expect(reply).toContain("Risk level overridden to **low** by @alice");
   });
 

@@ -214,7 +214,8 @@ describe("triage on pull_request events", () => {
     await receive(app.probot, "pull_request", prPayload({ files: MEDIUM_FILES }));
     expect(errors(app)).toEqual([]);
     expect(commentBody).toContain("@bob — requested");
-    expect(commentBody).toContain("@carol could not be requested: GitHub refused the review request (Reviews may only be requested from collaborators.)");
+    // Named, not mentioned: notes never notify anyone (a zero-width space follows the @).
+    expect(commentBody).toContain("@\u200bcarol could not be requested: GitHub refused the review request (Reviews may only be requested from collaborators.)");
   });
 
   it("escalates when new commits raise the risk, keeping the existing reviewer", async () => {
@@ -251,7 +252,7 @@ describe("triage on pull_request events", () => {
     expect(errors(app)).toEqual([]);
     // carol still covers the senior place; only the lead is added.
     expect(reviewBody).toEqual({ reviewers: ["alice"], team_reviewers: [] });
-    expect(commentBody).toContain("Risk rose from medium to critical; requested @alice for the higher level.");
+    expect(commentBody).toContain("Risk rose from medium to critical; requested @\u200balice for the higher level.");
     expect(checkBody).toMatchObject({ head_sha: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", output: { title: "Needs: 1 lead approval (alice), 1 more approval" } });
   });
 

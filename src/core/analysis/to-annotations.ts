@@ -1,6 +1,6 @@
 import type { AnalysisFinding, AnalysisResult } from "./analyze-files.js";
 import { eslintVersion } from "./eslint-version.js";
-import { md } from "../render-comment.js";
+import { code, text as md } from "../safe-markdown.js";
 import { RULE_IDS, RULE_SET, ruleDocsUrl, type RuleId } from "./rule-set.js";
 
 /** One entry of `output.annotations` for the Checks API. */
@@ -106,9 +106,6 @@ function isRuleId(id: string): id is RuleId {
 }
 
 // File names and parser messages come from the PR: they must not close the code span or add markup.
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'").replace(/\r?\n/g, " ")}\``;
-}
 
 function plural(n: number, word: string): string {
   return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;

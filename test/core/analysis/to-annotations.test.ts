@@ -122,6 +122,6 @@ describe("summarizeAnalysis", () => {
 
   it("keeps a hostile file name inside its code span and a hostile reason free of markup", () => {
     const text = summarizeAnalysis(result({ skipped: [{ file: "a`](https://evil.example)`\n# x.js", code: "unparsed", reason: "could not be parsed (<img src=x>)" }] }));
-    expect(text).toContain("- `a'](https://evil.example)' # x.js`: could not be parsed (\\<img src=x\\>)");
+    expect(text).toContain("- ``a`](https://evil.example)` # x.js``: could not be parsed (\\<img src=x\\>)");
   });
 });
