@@ -9,6 +9,7 @@
 // Line breaks of every kind, other control characters, and the bidirectional controls that
 // can make text read differently from what it is.
 const BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+// eslint-disable-next-line no-control-regex -- these are the characters being removed
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 // The characters that start inline Markdown, HTML, entities, math or a table cell mid-line; a
 // backslash makes each literal (CommonMark: any ASCII punctuation may be escaped). Block
