@@ -24,4 +24,23 @@ describe("the app's logger", () => {
     expect(lines[0]).not.toContain("the whole webhook");
     expect(lines[0]).not.toContain("ghs_secret");
   });
+
+  it("drops the events an aggregate webhook error carries, one per failed handler", () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const log = pino({ redact: REDACT }, stream);
+    const event = { id: "d2", name: "pull_request", payload: { body: "private text of the PR" } };
+    // @octokit/webhooks rejects with an AggregateError whose every error carries the event;
+    // pino writes those errors out as `aggregateErrors`.
+    const error = Object.assign(new AggregateError([Object.assign(new Error("handler one"), { event }), Object.assign(new Error("handler two"), { event })], "webhook handlers failed"), { event });
+    log.error({ err: error }, "webhook failed");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("webhook failed");
+    expect(lines[0]).not.toContain("private text of the PR");
+  });
 });

@@ -110,6 +110,7 @@ export const explainCommand: CliCommand = async (args, io) => {
       number: target.number,
       analysis: options.analysis,
       ...(Number.isSafeInteger(appId) && appId > 0 ? { appId } : {}),
+      extendsOwners: (io.env.EXTENDS_ALLOWED_OWNERS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     });
   } catch (error) {
     io.stderr(`review-triage explain: ${describeReadError(error, { target: shown, slug, baseUrl: api.baseUrl })}\n`);

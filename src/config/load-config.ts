@@ -29,9 +29,47 @@ type ConfigContext = Pick<Context, "repo" | "octokit">;
  * contents API then reads the default branch, so a PR cannot change its own rules),
  * following `_extends` and the org-wide `.github` repository, exactly as `context.config`.
  */
-export async function loadConfig(context: ConfigContext): Promise<LoadedConfig> {
+export interface LoadConfigOptions {
+  /**
+   * Owners besides the repository's own that `_extends` may read from (the operator's
+   * `EXTENDS_ALLOWED_OWNERS`). A base in another organisation would let its owner change
+   * this repository's governance, so by default a chain stays inside the owner.
+   */
+  extendsOwners?: readonly string[];
+}
+
+/** Where `_extends` led that it must not: outside the allowed owners, or to a file that is not there. */
+function chainProblems(
+  owner: string,
+  chain: ReadonlyArray<{ owner: string; repo: string; path: string; config: unknown }>,
+  allowed: readonly string[],
+): ConfigProblem[] {
+  const owners = new Set([owner, ...allowed].map((o) => o.toLowerCase()));
+  const problems: ConfigProblem[] = [];
+  chain.forEach((file, i) => {
+    const where = `${file.owner}/${file.repo}:${file.path}`;
+    if (!owners.has(file.owner.toLowerCase())) {
+      problems.push({
+        path: "_extends",
+        expected: `a repository of ${owner} (other owners only when the app's operator allows them with EXTENDS_ALLOWED_OWNERS)`,
+        found: where,
+      });
+      return;
+    }
+    // The org-wide `.github` repository is only a fallback when the repository has no file;
+    // every other file in the chain was named by an `_extends` and must be there.
+    const fallback = i === 1 && file.repo === ".github" && chain[0]?.config === null;
+    if (i > 0 && file.config === null && !fallback) {
+      problems.push({ path: "_extends", expected: "a config file that exists and the app can read", found: `no file at ${where}` });
+    }
+  });
+  return problems;
+}
+
+export async function loadConfig(context: ConfigContext, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   let merged: unknown;
   let files: string[] = [];
+  const { owner } = context.repo();
   try {
     const result = await context.octokit.config.get(
       context.repo({
@@ -43,11 +81,22 @@ export async function loadConfig(context: ConfigContext): Promise<LoadedConfig> 
     );
     merged = result.config;
     files = result.files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}:${f.path}`);
+    const problems = chainProblems(owner, result.files, options.extendsOwners ?? []);
+    if (problems.length) return { ok: false, problems, files };
   } catch (error) {
     const status = (error as { status?: number }).status;
     if (status !== undefined && status >= 500) throw error;
-    if (status === 403 || status === 401) throw error;
-    const message = error instanceof Error ? error.message : String(error);
+    if (status === 401) throw error;
+    const headers = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers ?? {};
+    // A rate limit is a reason to wait, not a broken config.
+    if (status === 403 && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== undefined)) throw error;
+    const url = (error as { request?: { url?: string } }).request?.url;
+    // The repository's own file unreadable is the app's (or the token's) missing permission,
+    // for the caller to report; a base named by `_extends` that cannot be read is this
+    // config's problem, shown on the check.
+    const own = context.repo();
+    if (status === 403 && (!url || url.includes(`/repos/${own.owner}/${own.repo}/contents/`))) throw error;
+    const message = status === 403 ? `the app cannot read ${url ?? "a file of the chain"} (${error instanceof Error ? error.message : String(error)})` : error instanceof Error ? error.message : String(error);
     return {
       ok: false,
       files,

@@ -21,7 +21,7 @@ import { chooseReviewers, type Candidate, type ReviewerChoice } from "./choose-r
 import { evaluateApprovals, type ApprovalStatus, type ReviewFact } from "./evaluate-approvals.js";
 import { draftCheck, skippedCheck, triageCheck, type CheckRunSpec } from "./render-check.js";
 import { renderStickyComment, STICKY_MARKER } from "./render-comment.js";
-import { text } from "./safe-markdown.js";
+import { name, text } from "./safe-markdown.js";
 import { scoreRisk } from "./score-risk.js";
 import { skipReason } from "./skip-reason.js";
 import type { ChangedFile, PullRequestFacts, RiskAssessment } from "./types.js";
@@ -267,11 +267,12 @@ export function validTicks(input: {
 function planDryRun(facts: TriageFacts, pr: PullRequestFacts): { ok: boolean; lines: string[] } | undefined {
   const input = facts.dryRun;
   if (!input) return undefined;
-  if (!input.read) return { ok: false, lines: [`- could not read the new file: ${input.reason}`] };
+  // Every line quotes the author's file: escaped, like anything else the author controls.
+  if (!input.read) return { ok: false, lines: [`- could not read the new file: ${text(input.reason)}`] };
   const parsed = input.parsed;
   if (!parsed.ok) {
     const n = parsed.problems.length;
-    return { ok: false, lines: [`The new file is invalid (${n} problem${n === 1 ? "" : "s"}):`, ...parsed.problems.map((p) => `- ${problemToLine(p)}`)] };
+    return { ok: false, lines: [`The new file is invalid (${n} problem${n === 1 ? "" : "s"}):`, ...parsed.problems.slice(0, 50).map((p) => `- ${text(problemToLine(p))}`)] };
   }
   const config = parsed.config;
   const assessment = scoreRisk({ files: facts.files, pr, config: config.risk });
@@ -290,7 +291,7 @@ function planDryRun(facts: TriageFacts, pr: PullRequestFacts): { ok: boolean; li
     requested: new Set(),
     reviewed: new Set(),
   });
-  const picked = choice.picks.map((p) => `@${p.login} (${p.group})`);
+  const picked = choice.picks.map((p) => `${name(p.login)} (${text(p.group)})`);
   return {
     ok: true,
     lines: [

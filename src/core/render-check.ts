@@ -22,7 +22,7 @@ export interface CheckRunSpec {
 export const INVALID_CONFIG_TITLE = "Invalid .github/review-triage.yml";
 
 export function invalidConfigCheck(problems: ConfigProblem[], docsUrl: string, files: string[]): CheckRunSpec {
-  const lines = problems.map((p) => `- ${problemToLine(p)}`);
+  const lines = problems.slice(0, 100).map((p) => `- ${plain(problemToLine(p))}`);
   return {
     status: "completed",
     conclusion: "failure",

@@ -25,11 +25,13 @@ export interface AppDeps {
   /** Delivery id → the error its handler failed with, for the job to retry. */
   failures: LRUCache<string, { error: unknown }>;
   appId?: number;
+  /** Owners besides a repository's own that its `_extends` may read from (EXTENDS_ALLOWED_OWNERS). */
+  extendsOwners: string[];
   /** The app's bot account (`<slug>[bot]`): its comments are recognised by it. */
   botLogin?: string;
 }
 
-export function createAppDeps(options: { database: Database; appId?: number; configTtlMs?: number }): AppDeps {
+export function createAppDeps(options: { database: Database; appId?: number; configTtlMs?: number; extendsOwners?: string[] }): AppDeps {
   return {
     store: new PrStateStore(options.database.db),
     refused: new RefusedReviewerStore(options.database.db),
@@ -39,6 +41,7 @@ export function createAppDeps(options: { database: Database; appId?: number; con
     codeowners: new CodeownersCache(),
     busy: new BusyStatusCache(),
     attempts: new Map(),
+    extendsOwners: options.extendsOwners ?? [],
     failures: new LRUCache<string, { error: unknown }>({ max: 1000 }),
     ...(options.appId ? { appId: options.appId } : {}),
   };

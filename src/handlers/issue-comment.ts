@@ -59,7 +59,7 @@ export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras
       return;
     }
     if (command.kind === "override") {
-      const loaded = await deps.configs.get(`${owner}/${repo}`.toLowerCase(), () => loadConfig(context));
+      const loaded = await deps.configs.get(`${owner}/${repo}`.toLowerCase(), () => loadConfig(context, { extendsOwners: deps.extendsOwners }));
       if (!loaded.ok) {
         await reply("The risk level cannot be overridden while `.github/review-triage.yml` is invalid: see the Review Triage check.");
         return;

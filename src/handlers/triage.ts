@@ -103,7 +103,7 @@ export async function triagePullRequest(
     await deps.store.save(key, where, memory);
   };
 
-  const loaded: LoadedConfig = await deps.configs.get(`${owner}/${repo}`.toLowerCase(), () => loadConfig(context));
+  const loaded: LoadedConfig = await deps.configs.get(`${owner}/${repo}`.toLowerCase(), () => loadConfig(context, { extendsOwners: deps.extendsOwners }));
   if (!loaded.ok) {
     log.warn({ problems: loaded.problems.length }, "invalid config; PR not triaged");
     await touch();
@@ -174,7 +174,7 @@ export async function triagePullRequest(
   // After a hand edit the comment on GitHub differs from what the app last wrote: compare
   // with what is there now, so a forged or refused tick is always reverted.
   const knownComment: KnownComment | null | undefined = event.tickEdit
-    ? { id: event.tickEdit.commentId, body: event.tickEdit.after }
+    ? { id: event.tickEdit.commentId, body: facts.tickEdit?.current ?? event.tickEdit.after }
     : memory.commentId
       ? { id: memory.commentId, bodyHash: memory.commentHash ?? "" }
       : fresh

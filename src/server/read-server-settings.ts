@@ -15,6 +15,8 @@ export interface ServerSettings {
   databasePoolSize: number;
   concurrency: number;
   shutdownGraceSeconds: number;
+  /** Owners besides a repository's own that `_extends` may read from. */
+  extendsOwners: string[];
   production: boolean;
   /** Things the operator should know at start-up (logged as warnings). */
   warnings: string[];
@@ -88,6 +90,10 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 100),
     concurrency: integer(env, "WORKER_CONCURRENCY", 20, 1, 200),
     shutdownGraceSeconds: integer(env, "SHUTDOWN_GRACE_SECONDS", 20, 0, 3600),
+    extendsOwners: (env.EXTENDS_ALLOWED_OWNERS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
     production,
     warnings,
   };

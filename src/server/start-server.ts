@@ -48,6 +48,8 @@ export interface StartOptions {
   database?: Database;
   extras?: TriagePipelineExtras;
   queue?: JobQueueOptions;
+  /** The app's bot account, when known; otherwise it is asked of GitHub (`GET /app`). */
+  botLogin?: string;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     env: options.env ?? process.env,
     overrides: { log, Octokit: options.Octokit ?? AppOctokit, secret: settings.webhookSecret, appId: settings.appId, privateKey: settings.privateKey },
   });
-  const deps = createAppDeps({ database, appId: settings.appId });
+  const deps = createAppDeps({ database, appId: settings.appId, extendsOwners: settings.extendsOwners });
   const deliveries = new DeliveryStore(database.db);
   const registry = new WorkerRegistry(database.db);
   const queue = new JobQueue(database, log, { concurrency: settings.concurrency, ...options.queue });
@@ -93,6 +95,25 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const routes: Route[] = [];
   const extras = options.extras ?? { analyze: createAnalyzer() };
   await probot.load(createApp(deps, extras, [health]), { cwd: process.cwd(), addHandler: (route: Route) => void routes.push(route) });
+
+  // The app's own comments are recognised by its bot account: learn it once from GitHub.
+  const learnIdentity = async (): Promise<boolean> => {
+    try {
+      const app = await probot.auth();
+      const { data } = await app.rest.apps.getAuthenticated();
+      if (data?.slug) deps.botLogin = `${data.slug}[bot]`;
+      return true;
+    } catch (error) {
+      log.warn({ error: describeError(error) }, "could not read the app's bot account from GitHub; its comments are recognised by app id until it can");
+      return false;
+    }
+  };
+  let identityTimer: NodeJS.Timeout | undefined;
+  if (options.botLogin) deps.botLogin = options.botLogin;
+  else if (!(await learnIdentity())) {
+    identityTimer = setInterval(() => void learnIdentity().then((ok) => ok && clearInterval(identityTimer)), 60_000);
+    identityTimer.unref();
+  }
 
   await registry.register();
   await queue.start([DELIVERY_QUEUE]);
@@ -161,6 +182,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     stopping ??= (async () => {
       accepting = false;
       clearInterval(recoverTimer);
+      clearInterval(identityTimer);
       clearInterval(pruneTimer);
       const graceMs = stopOptions.graceMs ?? settings.shutdownGraceSeconds * 1000;
       // Webhooks are still accepted and stored while the jobs in flight finish.

@@ -299,7 +299,7 @@ describe("triage on pull_request events", () => {
     await receive(app.probot, "pull_request", prPayload({ files }));
     expect(errors(app)).toEqual([]);
     expect(check.output.summary).toContain("**This PR changes .github/review-triage.yml** (applies only after merge):");
-    expect(check.output.summary).toMatch(/Under the new config this PR would be \*\*medium\*\* risk \(score \d+\) and routed to @yan \(seniors\)\./);
+    expect(check.output.summary).toMatch(/Under the new config this PR would be \*\*medium\*\* risk \(score \d+\) and routed to @\u200byan \(seniors\)\./);
   });
 
   it("keeps a 100-file PR within 8 REST calls, installation token included, with the production wiring", async () => {

@@ -57,8 +57,8 @@ export async function startTestServer(
     database,
     extras: options.extras ?? {},
     queue: { pollMs: 50, retry: { limit: 3, delaySeconds: 1, backoff: false }, ...options.queue },
+    botLogin: "review-triage[bot]",
   });
-  server.deps.botLogin = "review-triage[bot]";
   const post = (event: string, payload: unknown, o: { id?: string; signature?: string; body?: string } = {}) => {
     const body = o.body ?? JSON.stringify(payload);
     return fetch(`${server.url}${WEBHOOK_PATH}`, {

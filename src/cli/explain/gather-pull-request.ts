@@ -56,6 +56,8 @@ export interface GatherOptions {
   analysis: boolean;
   /** The app's id, to find its check run among others of the same name. */
   appId?: number;
+  /** As the app's EXTENDS_ALLOWED_OWNERS. */
+  extendsOwners?: string[];
 }
 
 /**
@@ -75,7 +77,9 @@ export async function gatherPullRequest(client: CliOctokit, options: GatherOptio
   // No ref: the contents API then reads the default branch, as the app does. `loadConfig`
   // takes a Probot context but only calls `context.repo()` and `context.octokit.config.get`.
   const loaded = await reading(`${CONFIG_PATH} on the default branch`, () =>
-    loadConfig({ octokit, repo: <T>(o?: T) => ({ owner, repo, ...o }) } as unknown as Parameters<typeof loadConfig>[0]),
+    loadConfig({ octokit, repo: <T>(o?: T) => ({ owner, repo, ...o }) } as unknown as Parameters<typeof loadConfig>[0], {
+      extendsOwners: options.extendsOwners ?? [],
+    }),
   );
   if (!loaded.ok) return { pr, invalid: loaded };
 
