@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildApp, fixture, type TestApp } from "../helpers/app.js";
-import { API, RAW, REPO_PATH, OWNER, TEAM_CONFIG, file, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
-import { CONFIG_URL } from "../helpers/github.js";
+import { API, REPO_PATH, OWNER, TEAM_CONFIG, file, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
+import { CONFIG_URL, RAW } from "../helpers/github.js";
 import { itemId } from "../../src/core/checklists.js";
 
 /**
