@@ -104,7 +104,7 @@ export function eventRelevance(event: string, payload: unknown): Relevance {
       if (!parseCommand(body)) return { relevant: false, reason: "not a /triage command" };
     } else {
       // An edit matters only on a bot's comment carrying the app's marker: a checklist tick.
-      if (!body.includes(STICKY_MARKER) || at(payload, "comment.user.type") !== "Bot") return { relevant: false, reason: "an edit of a comment that is not the app's" };
+      if (!body.startsWith(STICKY_MARKER) || at(payload, "comment.user.type") !== "Bot") return { relevant: false, reason: "an edit of a comment that is not the app's" };
       if (typeof at(payload, "changes.body.from") !== "string") return { relevant: false, reason: "an edit without the previous body" };
     }
     return { relevant: true, ...keyed(prKeyOf(payload, at(payload, "issue.number"))) };

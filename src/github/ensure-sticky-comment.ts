@@ -45,7 +45,9 @@ export async function findStickyComment(
   identity: AppIdentity = {},
 ): Promise<StickyComment | undefined> {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, per_page: 100 });
-  const found = comments.find((c) => isOwnComment(c, identity) && (c.body ?? "").includes(marker));
+  // The marker opens the app's comment; quoted anywhere else (a file name in a reply) it is
+  // only text, and must not make that comment the sticky one.
+  const found = comments.find((c) => isOwnComment(c, identity) && (c.body ?? "").startsWith(marker));
   return found ? { id: found.id, body: found.body ?? "" } : undefined;
 }
 
