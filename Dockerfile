@@ -19,6 +19,10 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY app.yml ./
 COPY config ./config
+# The embedded database's directory (DATA_DIR, ./data), writable by the app's user; mount a
+# volume here, or set DATABASE_URL.
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME ["/app/data"]
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
