@@ -158,6 +158,32 @@ const checklist = z.strictObject({
     .describe("Items: a text (ticked by the author, not required), or { text, required, by }."),
 });
 
+/** A duration such as `30m`, `24h` or `2d` (at most 60 days). */
+export const DURATION = /^([1-9][0-9]{0,4})(m|h|d)$/;
+const duration = z
+  .string()
+  .regex(DURATION, "a duration such as 30m, 24h or 2d")
+  .refine((v) => durationMs(v) <= 60 * 24 * 60 * 60 * 1000, "at most 60 days")
+  .describe("A duration: minutes (`30m`), hours (`24h`) or days (`2d`).");
+
+export function durationMs(value: string): number {
+  const m = value.match(DURATION);
+  if (!m) return Number.NaN;
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"];
+  return Number(m[1]) * unit;
+}
+
+export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const DEFAULT_ROUTING = {
   critical: [
     { from: "lead", count: 1 },
@@ -306,6 +332,37 @@ export const configSchema = z
       })
       .prefault({})
       .describe("Static analysis of changed code."),
+    escalation: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe("Nudge, then reassign, review requests that wait too long."),
+        nudge_after: duration.default("24h").describe("A request still pending after this much working time gets one nudge (a reply mentioning the reviewer)."),
+        reassign_after: duration
+          .default("48h")
+          .describe("After this much working time the next candidate of the same group is requested as well (least loaded, not away, not over max_load)."),
+        urgent_nudge_after: duration
+          .optional()
+          .describe("The nudge for an urgent PR (see `urgency`); default a quarter of `nudge_after`."),
+        working_days: z
+          .array(z.enum(WEEKDAYS))
+          .min(1)
+          .max(7)
+          .default(["mon", "tue", "wed", "thu", "fri"])
+          .describe("Days whose time counts; time on other days does not."),
+        timezone: z
+          .string()
+          .max(64)
+          .refine(isTimeZone, "an IANA time zone such as UTC or Europe/Berlin")
+          .default("UTC")
+          .describe("The time zone the working days are in."),
+        withdraw: z.boolean().default(false).describe("When reassigning, also withdraw the request from the first reviewer."),
+        human_requests: z.boolean().default(false).describe("Also nudge and reassign requests that a person (not the app) made."),
+      })
+      .prefault({})
+      .describe("Stale-review escalation: off unless `enabled`."),
+    people: z
+      .boolean()
+      .default(true)
+      .describe("Keep per-person reports (recognition and improvement areas) for the leads of this repository; false turns them off."),
     options: z
       .strictObject({
         skip: z
@@ -328,6 +385,14 @@ export const configSchema = z
       .describe("Switches for what the app does."),
   })
   .superRefine((config, ctx) => {
+    if (durationMs(config.escalation.reassign_after) <= durationMs(config.escalation.nudge_after)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["escalation", "reassign_after"],
+        message: "reassign_after must be longer than nudge_after",
+        params: { expected: `a duration longer than nudge_after (${config.escalation.nudge_after})`, found: config.escalation.reassign_after },
+      });
+    }
     const groups = Object.keys(config.reviewers);
     if (groups.length > LIMITS.groups) {
       ctx.addIssue({

@@ -82,6 +82,11 @@ export interface StaticAnalysisFact {
   errors: number;
   annotations: CheckRunSpec["annotations"];
   text: string;
+  /** Findings per rule on changed lines (for the people reports). */
+  rules?: Record<string, number>;
+  durationMs?: number;
+  /** Files stopped by the time or memory budget. */
+  budgetHits?: number;
 }
 
 /** Everything `planTriage` decides from: what GitHub and the store said, as plain data. */
@@ -163,6 +168,10 @@ export interface TriagePlan {
   notes: string[];
   /** Ticks refused in this event (for the log). */
   refusedTicks: string[];
+  /** What happened to the checklist in this event, for the history. */
+  checklistEvents: Array<{ itemId: string; checklist: string; item: string; actor: string; action: "ticked" | "unticked" | "refused" | "lapsed" }>;
+  /** An override given now, or one that lapsed now. */
+  overrideEvent?: "set" | "lapsed";
   /** The memory to keep once the writes are made. */
   next: PrMemory;
 }
@@ -243,9 +252,10 @@ export function validTicks(input: {
   leads: ReadonlySet<string>;
   writers: ReadonlySet<string> | undefined;
   selfAllowed: boolean;
-}): { ticks: TickRecord; lapsed: string[] } {
+}): { ticks: TickRecord; lapsed: string[]; lapsedIds: string[] } {
   const ticks: TickRecord = { ...input.ticks };
   const lapsed: string[] = [];
+  const lapsedIds: string[] = [];
   for (const item of input.applied.flatMap((l) => l.items)) {
     const tick = ticks[item.id];
     if (!tick) continue;
@@ -256,11 +266,12 @@ export function validTicks(input: {
       mayTick(item.by, { login, author: input.author, hasWrite: input.writers ? input.writers.has(login) : true, leads: input.leads, selfAllowed: input.selfAllowed });
     if (allowed) continue;
     delete ticks[item.id];
+    lapsedIds.push(item.id);
     lapsed.push(
       `@${tick.by}'s tick of "${item.text}" no longer counts: ${roleChanged ? `the item now asks for ${item.by === "lead" ? "a lead" : item.by === "reviewer" ? "a reviewer" : "the author"}` : roleText(item.by, input.leads, !input.selfAllowed && login === input.author.toLowerCase() ? input.author : "")}.`,
     );
   }
-  return { ticks, lapsed };
+  return { ticks, lapsed, lapsedIds };
 }
 
 /** The new config file in the PR, scored and routed on its own; it applies only after merge. */
@@ -329,9 +340,11 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   let override = facts.override ? { ...facts.override, at: facts.now, headSha: pr.headSha } : (memory.override ?? record?.override);
   // An override holds for the change it was given on: new commits that raise the scored risk
   // above it end it.
+  let overrideEvent: TriagePlan["overrideEvent"] = facts.override ? "set" : undefined;
   if (override?.headSha && override.headSha !== pr.headSha && levelRank(scored.level) > levelRank(override.level)) {
     escalations.push(`The override to ${override.level} by @${override.by} lapsed: new commits raised the scored risk to ${scored.level}.`);
     override = undefined;
+    overrideEvent = "lapsed";
   }
   const assessment: RiskAssessment = override ? { ...scored, level: override.level as Level } : scored;
 
@@ -428,6 +441,22 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     refusals.push(...outcome.refusals);
   }
   const keptRefusals = refusals.slice(-5);
+  const items = new Map(applied.flatMap((l) => l.items).map((i) => [i.id, i]));
+  const recorded = memory.ticks ?? record?.ticks ?? {};
+  const checklistEvents: TriagePlan["checklistEvents"] = [];
+  const event = (id: string, actor: string, action: TriagePlan["checklistEvents"][number]["action"]) => {
+    const item = items.get(id);
+    if (item) checklistEvents.push({ itemId: id, checklist: item.checklist, item: item.text, actor, action });
+  };
+  for (const id of rechecked.lapsedIds) event(id, recorded[id]!.by, "lapsed");
+  for (const id of items.keys()) {
+    if (ticks[id] && !rechecked.ticks[id]) event(id, ticks[id].by, "ticked");
+    else if (!ticks[id] && rechecked.ticks[id]) event(id, facts.tickEdit?.sender ?? rechecked.ticks[id].by, "unticked");
+  }
+  if (facts.tickEdit) for (const r of refusedTicks) {
+    const item = [...items.values()].find((i) => r.includes(`"${i.text}"`));
+    if (item) event(item.id, facts.tickEdit.sender, "refused");
+  }
   const checklistStatus = applied.some((c) => c.items.some((i) => i.required)) ? missingRequired(applied, ticks) : undefined;
   const checklists: PlannedChecklist[] = applied.map((list) => ({
     ...list,
@@ -460,6 +489,8 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     comment: config.options.comment,
     ...(configDryRun ? { configDryRun } : {}),
     refusedTicks,
+    checklistEvents,
+    ...(overrideEvent ? { overrideEvent } : {}),
   };
 
   const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${text(r)}`)].filter(Boolean).join("\n\n");

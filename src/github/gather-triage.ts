@@ -61,6 +61,11 @@ export interface GatherInput {
   /** The previous head of a push: the app's record may be found on its check run after a restart. */
   beforeSha?: string;
   analyze?: Analyze;
+  /**
+   * Open review requests per reviewer. The app counts them across the installation from its
+   * history; without one (the CLI), the repository's open PRs are listed (one paged call).
+   */
+  load?: () => Promise<Map<string, number>>;
   now?: Date;
 }
 
@@ -146,7 +151,10 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
     notes.push(...status.notes);
   }
   const needsLoad = config.routing.strategy === "least-loaded" || config.routing.max_load > 0;
-  const load = needsLoad && Object.keys(config.reviewers).length ? await listOpenPrLoad(octokit, { owner, repo }, pull.number) : new Map<string, number>();
+  const load =
+    needsLoad && Object.keys(config.reviewers).length
+      ? await (input.load ? input.load() : listOpenPrLoad(octokit, { owner, repo }, pull.number))
+      : new Map<string, number>();
   const reviews = input.fresh ? [] : await listPullReviews(octokit, prRef);
 
   // Ticks and overrides also live in the app's own check run: when the store knows nothing of

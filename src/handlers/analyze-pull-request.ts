@@ -124,6 +124,9 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       errors: result.errorsOnChangedLines,
       annotations: toAnnotations(result.findings),
       text: `### Static analysis\n\n${summarizeAnalysis(result, { docsUrl: STATIC_ANALYSIS_DOCS })}`,
+      rules: { ...result.totals },
+      durationMs: result.durationMs,
+      budgetHits: result.skipped.filter((s) => /budget/i.test(s.reason)).length,
     };
   };
   return Object.assign(analyze, {

@@ -5,7 +5,9 @@ import { BusyStatusCache } from "../github/read-busy-status.js";
 import { CodeownersCache } from "../github/read-codeowners.js";
 import { WriteQueue } from "../queue/write-queue.js";
 import type { Database } from "../storage/open-database.js";
+import { HistoryStore } from "../storage/history-store.js";
 import { PrStateStore } from "../storage/pr-state-store.js";
+import type { EscalationScheduler } from "../queue/schedule-escalations.js";
 import { RefusedReviewerStore } from "../storage/refused-reviewer-store.js";
 
 /**
@@ -15,6 +17,10 @@ import { RefusedReviewerStore } from "../storage/refused-reviewer-store.js";
 export interface AppDeps {
   store: PrStateStore;
   refused: RefusedReviewerStore;
+  /** The PRs, triages, requests, reviews, ticks and escalations over time. */
+  history: HistoryStore;
+  /** Schedules stale-review escalations (absent where no queue runs: they are not scheduled). */
+  escalations?: EscalationScheduler;
   writes: WriteQueue;
   configs: ConfigCache;
   teams: TeamCache;
@@ -35,6 +41,7 @@ export function createAppDeps(options: { database: Database; appId?: number; con
   return {
     store: new PrStateStore(options.database.db),
     refused: new RefusedReviewerStore(options.database.db),
+    history: new HistoryStore(options.database.db),
     writes: new WriteQueue(1),
     configs: new ConfigCache(options.configTtlMs ?? 60_000, 1000),
     teams: new TeamCache(),

@@ -2,7 +2,8 @@ import type { Context } from "probot";
 import { loadConfig, type LoadedConfig } from "../config/load-config.js";
 import { DOCS_URL } from "../config/parse-config.js";
 import type { PrMemory } from "../core/pr-memory.js";
-import { planTriage, type StaticAnalysisFact, type TriagePlan, type TriageProgress, type TriageTrigger } from "../core/plan-triage.js";
+import { planTriage, type StaticAnalysisFact, type TriageFacts, type TriagePlan, type TriageProgress, type TriageTrigger } from "../core/plan-triage.js";
+import { backfillRepository } from "../github/backfill-repository.js";
 import { invalidConfigCheck } from "../core/render-check.js";
 import { applyCheck, applyReviewRequests, applyTriageWrites, type ApplyTarget } from "../github/apply-triage.js";
 import type { KnownCheckRun } from "../github/ensure-check-run.js";
@@ -63,6 +64,69 @@ function rememberCheck(memory: PrMemory, sha: string, run: KnownCheckRun): PrMem
 }
 
 /**
+ * Keep the history (SPEC §8): the triage's result, the requests the app made (with why) and
+ * those it found on the PR, checklist events and overrides; and schedule the escalation of
+ * the app's new requests.
+ */
+async function recordHistory(
+  deps: AppDeps,
+  pr: { repoId: number; number: number; owner: string; repo: string; installationId?: number },
+  facts: TriageFacts,
+  plan: TriagePlan,
+  progress: TriageProgress,
+): Promise<void> {
+  const now = new Date();
+  const { assessment } = plan;
+  await deps.history.recordTriage({
+    ...pr,
+    headSha: facts.pr.headSha,
+    level: assessment.level,
+    scoredLevel: plan.scoredLevel,
+    score: assessment.score,
+    likelihood: assessment.likelihood.value,
+    factors: Object.fromEntries(assessment.likelihood.factors.map((f) => [f.name, f.value])),
+    checklistMissing: plan.checklistStatus?.missing ?? [],
+    analysisRules: facts.analysis?.rules ?? {},
+    files: facts.files.map((f) => f.filename),
+    at: now,
+  });
+  const reasons = plan.next.pickReasons ?? {};
+  const groups = new Map(plan.choice.kept.concat(plan.choice.picks).map((p) => [p.login.toLowerCase(), p.group]));
+  const escalation = facts.config.escalation;
+  for (const login of progress.requestedNow) {
+    const { id, created } = await deps.history.recordRequest({
+      ...pr,
+      reviewer: login,
+      requestedBy: deps.botLogin ?? "review-triage[bot]",
+      byApp: true,
+      ...(groups.get(login) ? { group: groups.get(login)! } : {}),
+      ...(reasons[login] ? { reason: reasons[login] } : {}),
+      at: now,
+    });
+    if (created && id && escalation.enabled && deps.escalations) {
+      await deps.escalations.schedule({
+        requestId: id,
+        repoId: String(pr.repoId),
+        number: pr.number,
+        owner: pr.owner,
+        repo: pr.repo,
+        ...(pr.installationId !== undefined ? { installationId: pr.installationId } : {}),
+        requestedAt: now,
+        escalation,
+      });
+    }
+  }
+  // Requests seen on the PR but not recorded (made while the app was away): known from now on.
+  for (const login of facts.pr.requested) {
+    if (!progress.requestedNow.includes(login)) await deps.history.recordRequest({ ...pr, reviewer: login, requestedBy: "unknown", byApp: false, at: now });
+  }
+  await deps.history.recordChecklistEvents(pr, plan.checklistEvents.map((e) => ({ ...e, at: now })));
+  if (plan.overrideEvent === "set" && plan.override) {
+    await deps.history.recordOverride({ ...pr, level: plan.override.level, scoredLevel: plan.scoredLevel, by: plan.override.by, reason: plan.override.reason, headSha: facts.pr.headSha, at: now });
+  } else if (plan.overrideEvent === "lapsed") await deps.history.lapseOverrides(pr, now);
+}
+
+/**
  * Triage one pull request (SPEC §3–§6): gather what GitHub and the store know, plan every
  * decision (pure), then apply the writes that differ. The only loop between plan and apply is
  * GitHub refusing a reviewer (422): the plan is made again without them. The PR's memory is
@@ -113,6 +177,21 @@ export async function triagePullRequest(
     return { status: "invalid-config", writes: wrote ? 1 : 0 };
   }
 
+  const repoId = pull.base.repo.id;
+  const prId = { repoId, number: pull.number };
+  await deps.history.upsertPullRequest({
+    ...prId,
+    ...(installation !== undefined ? { installationId: installation } : {}),
+    repo: `${owner}/${repo}`,
+    author: pull.user?.login ?? "",
+    title: pull.title,
+    state: "open",
+    draft: pull.draft ?? false,
+    headSha: pull.head.sha,
+    openedAt: (pull as { created_at?: string }).created_at ?? new Date().toISOString(),
+    ...(!pull.draft ? { readyAt: new Date() } : {}),
+  });
+
   const analyze: Analyze | undefined = extras.analyze
     ? (input) =>
         extras.analyze!(input).catch((error: unknown) => {
@@ -138,6 +217,12 @@ export async function triagePullRequest(
     ...(event.override ? { override: event.override } : {}),
     ...(event.beforeSha ? { beforeSha: event.beforeSha } : {}),
     ...(analyze ? { analyze } : {}),
+    // Review load across every repository of the installation, from the history; a
+    // repository seen for the first time has its open PRs read once, so they count too.
+    load: async () => {
+      await backfillRepository(octokit, deps.history, { owner, name: repo, repoId, ...(installation !== undefined ? { installationId: installation } : {}) });
+      return installation !== undefined ? deps.history.openRequestLoad(installation, prId) : new Map();
+    },
   });
   const facts = gathered.facts;
   let writes = 0;
@@ -189,6 +274,7 @@ export async function triagePullRequest(
     ...(outcome.check ? { checkRuns: rememberCheck(plan.next, pull.head.sha, outcome.check) } : {}),
   };
   await deps.store.save(key, where, next);
+  await recordHistory(deps, { ...prId, owner, repo, ...(installation !== undefined ? { installationId: installation } : {}) }, facts, plan, progress);
   for (const failure of outcome.failures) {
     log.error({ error: describeError(failure) }, "a write failed; the other writes went ahead");
   }

@@ -61,6 +61,142 @@ export const MIGRATIONS: Record<string, Migration> = {
       for (const table of ["pr_locks", "workers", "refused_reviewers", "pr_state", "deliveries"]) await db.schema.dropTable(table).execute();
     },
   },
+  "0002_history": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("repositories")
+        .addColumn("repo_id", "bigint", (c) => c.primaryKey())
+        .addColumn("installation_id", "bigint")
+        .addColumn("full_name", "text", (c) => c.notNull())
+        .addColumn("backfilled_at", "timestamptz")
+        .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable("pull_requests")
+        .addColumn("repo_id", "bigint", (c) => c.notNull())
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("installation_id", "bigint")
+        .addColumn("repo", "text", (c) => c.notNull())
+        .addColumn("author", "text", (c) => c.notNull())
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("draft", "boolean", (c) => c.notNull().defaultTo(false))
+        .addColumn("head_sha", "text")
+        .addColumn("level", "text")
+        .addColumn("score", "integer")
+        .addColumn("opened_at", "timestamptz", (c) => c.notNull())
+        .addColumn("ready_at", "timestamptz")
+        .addColumn("merged_at", "timestamptz")
+        .addColumn("closed_at", "timestamptz")
+        .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint("pull_requests_pk", ["repo_id", "number"])
+        .execute();
+      await db.schema.createIndex("pull_requests_installation_state").on("pull_requests").columns(["installation_id", "state"]).execute();
+      await db.schema.createIndex("pull_requests_repo_opened").on("pull_requests").columns(["repo", "opened_at"]).execute();
+      await db.schema
+        .createTable("pr_files")
+        .addColumn("repo_id", "bigint", (c) => c.notNull())
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("path", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("pr_files_pk", ["repo_id", "number", "path"])
+        .execute();
+      await db.schema.createIndex("pr_files_path").on("pr_files").columns(["repo_id", "path"]).execute();
+      await db.schema
+        .createTable("triage_results")
+        .addColumn("id", "bigserial", (c) => c.primaryKey())
+        .addColumn("repo_id", "bigint", (c) => c.notNull())
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("head_sha", "text", (c) => c.notNull())
+        .addColumn("level", "text", (c) => c.notNull())
+        .addColumn("scored_level", "text", (c) => c.notNull())
+        .addColumn("score", "integer", (c) => c.notNull())
+        .addColumn("likelihood", "real", (c) => c.notNull())
+        .addColumn("factors", "jsonb", (c) => c.notNull())
+        .addColumn("checklist_missing", "jsonb", (c) => c.notNull())
+        .addColumn("analysis_rules", "jsonb", (c) => c.notNull())
+        .addColumn("at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex("triage_results_pr").on("triage_results").columns(["repo_id", "number", "at"]).execute();
+      await db.schema
+        .createTable("review_requests")
+        .addColumn("id", "bigserial", (c) => c.primaryKey())
+        .addColumn("repo_id", "bigint", (c) => c.notNull())
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("reviewer", "text", (c) => c.notNull())
+        .addColumn("requested_by", "text", (c) => c.notNull())
+        .addColumn("by_app", "boolean", (c) => c.notNull())
+        .addColumn("group_name", "text")
+        .addColumn("reason", "text")
+        .addColumn("requested_at", "timestamptz", (c) => c.notNull())
+        .addColumn("removed_at", "timestamptz")
+        .addColumn("removed_by", "text")
+        .addColumn("reviewed_at", "timestamptz")
+        .addColumn("nudged_at", "timestamptz")
+        .addColumn("reassigned_at", "timestamptz")
+        .execute();
+      await db.schema.createIndex("review_requests_pr").on("review_requests").columns(["repo_id", "number"]).execute();
+      // One pending request per reviewer per PR: the same request seen twice (the app's own
+      // call, then GitHub's event for it) is one row.
+      await sql`CREATE UNIQUE INDEX review_requests_pending ON review_requests (repo_id, number, reviewer) WHERE removed_at IS NULL AND reviewed_at IS NULL`.execute(db);
+      await db.schema
+        .createTable("reviews")
+        .addColumn("id", "bigint", (c) => c.primaryKey())
+        .addColumn("repo_id", "bigint", (c) => c.notNull())
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("reviewer", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("commit_id", "text")
+        .addColumn("submitted_at", "timestamptz", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("reviews_pr").on("reviews").columns(["repo_id", "number"]).execute();
+      await db.schema.createIndex("reviews_reviewer").on("reviews").columns(["reviewer", "submitted_at"]).execute();
+      await db.schema
+        .createTable("checklist_events")
+        .addColumn("id", "bigserial", (c) => c.primaryKey())
+        .addColumn("repo_id", "bigint", (c) => c.notNull())
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("item_id", "text", (c) => c.notNull())
+        .addColumn("checklist", "text", (c) => c.notNull())
+        .addColumn("item", "text", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("at", "timestamptz", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("checklist_events_pr").on("checklist_events").columns(["repo_id", "number"]).execute();
+      await db.schema
+        .createTable("overrides")
+        .addColumn("id", "bigserial", (c) => c.primaryKey())
+        .addColumn("repo_id", "bigint", (c) => c.notNull())
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("level", "text", (c) => c.notNull())
+        .addColumn("scored_level", "text", (c) => c.notNull())
+        .addColumn("by", "text", (c) => c.notNull())
+        .addColumn("reason", "text", (c) => c.notNull())
+        .addColumn("head_sha", "text", (c) => c.notNull())
+        .addColumn("at", "timestamptz", (c) => c.notNull())
+        .addColumn("lapsed_at", "timestamptz")
+        .execute();
+      await db.schema
+        .createTable("escalations")
+        .addColumn("id", "bigserial", (c) => c.primaryKey())
+        .addColumn("repo_id", "bigint", (c) => c.notNull())
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("request_id", "bigint", (c) => c.notNull())
+        .addColumn("reviewer", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("new_reviewer", "text")
+        .addColumn("at", "timestamptz", (c) => c.notNull())
+        .addColumn("done_at", "timestamptz")
+        .addUniqueConstraint("escalations_once", ["request_id", "kind"])
+        .execute();
+      await db.schema.createIndex("escalations_pr").on("escalations").columns(["repo_id", "number"]).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ["escalations", "overrides", "checklist_events", "reviews", "review_requests", "triage_results", "pr_files", "pull_requests", "repositories"]) {
+        await db.schema.dropTable(table).execute();
+      }
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -60,7 +60,142 @@ export interface PrLocksTable {
   acquired_at: DefaultTimestamp;
 }
 
+/** Bigint ids and counts come back from node-postgres as strings. */
+type Id = ColumnType<string, string | number | bigint, string | number | bigint>;
+type Json = ColumnType<unknown, string, string>;
+
+export interface RepositoriesTable {
+  repo_id: Id;
+  installation_id: Id | null;
+  full_name: string;
+  /** When the repository's open PRs were read once, so its review load is known. */
+  backfilled_at: Timestamp | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PullRequestsTable {
+  repo_id: Id;
+  number: number;
+  installation_id: Id | null;
+  repo: string;
+  author: string;
+  title: string;
+  /** open | closed | merged */
+  state: string;
+  draft: ColumnType<boolean, boolean | undefined, boolean>;
+  head_sha: string | null;
+  level: string | null;
+  score: number | null;
+  opened_at: Timestamp;
+  ready_at: Timestamp | null;
+  merged_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PrFilesTable {
+  repo_id: Id;
+  number: number;
+  path: string;
+}
+
+export interface TriageResultsTable {
+  id: Generated<string>;
+  repo_id: Id;
+  number: number;
+  head_sha: string;
+  level: string;
+  scored_level: string;
+  score: number;
+  likelihood: number;
+  factors: Json;
+  /** Required checklist items not ticked at this triage (text per item). */
+  checklist_missing: Json;
+  /** Static-analysis findings per rule on changed lines. */
+  analysis_rules: Json;
+  at: DefaultTimestamp;
+}
+
+export interface ReviewRequestsTable {
+  id: Generated<string>;
+  repo_id: Id;
+  number: number;
+  /** Lower-cased login, or `@org/slug` for a team. */
+  reviewer: string;
+  /** Who asked: a login, or the app's bot; "unknown" when only seen on the PR. */
+  requested_by: string;
+  by_app: boolean;
+  group_name: string | null;
+  reason: string | null;
+  requested_at: Timestamp;
+  removed_at: Timestamp | null;
+  removed_by: string | null;
+  /** The reviewer's first review after the request. */
+  reviewed_at: Timestamp | null;
+  nudged_at: Timestamp | null;
+  reassigned_at: Timestamp | null;
+}
+
+export interface ReviewsTable {
+  id: Id;
+  repo_id: Id;
+  number: number;
+  reviewer: string;
+  state: string;
+  commit_id: string | null;
+  submitted_at: Timestamp;
+}
+
+export interface ChecklistEventsTable {
+  id: Generated<string>;
+  repo_id: Id;
+  number: number;
+  item_id: string;
+  checklist: string;
+  item: string;
+  actor: string;
+  /** ticked | unticked | refused | lapsed */
+  action: string;
+  at: Timestamp;
+}
+
+export interface OverridesTable {
+  id: Generated<string>;
+  repo_id: Id;
+  number: number;
+  level: string;
+  scored_level: string;
+  by: string;
+  reason: string;
+  head_sha: string;
+  at: Timestamp;
+  lapsed_at: Timestamp | null;
+}
+
+export interface EscalationsTable {
+  id: Generated<string>;
+  repo_id: Id;
+  number: number;
+  request_id: Id;
+  reviewer: string;
+  /** nudge | reassign */
+  kind: string;
+  new_reviewer: string | null;
+  at: Timestamp;
+  /** Set once its effect (the nudge, the new request) is on GitHub. */
+  done_at: Timestamp | null;
+}
+
 export interface Tables {
+  repositories: RepositoriesTable;
+  pull_requests: PullRequestsTable;
+  pr_files: PrFilesTable;
+  triage_results: TriageResultsTable;
+  review_requests: ReviewRequestsTable;
+  reviews: ReviewsTable;
+  checklist_events: ChecklistEventsTable;
+  overrides: OverridesTable;
+  escalations: EscalationsTable;
   deliveries: DeliveriesTable;
   pr_state: PrStateTable;
   refused_reviewers: RefusedReviewersTable;

@@ -49,7 +49,6 @@ describe("explain and the app", () => {
     // The author marks it WIP; the app keeps governing it and its check does not change.
     const edit = nock(API);
     mockFiles(edit, FILES);
-    mockOpenPulls(edit, {});
     edit.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, []);
     const wip = prPayload({ action: "edited", title: "Add session handling (WIP)", files: FILES, changes: { title: { from: "Add session handling" } } });
     const pull = wip.pull_request as Json;

@@ -88,7 +88,6 @@ function reviewPayload(action: "submitted" | "dismissed", reviewer: string, stat
 function mockReads(scope: nock.Scope, reviews: Array<{ login: string; state: string; at?: string }> = [], fetchPull = true) {
   if (fetchPull) scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: FILES, labels: ["risk: high"], requested: ["alice"] }).pull_request as Json);
   mockFiles(scope, FILES);
-  mockOpenPulls(scope, {});
   mockReviews(scope, reviews);
 }
 

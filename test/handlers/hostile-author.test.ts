@@ -66,7 +66,6 @@ async function review(app: TestApp, files: FileSpec[], reviewer: string, list: P
   const scope = nock(API);
   scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files, headSha, requested: ["alice", "bob"] }).pull_request as Json);
   mockFiles(scope, files);
-  mockOpenPulls(scope, {});
   reviews(scope, list);
   for (const [login, level] of Object.entries(access)) permission(scope, login, level);
   const out = { check: {} as Json };
@@ -211,7 +210,6 @@ checklists:
     const scope = nock(API);
     scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: MEDIUM, author: "alice", labels: ["risk: medium"], requested: ["bob"] }).pull_request as Json);
     mockFiles(scope, MEDIUM);
-    mockOpenPulls(scope, {});
     reviews(scope, []);
     scope.get(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555, body: ticked, user: BOT });
     permission(scope, "alice", "admin");
@@ -303,7 +301,6 @@ checklists:
   function rereads(scope: nock.Scope, files: FileSpec[], options: { headSha?: string; labels?: string[] } = {}) {
     scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files, requested: ["bob"], labels: options.labels ?? ["risk: medium"], ...(options.headSha ? { headSha: options.headSha } : {}) }).pull_request as Json);
     mockFiles(scope, files);
-    mockOpenPulls(scope, {});
     reviews(scope, []);
   }
 
@@ -367,7 +364,6 @@ checklists:
     permission(cmd, "alice", "admin");
     cmd.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: MEDIUM, requested: ["bob"], labels: ["risk: medium"] }).pull_request as Json);
     mockFiles(cmd, MEDIUM);
-    mockOpenPulls(cmd, {});
     reviews(cmd, []);
     cmd.patch(`${REPO_PATH}/check-runs/41`).reply(200, { id: 41 });
     cmd.patch(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555 });
@@ -385,7 +381,6 @@ checklists:
     const newHead = "2222222222222222222222222222222222222222";
     const push = nock(API);
     mockFiles(push, CRITICAL);
-    mockOpenPulls(push, {});
     reviews(push, []);
     let run: Json = {};
     let body = "";

@@ -126,7 +126,6 @@ describe("triage on pull_request events", () => {
     // the draft's run, still in progress, is updated rather than replaced.
     const ready = nock(API);
     mockFiles(ready, MEDIUM_FILES);
-    mockOpenPulls(ready, {});
     mockReviews(ready, []);
     let reviewBody: unknown;
     ready.post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b) => ((reviewBody = b), true)).reply(201, {});
@@ -178,7 +177,6 @@ describe("triage on pull_request events", () => {
     // Someone adds an unrelated label: triage runs again and finds nothing to change.
     const reads = nock(API);
     mockFiles(reads, MEDIUM_FILES);
-    mockOpenPulls(reads, {});
     mockReviews(reads, []);
     await receive(
       app.probot,
@@ -234,7 +232,6 @@ describe("triage on pull_request events", () => {
     const files = [...MEDIUM_FILES, file("src/auth/session.ts", 600)];
     const second = nock(API);
     mockFiles(second, files);
-    mockOpenPulls(second, { bob: 1, dave: 1 });
     mockReviews(second, []);
     let reviewBody: unknown;
     let commentBody = "";
@@ -338,7 +335,6 @@ describe("triage on pull_request events", () => {
 
     const pushed = nock(API);
     mockFiles(pushed, MEDIUM_FILES);
-    mockOpenPulls(pushed, {});
     mockReviews(pushed, []);
     let check: Record<string, unknown> = {};
     pushed.post(`${REPO_PATH}/check-runs`, (b) => ((check = b), true)).reply(201, { id: 3 });
@@ -405,7 +401,6 @@ describe("stale payloads and governed PRs", () => {
     // `labeled` was sent together with `opened`: its payload lists no reviewers yet.
     const second = nock(API);
     mockFiles(second, MEDIUM_FILES);
-    mockOpenPulls(second, {});
     mockReviews(second, []);
     await receive(app.probot, "pull_request", prPayload({ action: "labeled", label: "enhancement", labels: ["enhancement", "risk: medium"], files: MEDIUM_FILES }));
     expect(errors(app)).toEqual([]);
@@ -418,7 +413,6 @@ describe("stale payloads and governed PRs", () => {
 
     const second = nock(API);
     mockFiles(second, MEDIUM_FILES);
-    mockOpenPulls(second, {});
     mockReviews(second, []);
     // No write is mocked: turning the check to "skipped" would fail this test.
     await receive(

@@ -21,7 +21,22 @@ export function testDatabase(): Promise<Database> {
   return opened;
 }
 
-const APP_TABLES = ["deliveries", "pr_state", "refused_reviewers", "workers", "pr_locks"];
+const APP_TABLES = [
+  "deliveries",
+  "pr_state",
+  "refused_reviewers",
+  "workers",
+  "pr_locks",
+  "repositories",
+  "pull_requests",
+  "pr_files",
+  "triage_results",
+  "review_requests",
+  "reviews",
+  "checklist_events",
+  "overrides",
+  "escalations",
+];
 
 /** Delete every row the app and its queue wrote, keeping the schema. */
 export async function resetDatabase(database: Database): Promise<void> {

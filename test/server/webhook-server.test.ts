@@ -177,7 +177,6 @@ describe("jobs", () => {
     retry.on("request", (req: { method: string; path: string }) => req.method !== "GET" && writes.push(`${req.method} ${req.path.split("?")[0]}`));
     retry.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: MEDIUM_FILES, requested: ["carol"] }).pull_request as object);
     mockFiles(retry, MEDIUM_FILES);
-    mockOpenPulls(retry, { bob: 2, dave: 1 });
     retry.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, []);
     retry.post(`${REPO_PATH}/issues/2/labels`, { labels: ["risk: medium"] }).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
     const id = newDeliveryId();

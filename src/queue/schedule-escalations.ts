@@ -1,0 +1,49 @@
+import { durationMs, type Config } from "../config/schema.js";
+import { addWorkingTime } from "../core/working-time.js";
+import type { JobQueue } from "./job-queue.js";
+
+export const ESCALATION_QUEUE = "escalation";
+
+export interface EscalationJob {
+  requestId: string;
+  kind: "nudge" | "reassign";
+  repoId: string;
+  number: number;
+  owner: string;
+  repo: string;
+  installationId?: number;
+  /** When it is due, as scheduled (the job checks again against the config it finds). */
+  due: string;
+}
+
+/** When each step is due for a request made at `requestedAt` (working time only). */
+export function escalationDue(escalation: Config["escalation"], requestedAt: Date, urgent = false): { nudge: Date; reassign: Date } {
+  const nudgeAfter = urgent ? (escalation.urgent_nudge_after ? durationMs(escalation.urgent_nudge_after) : durationMs(escalation.nudge_after) / 4) : durationMs(escalation.nudge_after);
+  return {
+    nudge: addWorkingTime(requestedAt, nudgeAfter, escalation.working_days, escalation.timezone),
+    reassign: addWorkingTime(requestedAt, durationMs(escalation.reassign_after), escalation.working_days, escalation.timezone),
+  };
+}
+
+export interface EscalationScheduler {
+  schedule(input: Omit<EscalationJob, "kind" | "due"> & { requestedAt: Date; escalation: Config["escalation"]; urgent?: boolean }): Promise<void>;
+}
+
+/**
+ * Escalations are jobs on the same queue, started at their due time. Each checks, when it
+ * runs, that its request is still pending on an open, ready PR, so a review, a close, a merge
+ * or a return to draft cancels it without anything to find and delete.
+ */
+export function createEscalationScheduler(queue: JobQueue, now: () => Date = () => new Date()): EscalationScheduler {
+  return {
+    async schedule(input) {
+      const { requestedAt, escalation, urgent, ...target } = input;
+      const due = escalationDue(escalation, requestedAt, urgent);
+      for (const kind of ["nudge", "reassign"] as const) {
+        const at = due[kind];
+        const job: EscalationJob = { ...target, kind, due: at.toISOString() };
+        await queue.send(ESCALATION_QUEUE, job, { startAfterSeconds: Math.max(0, (at.getTime() - now().getTime()) / 1000) });
+      }
+    },
+  };
+}

@@ -1,0 +1,366 @@
+import { sql } from "kysely";
+import type { Db } from "./open-database.js";
+
+export interface PrIdentity {
+  repoId: number | string;
+  number: number;
+}
+
+export interface PullRequestRecord extends PrIdentity {
+  installationId?: number;
+  repo: string;
+  author: string;
+  title: string;
+  state: "open" | "closed" | "merged";
+  draft: boolean;
+  headSha?: string;
+  openedAt: Date | string;
+  readyAt?: Date | string;
+  mergedAt?: Date | string;
+  closedAt?: Date | string;
+}
+
+export interface TriageRecord extends PrIdentity {
+  headSha: string;
+  level: string;
+  scoredLevel: string;
+  score: number;
+  likelihood: number;
+  factors: Record<string, number>;
+  checklistMissing: string[];
+  analysisRules: Record<string, number>;
+  files: string[];
+  at: Date;
+}
+
+export interface RequestRecord extends PrIdentity {
+  reviewer: string;
+  requestedBy: string;
+  byApp: boolean;
+  group?: string;
+  reason?: string;
+  at: Date | string;
+}
+
+export interface PendingRequest {
+  id: string;
+  repoId: string;
+  number: number;
+  reviewer: string;
+  byApp: boolean;
+  group: string | null;
+  requestedAt: Date;
+  nudgedAt: Date | null;
+  reassignedAt: Date | null;
+}
+
+/** Files per PR kept for the people reports (a later fix touching the same files). */
+const MAX_FILES_KEPT = 500;
+
+const key = (id: PrIdentity) => ({ repo_id: String(id.repoId), number: id.number });
+
+/**
+ * The app's memory over time (SPEC §8): pull requests, every triage, review requests and
+ * reviews, checklist ticks and refusals, overrides and escalations, recorded from the events
+ * the app receives. Review load across an installation, escalations, people reports, metrics
+ * and the dashboard are all read from here.
+ */
+export class HistoryStore {
+  constructor(readonly db: Db) {}
+
+  async upsertPullRequest(pr: PullRequestRecord): Promise<void> {
+    const values = {
+      ...key(pr),
+      installation_id: pr.installationId === undefined ? null : String(pr.installationId),
+      repo: pr.repo,
+      author: pr.author.toLowerCase(),
+      title: pr.title.slice(0, 300),
+      state: pr.state,
+      draft: pr.draft,
+      head_sha: pr.headSha ?? null,
+      level: null,
+      score: null,
+      opened_at: pr.openedAt,
+      ready_at: pr.readyAt ?? null,
+      merged_at: pr.mergedAt ?? null,
+      closed_at: pr.closedAt ?? null,
+    };
+    await this.db
+      .insertInto("pull_requests")
+      .values(values)
+      .onConflict((oc) =>
+        oc.columns(["repo_id", "number"]).doUpdateSet((eb) => ({
+          installation_id: eb.fn.coalesce(eb.ref("excluded.installation_id"), eb.ref("pull_requests.installation_id")),
+          title: eb.ref("excluded.title"),
+          state: eb.ref("excluded.state"),
+          draft: eb.ref("excluded.draft"),
+          head_sha: eb.fn.coalesce(eb.ref("excluded.head_sha"), eb.ref("pull_requests.head_sha")),
+          ready_at: eb.fn.coalesce(eb.ref("pull_requests.ready_at"), eb.ref("excluded.ready_at")),
+          merged_at: eb.fn.coalesce(eb.ref("excluded.merged_at"), eb.ref("pull_requests.merged_at")),
+          closed_at: eb.ref("excluded.closed_at"),
+          updated_at: new Date(),
+        })),
+      )
+      .execute();
+  }
+
+  async recordRepository(repo: { repoId: number | string; installationId?: number; fullName: string }): Promise<{ backfilled: boolean }> {
+    const row = await this.db
+      .insertInto("repositories")
+      .values({ repo_id: String(repo.repoId), installation_id: repo.installationId === undefined ? null : String(repo.installationId), full_name: repo.fullName, backfilled_at: null })
+      .onConflict((oc) => oc.column("repo_id").doUpdateSet({ full_name: repo.fullName, updated_at: new Date() }))
+      .returning("backfilled_at")
+      .executeTakeFirstOrThrow();
+    return { backfilled: row.backfilled_at !== null };
+  }
+
+  async markBackfilled(repoId: number | string, at = new Date()): Promise<void> {
+    await this.db.updateTable("repositories").set({ backfilled_at: at }).where("repo_id", "=", String(repoId)).execute();
+  }
+
+  /** A triage's result, kept when it says something new (level, score or head). */
+  async recordTriage(t: TriageRecord): Promise<void> {
+    const last = await this.db
+      .selectFrom("triage_results")
+      .select(["head_sha", "level", "score", "checklist_missing"])
+      .where("repo_id", "=", String(t.repoId))
+      .where("number", "=", t.number)
+      .orderBy("at", "desc")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    await this.db.updateTable("pull_requests").set({ level: t.level, score: t.score }).where("repo_id", "=", String(t.repoId)).where("number", "=", t.number).execute();
+    const missing = JSON.stringify(t.checklistMissing);
+    if (last && last.head_sha === t.headSha && last.level === t.level && last.score === t.score && JSON.stringify(last.checklist_missing) === missing) return;
+    await this.db
+      .insertInto("triage_results")
+      .values({
+        ...key(t),
+        head_sha: t.headSha,
+        level: t.level,
+        scored_level: t.scoredLevel,
+        score: t.score,
+        likelihood: t.likelihood,
+        factors: JSON.stringify(t.factors),
+        checklist_missing: missing,
+        analysis_rules: JSON.stringify(t.analysisRules),
+        at: t.at,
+      })
+      .execute();
+    if (t.files.length) {
+      await this.db
+        .insertInto("pr_files")
+        .values(t.files.slice(0, MAX_FILES_KEPT).map((path) => ({ ...key(t), path })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+  }
+
+  /** A review request; the same pending request seen again (the app's call, then GitHub's event) is one row. */
+  async recordRequest(r: RequestRecord): Promise<{ id: string; created: boolean }> {
+    const inserted = await this.db
+      .insertInto("review_requests")
+      .values({
+        ...key(r),
+        reviewer: r.reviewer.toLowerCase(),
+        requested_by: r.requestedBy.toLowerCase(),
+        by_app: r.byApp,
+        group_name: r.group ?? null,
+        reason: r.reason ?? null,
+        requested_at: r.at,
+        removed_at: null,
+        removed_by: null,
+        reviewed_at: null,
+        nudged_at: null,
+        reassigned_at: null,
+      })
+      .onConflict((oc) => oc.columns(["repo_id", "number", "reviewer"]).where("removed_at", "is", null).where("reviewed_at", "is", null).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (inserted) return { id: inserted.id, created: true };
+    const pending = await this.pendingFor(r, r.reviewer);
+    // The app's own request seen first as a webhook (by GitHub's clock) keeps the app's reason.
+    if (pending && r.byApp) {
+      await this.db
+        .updateTable("review_requests")
+        .set({ by_app: true, requested_by: r.requestedBy.toLowerCase(), ...(r.reason ? { reason: r.reason } : {}), ...(r.group ? { group_name: r.group } : {}) })
+        .where("id", "=", pending.id)
+        .execute();
+    }
+    return { id: pending?.id ?? "", created: false };
+  }
+
+  async pendingFor(pr: PrIdentity, reviewer: string): Promise<PendingRequest | undefined> {
+    const row = await this.db
+      .selectFrom("review_requests")
+      .selectAll()
+      .where("repo_id", "=", String(pr.repoId))
+      .where("number", "=", pr.number)
+      .where("reviewer", "=", reviewer.toLowerCase())
+      .where("removed_at", "is", null)
+      .where("reviewed_at", "is", null)
+      .executeTakeFirst();
+    return row ? toPending(row) : undefined;
+  }
+
+  async request(id: string): Promise<(PendingRequest & { removedAt: Date | null; reviewedAt: Date | null }) | undefined> {
+    const row = await this.db.selectFrom("review_requests").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? { ...toPending(row), removedAt: row.removed_at, reviewedAt: row.reviewed_at } : undefined;
+  }
+
+  async removeRequest(pr: PrIdentity, reviewer: string, by: string, at: Date | string): Promise<void> {
+    await this.db
+      .updateTable("review_requests")
+      .set({ removed_at: at, removed_by: by.toLowerCase() })
+      .where("repo_id", "=", String(pr.repoId))
+      .where("number", "=", pr.number)
+      .where("reviewer", "=", reviewer.toLowerCase())
+      .where("removed_at", "is", null)
+      .where("reviewed_at", "is", null)
+      .execute();
+  }
+
+  /** A review; the reviewer's pending request is answered. Returns the request, for time-to-first-review. */
+  async recordReview(r: PrIdentity & { id: number | string; reviewer: string; state: string; commitId?: string; submittedAt: Date | string }): Promise<{ requestedAt?: Date; first: boolean }> {
+    const inserted = await this.db
+      .insertInto("reviews")
+      .values({ id: String(r.id), ...key(r), reviewer: r.reviewer.toLowerCase(), state: r.state, commit_id: r.commitId ?? null, submitted_at: r.submittedAt })
+      .onConflict((oc) => oc.column("id").doUpdateSet({ state: r.state }))
+      .returning(sql<boolean>`(xmax = 0)`.as("fresh"))
+      .executeTakeFirst();
+    const answered = await this.db
+      .updateTable("review_requests")
+      .set({ reviewed_at: r.submittedAt })
+      .where("repo_id", "=", String(r.repoId))
+      .where("number", "=", r.number)
+      .where("reviewer", "=", r.reviewer.toLowerCase())
+      .where("removed_at", "is", null)
+      .where("reviewed_at", "is", null)
+      .returning("requested_at")
+      .executeTakeFirst();
+    return { ...(answered ? { requestedAt: answered.requested_at } : {}), first: Boolean(inserted?.fresh) };
+  }
+
+  async recordChecklistEvents(pr: PrIdentity, events: Array<{ itemId: string; checklist: string; item: string; actor: string; action: "ticked" | "unticked" | "refused" | "lapsed"; at: Date | string }>): Promise<void> {
+    if (!events.length) return;
+    await this.db
+      .insertInto("checklist_events")
+      .values(events.map((e) => ({ ...key(pr), item_id: e.itemId, checklist: e.checklist.slice(0, 100), item: e.item.slice(0, 500), actor: e.actor.toLowerCase(), action: e.action, at: e.at })))
+      .execute();
+  }
+
+  async recordOverride(o: PrIdentity & { level: string; scoredLevel: string; by: string; reason: string; headSha: string; at: Date | string }): Promise<void> {
+    await this.db
+      .insertInto("overrides")
+      .values({ ...key(o), level: o.level, scored_level: o.scoredLevel, by: o.by.toLowerCase(), reason: o.reason.slice(0, 300), head_sha: o.headSha, at: o.at, lapsed_at: null })
+      .execute();
+  }
+
+  async lapseOverrides(pr: PrIdentity, at: Date | string): Promise<void> {
+    await this.db.updateTable("overrides").set({ lapsed_at: at }).where("repo_id", "=", String(pr.repoId)).where("number", "=", pr.number).where("lapsed_at", "is", null).execute();
+  }
+
+  /**
+   * Start an escalation: true while it still has to happen. Each request is nudged and
+   * reassigned at most once across every process and restart; a job that died after
+   * starting one finds it started and not done, and finishes it (its writes are idempotent).
+   */
+  async startEscalation(e: PrIdentity & { requestId: string; reviewer: string; kind: "nudge" | "reassign"; at: Date }): Promise<boolean> {
+    await this.db
+      .insertInto("escalations")
+      .values({ ...key(e), request_id: e.requestId, reviewer: e.reviewer, kind: e.kind, new_reviewer: null, at: e.at, done_at: null })
+      .onConflict((oc) => oc.columns(["request_id", "kind"]).doNothing())
+      .execute();
+    const row = await this.db.selectFrom("escalations").select("done_at").where("request_id", "=", e.requestId).where("kind", "=", e.kind).executeTakeFirst();
+    return row !== undefined && row.done_at === null;
+  }
+
+  async finishEscalation(requestId: string, kind: "nudge" | "reassign", at: Date, newReviewer?: string): Promise<void> {
+    await this.db
+      .updateTable("escalations")
+      .set({ done_at: at, ...(newReviewer ? { new_reviewer: newReviewer } : {}) })
+      .where("request_id", "=", requestId)
+      .where("kind", "=", kind)
+      .execute();
+    await this.db
+      .updateTable("review_requests")
+      .set(kind === "nudge" ? { nudged_at: at } : { reassigned_at: at })
+      .where("id", "=", requestId)
+      .execute();
+  }
+
+  async escalationsOf(pr: PrIdentity): Promise<Array<{ reviewer: string; kind: string; newReviewer: string | null; at: Date }>> {
+    const rows = await this.db
+      .selectFrom("escalations")
+      .select(["reviewer", "kind", "new_reviewer", "at"])
+      .where("repo_id", "=", String(pr.repoId))
+      .where("number", "=", pr.number)
+      .orderBy("at")
+      .execute();
+    return rows.map((r) => ({ reviewer: r.reviewer, kind: r.kind, newReviewer: r.new_reviewer, at: r.at }));
+  }
+
+  async pullRequest(pr: PrIdentity): Promise<{ state: string; draft: boolean; installationId: string | null; repo: string } | undefined> {
+    const row = await this.db
+      .selectFrom("pull_requests")
+      .select(["state", "draft", "installation_id", "repo"])
+      .where("repo_id", "=", String(pr.repoId))
+      .where("number", "=", pr.number)
+      .executeTakeFirst();
+    return row ? { state: row.state, draft: row.draft, installationId: row.installation_id, repo: row.repo } : undefined;
+  }
+
+  /**
+   * Open review requests per reviewer across every repository of the installation (SPEC §4,
+   * "least loaded"), from the stored history: pending requests on open pull requests,
+   * leaving out the PR being routed.
+   */
+  async openRequestLoad(installationId: number | string, exclude: PrIdentity): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom("review_requests as rr")
+      .innerJoin("pull_requests as p", (join) => join.onRef("p.repo_id", "=", "rr.repo_id").onRef("p.number", "=", "rr.number"))
+      .select(["rr.reviewer", (eb) => eb.fn.countAll<string>().as("n")])
+      .where("p.installation_id", "=", String(installationId))
+      .where("p.state", "=", "open")
+      .where("rr.removed_at", "is", null)
+      .where("rr.reviewed_at", "is", null)
+      .where((eb) => eb.not(eb.and([eb("rr.repo_id", "=", String(exclude.repoId)), eb("rr.number", "=", exclude.number)])))
+      .groupBy("rr.reviewer")
+      .execute();
+    return new Map(rows.map((r) => [r.reviewer, Number(r.n)]));
+  }
+
+  /** Forget closed pull requests (and what belongs to them) closed before `before` (HISTORY_DAYS). */
+  async prune(before: Date): Promise<number> {
+    const old = this.db.selectFrom("pull_requests").select(["repo_id", "number"]).where("state", "!=", "open").where("closed_at", "<", before);
+    for (const table of ["pr_files", "triage_results", "review_requests", "reviews", "checklist_events", "overrides", "escalations"] as const) {
+      await sql`DELETE FROM ${sql.table(table)} t USING (${old}) o WHERE t.repo_id = o.repo_id AND t.number = o.number`.execute(this.db);
+    }
+    const result = await this.db.deleteFrom("pull_requests").where("state", "!=", "open").where("closed_at", "<", before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+function toPending(row: {
+  id: string;
+  repo_id: string;
+  number: number;
+  reviewer: string;
+  by_app: boolean;
+  group_name: string | null;
+  requested_at: Date;
+  nudged_at: Date | null;
+  reassigned_at: Date | null;
+}): PendingRequest {
+  return {
+    id: row.id,
+    repoId: row.repo_id,
+    number: row.number,
+    reviewer: row.reviewer,
+    byApp: row.by_app,
+    group: row.group_name,
+    requestedAt: row.requested_at,
+    nudgedAt: row.nudged_at,
+    reassignedAt: row.reassigned_at,
+  };
+}
