@@ -16,9 +16,9 @@ export interface ReportInput {
 }
 
 const RAW_MEANING: Record<FactorName, string> = {
-  size: "lines of code added",
+  size: "lines of code added in code files",
   files: "files changed",
-  directories: "directories touched",
+  directories: "code directories within the most spread package",
   fix: "title or branch marks a fix",
   change_type: "Conventional Commit type may change behaviour",
   test_gap: "source changed without a test",
