@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { problemToLine } from "../config/format-issues.js";
@@ -17,7 +17,8 @@ const HELP = `Usage: review-triage evaluate [--repo <path> | <path>] [options]
 
 Replays the first-parent history of the default branch (a merged pull request is one
 change), scores every change with the app's risk model, labels as risky each change whose
-lines a later fix changed (SZZ), and reports how well the score ranks them (ROC AUC).
+lines of code a later fix changed (SZZ), and reports how well the score ranks them (ROC AUC
+with DeLong standard errors), the lead group's share, and the probability's calibration.
 
 Options:
   --repo <path>        the local clone to replay (default: the current directory); the
@@ -28,9 +29,11 @@ Options:
   --window <days>      a fix blames changes at most this old; changes newer than this
                        before the end of the history are not labelled (default ${DEFAULT_WINDOW_DAYS})
   --ref <branch>       walk this branch instead of the default branch
-  --calibrate          fit likelihood weights on the older 70 % and report their AUC on
-                       the newer 30 %, with a config snippet
+  --calibrate          fit likelihood weights and the probability link on the older 70 %,
+                       report them on the newer 30 % (AUC, calibration by tenths), and
+                       print a config snippet with weights, link and bands
   --json               print the figures as JSON
+  --changes <file>     also write every change read, scored and labelled, as JSON lines
   -h, --help           show this help
 
 The repository may be a work tree or a bare clone. Progress goes to stderr.
@@ -45,6 +48,7 @@ interface Parsed {
   ref?: string;
   calibrate: boolean;
   json: boolean;
+  changesFile?: string;
   help: boolean;
 }
 
@@ -63,6 +67,7 @@ function parse(args: string[]): Parsed {
       ref: { type: "string" },
       calibrate: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      changes: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -86,6 +91,7 @@ function parse(args: string[]): Parsed {
     ref: values.ref,
     calibrate: values.calibrate,
     json: values.json,
+    changesFile: values.changes,
     help: values.help,
   };
 }
@@ -159,6 +165,10 @@ export const evaluateCommand: CliCommand = async (args, io) => {
     }
     let calibration: Calibration | undefined;
     if (options.calibrate) calibration = calibrateWeights(history.changes, weights);
+    if (options.changesFile !== undefined) {
+      // One change per line, so a long history can be read back a line at a time.
+      await writeFile(resolve(io.cwd, options.changesFile), history.changes.map((c) => `${JSON.stringify(c)}\n`).join(""));
+    }
     const seconds = (performance.now() - started) / 1000;
     if (options.json) {
       const { changes: _changes, ...read } = history;

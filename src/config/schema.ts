@@ -90,6 +90,15 @@ const matrixRow = z
   .describe("Impact → level for one likelihood band.");
 
 const weightValue = z.number().min(0).max(1);
+const probability = z.number().min(0).max(1);
+
+/**
+ * The likelihood → probability link, fitted on the ten calibration projects (each project
+ * weighted equally), and the bands on that probability: the calibration projects' base rate
+ * (20.7 % of changes needed a fix within a year) times 1, 2.5 and 3.5 (docs/risk-model.md).
+ */
+export const DEFAULT_LINK = { intercept: -3.42, slope: 6.47 } as const;
+export const DEFAULT_BANDS = { medium: 0.205, high: 0.52, very_high: 0.725 } as const;
 
 export const DEFAULT_APPROVALS = {
   critical: { lead: 1, total: 2, fresh: true },
@@ -194,7 +203,21 @@ export const DEFAULT_ROUTING = {
   low: [{ from: "seniors", count: 1 }],
 };
 
-export const DEFAULT_TESTS = ["**/*.test.*", "**/*.spec.*", "test/**", "tests/**", "**/__tests__/**"];
+// At any depth: a monorepo keeps each package's tests in `packages/<name>/test/`, and code
+// that is not recognised as a test is counted as source and blamed as if it were.
+export const DEFAULT_TESTS = [
+  "**/*.test.*",
+  "**/*.spec.*",
+  "**/*_test.*",
+  "**/test.*",
+  "**/test/**",
+  "**/tests/**",
+  "**/__tests__/**",
+  "**/__mocks__/**",
+  "**/__fixtures__/**",
+  "**/fixtures/**",
+  "**/e2e/**",
+];
 export const DEFAULT_IGNORE = [
   "**/package-lock.json",
   "**/yarn.lock",
@@ -277,6 +300,23 @@ export const configSchema = z
           })
           .default({})
           .describe("Override cells of the likelihood band × impact → level table."),
+        link: z
+          .strictObject({
+            intercept: z.number().min(-20).max(20).default(DEFAULT_LINK.intercept).describe("Intercept a of the logistic link."),
+            slope: z.number().min(-50).max(50).default(DEFAULT_LINK.slope).describe("Slope b of the logistic link, per unit of likelihood."),
+          })
+          .prefault({})
+          .describe(
+            "Logistic link from likelihood to the probability that the change needs a fix within a year: 1 / (1 + e^−(a + b × likelihood)). `review-triage evaluate --calibrate` fits it on your history.",
+          ),
+        bands: z
+          .strictObject({
+            medium: probability.default(DEFAULT_BANDS.medium).describe("Probability from which likelihood is medium."),
+            high: probability.default(DEFAULT_BANDS.high).describe("Probability from which likelihood is high."),
+            very_high: probability.default(DEFAULT_BANDS.very_high).describe("Probability from which likelihood is very high."),
+          })
+          .prefault({})
+          .describe("Likelihood bands, as lower bounds on the probability; each must be above the one before."),
       })
       .prefault({})
       .describe("How risk is scored."),
@@ -414,6 +454,15 @@ export const configSchema = z
         path: ["risk"],
         message: `at most ${LIMITS.pathPatterns} path patterns are allowed in the whole file, found ${total}`,
         params: { expected: `at most ${LIMITS.pathPatterns} path patterns in the whole file`, found: `${total} patterns` },
+      });
+    }
+    const { medium, high, very_high: veryHigh } = config.risk.bands;
+    if (!(medium < high && high < veryHigh)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["risk", "bands"],
+        message: `the bands must rise: medium < high < very_high, found ${medium}, ${high}, ${veryHigh}`,
+        params: { expected: "medium < high < very_high", found: `${medium}, ${high}, ${veryHigh}` },
       });
     }
     const items = config.checklists.reduce((n, c) => n + c.items.length, 0);

@@ -1,4 +1,5 @@
 import type { ReviewerChoice } from "./choose-reviewers.js";
+import { describeProbability } from "./describe-probability.js";
 import { code, mention, name, text } from "./safe-markdown.js";
 import type { RiskAssessment } from "./types.js";
 
@@ -79,6 +80,7 @@ export function renderStickyComment(input: CommentInput): string {
     `Likelihood **${BAND_TEXT[assessment.likelihood.band] ?? assessment.likelihood.band}** (${assessment.likelihood.value.toFixed(2)}) × impact **${assessment.impact.level}** → **${assessment.level}**. ` +
       `${assessment.counts.files} file${assessment.counts.files === 1 ? "" : "s"}, +${assessment.counts.linesAdded} lines of code in ${assessment.counts.sourceFiles} source file${assessment.counts.sourceFiles === 1 ? "" : "s"}.`,
   );
+  out.push(describeProbability(assessment.likelihood));
   if (input.configSource === "defaults") {
     out.push("");
     out.push("_This repository has no `.github/review-triage.yml`, so the built-in defaults apply._");

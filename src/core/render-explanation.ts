@@ -1,4 +1,5 @@
 import type { ReviewerChoice } from "./choose-reviewers.js";
+import { describeProbability } from "./describe-probability.js";
 import { LEVEL_BADGE, md } from "./render-comment.js";
 import { code, mention, name } from "./safe-markdown.js";
 import type { RiskAssessment } from "./types.js";
@@ -9,10 +10,12 @@ export function renderExplanation(assessment: RiskAssessment, choice: ReviewerCh
   out.push(`### Review Triage explained: ${LEVEL_BADGE[assessment.level] ?? assessment.level} risk (score ${assessment.score}/100)`);
   out.push("");
   out.push(
-    `Level = matrix(likelihood **${assessment.likelihood.band.replace("_", " ")}** (${assessment.likelihood.value.toFixed(3)}), impact **${assessment.impact.level}**) = **${assessment.level}**.`,
+    `Level = matrix(likelihood **${assessment.likelihood.band.replace("_", " ")}** (${assessment.likelihood.value.toFixed(3)}, probability ${assessment.likelihood.probability.toFixed(3)}), impact **${assessment.impact.level}**) = **${assessment.level}**.`,
   );
   out.push("");
-  out.push("**Likelihood** is the weighted sum of these factors:");
+  out.push(describeProbability(assessment.likelihood));
+  out.push("");
+  out.push("**Likelihood** is the weighted sum of these factors; `risk.link` turns it into the probability, and `risk.bands` set the band on that probability:");
   out.push("");
   out.push("| factor | value | weight | contribution | measured | why |");
   out.push("| --- | ---: | ---: | ---: | ---: | --- |");

@@ -1,4 +1,5 @@
 import type { Factor, ImpactMatch, Level, RiskAssessment } from "./types.js";
+import { describeProbability } from "./describe-probability.js";
 import { describeMatch } from "./score-risk.js";
 
 /**
@@ -51,7 +52,8 @@ export function renderRiskText(assessment: RiskAssessment, options: RenderRiskTe
   const { level, score, likelihood, impact, focusFiles, notes, counts } = assessment;
   const lines: string[] = [
     `Risk: ${level.toUpperCase()} (score ${score}/100)`,
-    `Likelihood ${fixed(likelihood.value, 2)} (${likelihood.band.replace("_", " ")}) × impact ${impact.level} → ${level}`,
+    `Likelihood ${fixed(likelihood.value, 2)} (${likelihood.band.replace("_", " ")}, probability ${fixed(likelihood.probability, 2)}) × impact ${impact.level} → ${level}`,
+    describeProbability(likelihood),
   ];
   if (impact.summary) lines.push(impact.summary);
   lines.push(

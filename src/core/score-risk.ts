@@ -1,7 +1,9 @@
-import { BANDS, FACTOR_NAMES, LEVELS, type RiskConfig } from "../config/schema.js";
+import { BANDS, DEFAULT_LINK, FACTOR_NAMES, LEVELS, type RiskConfig } from "../config/schema.js";
 import { countAddedCodeLines } from "./count-code-lines.js";
 import { compileGlobs, newDirCache, preparePath, type GlobSet, type PreparedDir, type PreparedPath } from "./glob.js";
-import { DOC_PATTERNS, NOT_DOC_PATTERNS, SENSITIVE_KINDS } from "./sensitive-kinds.js";
+import { isCodeFile } from "./code-files.js";
+import { packageOf } from "./package-of.js";
+import { DOC_PATTERNS, NOT_DOC_PATTERNS, SENSITIVE_KINDS, judgeLoneLockfile, judgePackageJson } from "./sensitive-kinds.js";
 import type {
   Band,
   ChangedFile,
@@ -21,25 +23,31 @@ import type {
  */
 
 /**
- * Default likelihood weights, calibrated with `review-triage evaluate --calibrate` on seven
- * open-source histories and checked on each one's held-out newest 30 % (docs/risk-model.md).
- * Factors at 0 are computed and explained but carry no weight: they did not improve
- * held-out ranking on other projects.
+ * Default likelihood weights, chosen on ten open-source calibration histories to maximise the
+ * worst project's ROC AUC when each project is left out of the fit, and checked on nine
+ * held-out projects (docs/risk-model.md). Factors at 0 are computed and explained but carry
+ * no weight: they did not improve the worst left-out project.
  */
 export const DEFAULT_WEIGHTS: Readonly<Record<FactorName, number>> = Object.freeze({
-  size: 0.5,
+  size: 0.65,
   files: 0,
-  directories: 0.3,
+  directories: 0.25,
   fix: 0.05,
-  change_type: 0.1,
-  test_gap: 0.05,
+  change_type: 0.05,
+  test_gap: 0,
   static_analysis: 0,
 });
 
-/** Likelihood band × impact → level, the SPEC §3 table. */
+/**
+ * Likelihood band × impact → level. Impact raises the level where the likelihood is very
+ * high (high impact) or at every band (critical impact, which only a repository's own rules
+ * give): measured on the calibration projects, letting high impact lift low and medium
+ * likelihood changes sent the lead mostly small CI, manifest and migration edits that
+ * rarely needed a fix, and ranked the risky changes below lines added alone.
+ */
 export const DEFAULT_MATRIX: Readonly<Record<Band, Readonly<Record<Level, Level>>>> = Object.freeze({
-  low: { low: "low", medium: "low", high: "medium", critical: "high" },
-  medium: { low: "low", medium: "medium", high: "high", critical: "high" },
+  low: { low: "low", medium: "low", high: "low", critical: "medium" },
+  medium: { low: "low", medium: "medium", high: "medium", critical: "high" },
   high: { low: "medium", medium: "high", high: "high", critical: "critical" },
   very_high: { low: "medium", medium: "high", high: "critical", critical: "critical" },
 });
@@ -52,13 +60,6 @@ const FILES_CAP = 50;
 const DIRECTORIES_CAP = 20;
 const ANALYSIS_CAP_ERRORS = 10;
 const FOCUS_FILES = 5;
-
-/** Upper bounds of the likelihood bands; very high is everything from 0.70. */
-const BAND_LIMITS: readonly [Band, number][] = [
-  ["low", 0.3],
-  ["medium", 0.5],
-  ["high", 0.7],
-];
 
 const RANK: Readonly<Record<Level, number>> = { low: 0, medium: 1, high: 2, critical: 3 };
 
@@ -83,6 +84,8 @@ export interface CompiledRiskConfig {
   /** Effective weights: defaults, overridden, and normalised when they add up to more than 1. */
   readonly weights: Readonly<Record<FactorName, number>>;
   readonly matrix: Readonly<Record<Band, Readonly<Record<Level, Level>>>>;
+  /** Whether `risk.link` is the built-in one, fitted on the calibration projects. */
+  readonly defaultLink: boolean;
   /** Notes every assessment with this config carries (normalised weights, bad patterns). */
   readonly notes: readonly string[];
 }
@@ -221,6 +224,7 @@ export function compileRiskConfig(config: RiskConfig): CompiledRiskConfig {
     impactPatterns,
     weights,
     matrix,
+    defaultLink: config.link.intercept === DEFAULT_LINK.intercept && config.link.slope === DEFAULT_LINK.slope,
     notes,
   };
   compiledConfigs.set(config, compiled);
@@ -254,9 +258,16 @@ interface FileRecord {
   rank: number;
 }
 
-function likelihoodBand(likelihood: number): Band {
-  for (const [band, limit] of BAND_LIMITS) if (likelihood < limit) return band;
-  return "very_high";
+/** The probability that a change needs a fix within a year, from the likelihood (risk.link). */
+export function likelihoodProbability(config: Pick<RiskConfig, "link">, likelihood: number): number {
+  const z = config.link.intercept + config.link.slope * likelihood;
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** The band of a probability: `risk.bands` are the lower bounds of medium, high and very high. */
+export function probabilityBand(config: Pick<RiskConfig, "bands">, probability: number): Band {
+  const { medium, high, very_high: veryHigh } = config.bands;
+  return probability >= veryHigh ? "very_high" : probability >= high ? "high" : probability >= medium ? "medium" : "low";
 }
 
 function plural(count: number, one: string, many = `${one}s`): string {
@@ -301,6 +312,15 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
   let listedDeletions = 0;
   let inPathOrder = true;
   let previousName = "";
+  // Code files outside tests: what the spread and size-shape measures read.
+  let codeFiles = 0;
+  let largestFileLines = 0;
+  let hunks = 0;
+  const codeDirs = new Set<PreparedDir>();
+  const packages = new Map<string, Set<PreparedDir>>();
+  // Lockfiles take their impact from the manifests changed with them, known only at the end.
+  const lockfiles: DeferredLockfile[] = [];
+  const manifests: { dir: string; impact: Level }[] = [];
 
   for (const file of files) {
     if (file.filename < previousName) inPathOrder = false;
@@ -317,9 +337,18 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
     const isTest = groups[TESTS] !== -1;
     // Ignored files only need the built-in kinds, and only when those are on.
     const hit = ignored && !context.sensitive ? NO_HIT : lookupBuiltin(context.sets, context.sensitive, path);
-    const match = matchImpact(context, path, previous, ignored, hit, groups[IMPACT] as number);
+    const match = matchImpact(context, file, path, previous, ignored, hit, groups[IMPACT] as number);
+    if (hit >= 0 && kindOf(context.sets, hit) === MANIFEST_KIND && match) manifests.push({ dir: path.dir.path, impact: match.impact });
+    if (match?.source === "builtin" && match.rule === LOCKFILE_KIND) {
+      lockfiles.push({ file, match, dir: path.dir.path, category: ignored ? "ignored" : isTest ? "test" : "source" });
+      if (ignored) {
+        ignoredFiles++;
+        continue;
+      }
+    } else if (match) {
+      byRank[RANK[match.impact]]?.push(match);
+    }
     const rank = match ? RANK[match.impact] : -1;
-    if (match) byRank[rank]?.push(match);
 
     if (ignored) {
       ignoredFiles++;
@@ -343,12 +372,34 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
         sourceFiles++;
         sourceChanged ||= live;
       }
-      // Binary files have no patch and 0 additions, so they add nothing here.
-      linesAdded += file.patch !== undefined ? countAddedCodeLines(file.filename, file.patch) : file.additions;
       linesDeleted += file.deletions;
+      // Size reads code files only: JSON fixtures, changelogs and config lines say little
+      // about how much behaviour changed (measured: lines of code rank better on every
+      // calibration project). Binary files have no patch and 0 additions.
+      if (category === "source" && isCodeFile(file.filename)) {
+        const added = file.patch !== undefined ? countAddedCodeLines(file.filename, file.patch) : file.additions;
+        linesAdded += added;
+        codeFiles++;
+        if (added > largestFileLines) largestFileLines = added;
+        hunks += countHunks(file);
+        codeDirs.add(path.dir);
+        const pkg = packageOf(path.dir.segments);
+        let inPackage = packages.get(pkg);
+        if (!inPackage) packages.set(pkg, (inPackage = new Set()));
+        inPackage.add(path.dir);
+      }
     }
-    if (match) offerFocus(focus, file, category, match, rank);
+    if (match && match.rule !== LOCKFILE_KIND) offerFocus(focus, file, category, match, rank);
   }
+
+  for (const lock of lockfiles) {
+    settleLockfile(lock, manifests);
+    const rank = RANK[lock.match.impact];
+    byRank[rank]?.push(lock.match);
+    offerFocus(focus, lock.file, lock.category, lock.match, rank);
+  }
+  // Settled lockfiles joined their buckets out of path order.
+  if (lockfiles.length > 0) inPathOrder = false;
 
   const notes = [...compiled.notes];
   const nonIgnored = files.length - ignoredFiles;
@@ -372,13 +423,15 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
     linesAdded,
     fileCount,
     ignoredFiles,
-    directories: directories.size,
+    packageDirectories: Math.max(0, ...[...packages.values()].map((dirs) => dirs.size)),
+    packages: packages.size,
     sourceChanged,
     testChanged,
     truncated,
   });
   const likelihood = round4(clamp01(factors.reduce((sum, factor) => sum + factor.value * factor.weight, 0)));
-  const band = likelihoodBand(likelihood);
+  const probability = round4(likelihoodProbability(config, likelihood));
+  const band = probabilityBand(config, probability);
 
   // GitHub and git list files in path order, which each bucket then already has; any
   // other order is sorted, so shuffled input gives the same assessment.
@@ -397,15 +450,17 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
 
   const level = compiled.matrix[band][impact];
   // Score: the level sets the quarter (low 0–25, medium 25–50, high 50–75, critical 75–100)
-  // and 60 % likelihood + 40 % impact places the PR within it. So the score is
-  // non-decreasing in likelihood and in impact whenever the matrix is (the default one
-  // is), spans 0–100, and a higher level never shows a lower score than a lower level.
-  const score = Math.round(25 * (RANK[level] + 0.6 * likelihood + (0.4 * RANK[impact]) / 3));
+  // and the likelihood places the PR within it. So the score is non-decreasing in
+  // likelihood and in impact whenever the matrix is (the default one is), spans 0–100, and
+  // a higher level never shows a lower score than a lower level. Impact counts through the
+  // level only: placing PRs within a quarter by impact too ranked risky changes worse on
+  // every calibration project.
+  const score = Math.round(25 * (RANK[level] + likelihood));
 
   return {
     level,
     score: Math.min(100, Math.max(0, score)),
-    likelihood: { value: likelihood, band, factors },
+    likelihood: { value: likelihood, probability, band, factors, calibratedOn: compiled.defaultLink ? "calibration projects" : "risk.link" },
     impact: { level: impact, matches, summary: impactSummary },
     focusFiles: focus.map(toFocusFile),
     notes,
@@ -417,8 +472,55 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
       linesAdded,
       linesDeleted,
       directories: directories.size,
+      codeFiles,
+      codeDirectories: codeDirs.size,
+      packages: packages.size,
+      packageDirectories: Math.max(0, ...[...packages.values()].map((dirs) => dirs.size)),
+      largestFileLines,
+      hunks,
     },
   };
+}
+
+/** Hunks in a file's patch; a file without one (binary, huge) counts as one. */
+function countHunks(file: ChangedFile): number {
+  const patch = file.patch;
+  if (patch === undefined) return file.additions + file.deletions > 0 ? 1 : 0;
+  let count = patch.startsWith("@@") ? 1 : 0;
+  for (let at = patch.indexOf("\n@@"); at >= 0; at = patch.indexOf("\n@@", at + 3)) count++;
+  return count;
+}
+
+const MANIFEST_KIND = "dependency manifest";
+const LOCKFILE_KIND = "lockfile";
+
+interface DeferredLockfile {
+  file: ChangedFile;
+  match: ImpactMatch;
+  dir: string;
+  category: Category;
+}
+
+/**
+ * A lockfile follows its manifest (sensitive-kinds.ts): the highest impact among manifests
+ * changed in its directory or below (a workspace root's lockfile covers every package), and
+ * its own patch only when it changed alone.
+ */
+function settleLockfile(lock: DeferredLockfile, manifests: readonly { dir: string; impact: Level }[]): void {
+  const prefix = lock.dir === "" ? "" : `${lock.dir}/`;
+  let best: Level | undefined;
+  for (const manifest of manifests) {
+    if (manifest.dir !== lock.dir && !manifest.dir.startsWith(prefix)) continue;
+    if (best === undefined || RANK[manifest.impact] > RANK[best]) best = manifest.impact;
+  }
+  if (best !== undefined) {
+    lock.match.impact = best;
+    lock.match.reason = "follows the manifest changed with it";
+    return;
+  }
+  const verdict = judgeLoneLockfile(lock.file.status, lock.file.patch);
+  lock.match.impact = verdict.impact;
+  lock.match.reason = verdict.reason;
 }
 
 /**
@@ -432,6 +534,7 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
  */
 function matchImpact(
   { compiled, sets, sensitive, configPath }: ImpactContext,
+  changed: ChangedFile,
   path: PreparedPath,
   previous: PreparedPath | undefined,
   ignored: boolean,
@@ -458,6 +561,10 @@ function matchImpact(
   }
   if (sensitive) {
     const kind = file === configPath ? CONFIG_KIND : kindOf(sets, hit);
+    if (kind === MANIFEST_KIND && path.lowerName === "package.json") {
+      const verdict = judgePackageJson(changed.status, changed.patch);
+      return { file, impact: verdict.impact, rule: kind, source: "builtin", reason: verdict.reason };
+    }
     if (kind !== undefined) return { file, impact: "high", rule: kind, source: "builtin" };
     if (previous) {
       const before = previous.path === configPath ? CONFIG_KIND : kindOf(sets, lookupBuiltin(sets, true, previous));
@@ -499,7 +606,7 @@ export function describeMatch(match: ImpactMatch): string {
     case "config":
       return `matches "${match.rule}"${match.reason ? ` — ${match.reason}` : ""}${via}`;
     case "builtin":
-      return `${match.rule} (built-in sensitive kind)${via}`;
+      return `${match.rule} (built-in sensitive kind${match.reason ? `: ${match.reason}` : ""})${via}`;
     case "docs":
       return "documentation";
     case "default":
@@ -558,7 +665,9 @@ interface Measures {
   linesAdded: number;
   fileCount: number;
   ignoredFiles: number;
-  directories: number;
+  /** Distinct code directories within the package with the most (package-of.ts). */
+  packageDirectories: number;
+  packages: number;
   sourceChanged: boolean;
   testChanged: boolean;
   truncated: boolean;
@@ -577,7 +686,7 @@ function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: 
     "size",
     Math.log1p(m.linesAdded) / Math.log1p(SIZE_CAP_LINES),
     m.linesAdded,
-    `${plural(m.linesAdded, "line")} of code added outside tests and ignored files${totals}, not counting blank and comment-only lines; ${SIZE_CAP_LINES} or more is the maximum.`,
+    `${plural(m.linesAdded, "line")} of code added in code files outside tests and ignored files${totals}, not counting blank and comment-only lines; ${SIZE_CAP_LINES} or more is the maximum.`,
   );
   const ignoredNote = m.ignoredFiles > 0 ? `, not counting ${plural(m.ignoredFiles, "ignored file")}` : "";
   const filesFactor = factor(
@@ -588,9 +697,11 @@ function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: 
   );
   const dirs = factor(
     "directories",
-    m.directories / DIRECTORIES_CAP,
-    m.directories,
-    `${plural(m.directories, "directory", "directories")} touched; changes spread over ${DIRECTORIES_CAP} or more are the riskiest.`,
+    m.packageDirectories / DIRECTORIES_CAP,
+    m.packageDirectories,
+    m.packages > 1
+      ? `${plural(m.packageDirectories, "directory", "directories")} of code touched in the package the change spreads most in (of ${m.packages} packages changed); ${DIRECTORIES_CAP} or more is the maximum.`
+      : `${plural(m.packageDirectories, "directory", "directories")} of code touched; ${DIRECTORIES_CAP} or more is the maximum.`,
   );
 
   const fix = fixMarker(pr.title, pr.headRef, pr.labels);

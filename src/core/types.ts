@@ -62,7 +62,19 @@ export interface RiskAssessment {
   level: Level;
   /** 0–100, monotone in likelihood and in impact. */
   score: number;
-  likelihood: { value: number; band: Band; factors: Factor[] };
+  likelihood: {
+    /** Weighted sum of the factors, 0–1. */
+    value: number;
+    /**
+     * Probability that a change like this needs a fix within a year: the likelihood through
+     * the logistic `risk.link`. The band is set on it (`risk.bands`).
+     */
+    probability: number;
+    band: Band;
+    factors: Factor[];
+    /** Where the link was fitted: the built-in calibration projects, or the repository's own `risk.link`. */
+    calibratedOn: "calibration projects" | "risk.link";
+  };
   impact: {
     level: Level;
     matches: ImpactMatch[];
@@ -77,9 +89,22 @@ export interface RiskAssessment {
     ignoredFiles: number;
     testFiles: number;
     sourceFiles: number;
+    /** Added lines of code in code files outside tests and ignored files (the size factor). */
     linesAdded: number;
     linesDeleted: number;
     directories: number;
+    /** Code files (code-files.ts) that are neither tests nor ignored, and what they hold. */
+    codeFiles: number;
+    /** Distinct directories of those files. */
+    codeDirectories: number;
+    /** Distinct packages (package-of.ts) of those files; a single-package repository has 1. */
+    packages: number;
+    /** The most distinct directories of those files within any one package. */
+    packageDirectories: number;
+    /** Added lines of code in the one file with the most. */
+    largestFileLines: number;
+    /** Hunks in their patches. */
+    hunks: number;
   };
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,7 +108,8 @@ describe("evaluateHistory", () => {
       "feat: add math helpers": "clean",
       // The title comes from the merge body, as GitHub shows the pull request.
       "Add a number parser": "risky",
-      "docs: explain usage": "clean",
+      // Documentation only: no code blame could attribute a repaired line to.
+      "docs: explain usage": "no-code",
       "feat: add greet": "clean",
       "fix: parse returned one too many": "clean",
       // Less than the 100-day window before the newest change: its fixes may be yet to come.
@@ -128,19 +129,89 @@ describe("evaluateHistory", () => {
   });
 });
 
+/**
+ * A history with a bulk reformat between a change and the fix that repairs its line, and
+ * changes that touch no code. With `.git-blame-ignore-revs` listing the reformat, blame looks
+ * through it to the change that wrote the line.
+ */
+function reformattedHistory(name: string, listReformat: boolean): TestRepo {
+  const r = new TestRepo(root, name);
+  const util = ["export function clamp(x, lo, hi) {", "  if (x < lo) return lo;", "  if (x > hi) return lo;", "  return x;", "}"];
+  r.commit(0, "feat: add clamp", { "src/util.js": util });
+  r.commit(10, "style: reformat with semicolon-free style", { "src/util.js": util.map((l) => l.replace(/;$/, "")) });
+  const reformat = r.git(10, "rev-parse", "HEAD").trim();
+  if (listReformat) r.commit(12, "chore: ignore the reformat in blame", { ".git-blame-ignore-revs": ["# Prettier-style reformat", reformat] });
+  r.commit(20, "docs: usage", { "README.md": ["# util", "clamp(x, lo, hi)"] });
+  r.commit(25, "chore: settings", { "config/settings.json": ["{", '  "retries": 3', "}"] });
+  r.commit(30, "fix: clamp returned lo above hi", {
+    "src/util.js": util.map((l) => l.replace(/;$/, "")).map((l) => (l === "  if (x > hi) return lo" ? "  if (x > hi) return hi" : l)),
+    "config/settings.json": ["{", '  "retries": 5', "}"],
+  });
+  r.commit(500, "chore: tidy", { "src/other.js": ["export const other = 1;"] });
+  return r;
+}
+
+describe("evaluateHistory: labelling like the literature", () => {
+  it("honours .git-blame-ignore-revs and leaves the listed reformat and changes without code out", async () => {
+    const r = reformattedHistory("reformatted", true);
+    const history = await evaluateHistory({ repo: r.dir, windowDays: 100, config: defaultConfig().risk });
+    expect(Object.fromEntries(history.changes.map((c) => [c.title, c.label]))).toEqual({
+      "feat: add clamp": "risky",
+      "style: reformat with semicolon-free style": "ignored-rev",
+      "chore: ignore the reformat in blame": "no-code",
+      "docs: usage": "no-code",
+      // The fix also changed its line, but settings are data, not code.
+      "chore: settings": "no-code",
+      "fix: clamp returned lo above hi": "clean",
+      "chore: tidy": "too-recent",
+    });
+    expect(history.labels).toEqual({ risky: 1, clean: 1, "too-recent": 1, "no-code": 3, "ignored-rev": 1 });
+    expect(history.labelling).toMatchObject({
+      windowDays: 100,
+      ignoreRevs: { file: ".git-blame-ignore-revs", listed: 1, found: 1 },
+      blame: expect.stringContaining("--ignore-revs-file .git-blame-ignore-revs"),
+      maxFixFiles: 50,
+    });
+  });
+
+  it("without the file, blame stops at the reformat, which then takes the blame", async () => {
+    const r = reformattedHistory("not-listed", false);
+    const history = await evaluateHistory({ repo: r.dir, windowDays: 100, config: defaultConfig().risk });
+    const labels = Object.fromEntries(history.changes.map((c) => [c.title, c.label]));
+    expect(labels["style: reformat with semicolon-free style"]).toBe("risky");
+    expect(labels["feat: add clamp"]).toBe("clean");
+    expect(history.labelling.ignoreRevs).toBeUndefined();
+  });
+
+  it("prints the labelling parameters with the figures, in text and in JSON", async () => {
+    reformattedHistory("printed", true);
+    const text = captureIo();
+    expect(await evaluateCommand(["printed", "--window", "100"], text)).toBe(0);
+    expect(text.out()).toMatch(/^Labelling: SZZ, fix window 100 days\.$/m);
+    expect(text.out()).toMatch(/bulk reformats\s+\.git-blame-ignore-revs: 1 revision listed, 1 in this history/);
+    expect(text.out()).toMatch(/left out\s+1 too recent .*, 3 touching no code, 1 listed reformats/);
+    const json = captureIo();
+    expect(await evaluateCommand(["printed", "--window", "100", "--max-commits", "7", "--json"], json)).toBe(0);
+    expect(JSON.parse(json.out())).toMatchObject({ labelling: { windowDays: 100, maxCommits: 7, ignoreRevs: { found: 1 } }, labels: { "ignored-rev": 1 } });
+  });
+});
+
 describe("review-triage evaluate", () => {
   it("reports the count, the share risky, the AUCs and the levels (--json)", async () => {
     const io = captureIo();
     expect(await evaluateCommand(["project", "--window", "100", "--json"], io)).toBe(0);
     const report = JSON.parse(io.out());
-    expect(report.summary).toMatchObject({ changes: 5, risky: 1, shareRisky: 0.2, constantFactors: ["static_analysis"] });
+    expect(report.summary).toMatchObject({ changes: 4, risky: 1, shareRisky: 0.25, constantFactors: ["directories", "change_type", "static_analysis"] });
     // The parser's merge adds the most code, so every ranking by size puts it first...
     expect(report.summary.auc.likelihood).toBe(1);
     expect(report.summary.auc.factors.size).toBe(1);
-    // ...while `fix` ranks it below the one fix and level with the three others: (3 × ½) / 4.
-    expect(report.summary.auc.factors.fix).toBe(0.375);
+    // ...while `fix` ranks it below the one fix and level with the two others: (2 × ½) / 3.
+    expect(report.summary.auc.factors.fix).toBeCloseTo(1 / 3, 12);
+    expect(report.summary.estimates.linesAdded).toMatchObject({ auc: 1, positives: 1, negatives: 3 });
+    expect(report.summary.lead).toMatchObject({ changes: expect.any(Number), share: expect.any(Number) });
+    expect(report.summary.deciles.reduce((n: number, d: { changes: number }) => n + d.changes, 0)).toBe(4);
     const levels = report.summary.levels as { changes: number; risky: number }[];
-    expect(levels.reduce((n, l) => n + l.changes, 0)).toBe(5);
+    expect(levels.reduce((n, l) => n + l.changes, 0)).toBe(4);
     expect(levels.reduce((n, l) => n + l.risky, 0)).toBe(1);
   });
 
@@ -149,24 +220,39 @@ describe("review-triage evaluate", () => {
     expect(await evaluateCommand([join(root, "project"), "--window", "100"], io)).toBe(0);
     const text = io.out();
     expect(text).toContain("(main at ");
-    expect(text).toMatch(/Changes evaluated\s+5\n/);
-    expect(text).toMatch(/Labelled risky\s+1 \(20\.0 %\)/);
-    expect(text).toMatch(/likelihood \(combined, current weights\)\s+1\.000/);
+    expect(text).toMatch(/Changes evaluated\s+4\n/);
+    expect(text).toMatch(/Labelled risky\s+1 \(25\.0 %\)/);
+    expect(text).toMatch(/likelihood \(combined, current weights\)\s+1\.000 ± 0\.000/);
+    expect(text).toMatch(/lines added alone\s+1\.000 ± 0\.000/);
+    expect(text).toMatch(/^Lead group \(levels high and critical\): [\d.]+ % of the changes/m);
+    expect(text).toContain("Probability of a fix within a year (risk.link) against what happened, by tenths of the changes");
     expect(text).toMatch(/static_analysis\s+—/);
     expect(text).toMatch(/^level\s+changes\s+risky\s+share risky$/m);
+  });
+
+  it("--changes writes every change read, scored and labelled, one JSON object a line", async () => {
+    const io = captureIo();
+    expect(await evaluateCommand(["project", "--window", "100", "--changes", "changes.jsonl", "--json"], io)).toBe(0);
+    const lines = readFileSync(join(root, "changes.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((c) => c.label)).toEqual(["too-recent", "clean", "clean", "no-code", "risky", "clean"]);
+    expect(lines[4]).toMatchObject({ title: "Add a number parser", level: expect.any(String), impact: "medium", probability: expect.any(Number) });
+    expect(lines[4].factors.size).toEqual({ value: expect.any(Number), raw: 30 });
   });
 
   it("reads a bare clone the same way", async () => {
     execFileSync("git", ["clone", "-q", "--bare", repo.dir, join(root, "bare.git")]);
     const io = captureIo();
     expect(await evaluateCommand(["bare.git", "--window", "100", "--json"], io)).toBe(0);
-    expect(JSON.parse(io.out()).summary).toMatchObject({ changes: 5, risky: 1 });
+    expect(JSON.parse(io.out()).summary).toMatchObject({ changes: 4, risky: 1 });
   });
 
   it("reads the clone named by --repo, the same as a positional path", async () => {
     const io = captureIo();
     expect(await evaluateCommand(["--repo", "project", "--window", "100", "--json"], io)).toBe(0);
-    expect(JSON.parse(io.out()).summary).toMatchObject({ changes: 5, risky: 1 });
+    const positional = captureIo();
+    expect(await evaluateCommand(["project", "--window", "100", "--json"], positional)).toBe(0);
+    expect(JSON.parse(io.out()).summary).toEqual(JSON.parse(positional.out()).summary);
+    expect(JSON.parse(io.out()).summary).toMatchObject({ risky: 1 });
     const both = captureIo();
     expect(await evaluateCommand(["--repo", "project", "bare.git"], both)).toBe(2);
     expect(both.err()).toContain("expected one repository path, got 2: project bare.git");
@@ -186,12 +272,14 @@ describe("review-triage evaluate", () => {
     expect(await evaluateCommand(["project", "--window", "100", "--calibrate"], io)).toBe(0);
     const text = io.out();
     expect(text).toContain("fitted on the oldest 70 %");
-    expect(text).toMatch(/fitted on\s+4 changes, 1 risky/);
+    expect(text).toMatch(/fitted on\s+3 changes, 1 risky/);
     expect(text).toMatch(/held out\s+1 change, 0 risky/);
     // The one held-out change is clean, so no AUC exists there and none is claimed.
     expect(text).toMatch(/calibrated weights \(rounded\)\s+n\/a/);
     expect(text).toContain("no AUC can be measured");
     expect(text).toMatch(/risk:\n {2}weights:\n {4}size: [\d.]+\n {4}files: [\d.]+\n/);
+    expect(text).toMatch(/\n {2}link: \{ intercept: -?[\d.]+, slope: -?[\d.]+ \}\n {2}bands: \{ medium: [\d.]+, high: [\d.]+, very_high: [\d.]+ \}\n/);
+    expect(text).toMatch(/Base rate there 33\.3 %; bands from it: medium from 33\.5 %, high from 83\.5 %, very high from 99\.0 %/);
   });
 
   it("uses the weights of --config", async () => {
@@ -200,7 +288,7 @@ describe("review-triage evaluate", () => {
     expect(await evaluateCommand(["project", "--window", "100", "--config", "fix-only.yml", "--json"], io)).toBe(0);
     const report = JSON.parse(io.out());
     expect(report.weights).toMatchObject({ size: 0, fix: 1 });
-    expect(report.summary.auc.likelihood).toBe(0.375);
+    expect(report.summary.auc.likelihood).toBeCloseTo(1 / 3, 12);
   });
 
   it("says so when the path is not a git repository", async () => {

@@ -19,6 +19,13 @@ routing:
 risk:
   impact:
     - { paths: ["src/payments/**"], impact: critical, reason: "money moves here" }
+  # The SPEC's starting weights, bands and matrix, so the plan does not move with calibration.
+  weights: { size: 0.55, files: 0.25, directories: 0.1, fix: 0.1, change_type: 0, test_gap: 0, static_analysis: 0 }
+  link: { intercept: -5, slope: 10 }
+  bands: { medium: 0.1192, high: 0.5, very_high: 0.8808 }
+  matrix:
+    low: { high: medium, critical: high }
+    medium: { high: high }
 checklists:
   - name: Security
     when: { paths: ["src/payments/**"] }

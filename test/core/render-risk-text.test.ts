@@ -29,7 +29,9 @@ describe("renderRiskText", () => {
     expect(text).toMatch(/\n {2}fix +1\.00 {3}0\.10 {4}0\.100 {4}The title says "fix"/);
     expect(text).toContain("  critical  src/auth/session.ts  matches \"src/auth/**\" — identity");
     expect(text).toContain("  1. src/auth/session.ts — critical impact:");
-    expect(text).toContain("Counted: 3 files (2 source, 0 test, 0 ignored), 135 lines of code added, 3 deleted, 3 directories.");
+    // The README's lines are not code, so they are not counted as added code.
+    expect(text).toContain("Counted: 3 files (2 source, 0 test, 0 ignored), 130 lines of code added, 3 deleted, 3 directories.");
+    expect(text).toContain(`Changes like this needed a fix within a year in ${Math.round(assessment.likelihood.probability * 100)} % of cases across the calibration projects.`);
     expect(text).not.toContain("Notes");
     expect(text.endsWith("\n")).toBe(true);
   });

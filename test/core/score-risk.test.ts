@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BANDS, LEVELS, configSchema, type ConfigInput } from "../../src/config/schema.js";
 import { countAddedCodeLines } from "../../src/core/count-code-lines.js";
-import { DEFAULT_MATRIX, DEFAULT_WEIGHTS, compileRiskConfig, scoreRisk } from "../../src/core/score-risk.js";
+import { DEFAULT_MATRIX, DEFAULT_WEIGHTS, compileRiskConfig, likelihoodProbability, probabilityBand, scoreRisk } from "../../src/core/score-risk.js";
 import type { Band, ChangedFile, Level, PullRequestFacts, RiskAssessment } from "../../src/core/types.js";
 
 type RiskInput = NonNullable<ConfigInput["risk"]>;
@@ -88,9 +88,10 @@ describe("scoreRisk: likelihood factors", () => {
       file("db/schema.sql", 5, { patch: sql }),
       file("README.md", 4, { patch: md }),
     ]);
-    // ts: const, call, glob string, next = 4; py: 3; sql: 2; md: heading and text = 2.
-    expect(factor(result, "size").raw).toBe(11);
-    expect(result.counts.linesAdded).toBe(11);
+    // ts: const, call, glob string, next = 4; py: 3; sql: 2; the README is not code.
+    expect(factor(result, "size").raw).toBe(9);
+    expect(result.counts.linesAdded).toBe(9);
+    expect(result.counts.codeFiles).toBe(3);
   });
 
   it("size falls back to GitHub's additions when there is no patch, and binary files add nothing", () => {
@@ -122,19 +123,40 @@ describe("scoreRisk: likelihood factors", () => {
     expect(factor(score(files), "files").value).toBeCloseTo(expected, 4);
   });
 
-  it("files and directories leave out ignored files; the root counts as a directory", () => {
+  it("files leave out ignored files; directories count code directories, not docs or ignored ones", () => {
     const result = score([file("README.md"), file("src/a/x.ts"), file("src/b/y.ts"), file("src/b/z.ts"), file("dist/a.js"), file("dist/b/c.js")]);
     expect(factor(result, "files").raw).toBe(4);
-    expect(factor(result, "directories").raw).toBe(3);
-    expect(factor(result, "directories").value).toBeCloseTo(3 / 20, 4);
+    expect(factor(result, "directories").raw).toBe(2);
+    expect(factor(result, "directories").value).toBeCloseTo(2 / 20, 4);
     expect(factor(result, "files").detail).toContain("not counting 2 ignored files");
+    // Every non-ignored directory, the root included, is still counted for the explanation.
+    expect(result.counts.directories).toBe(3);
   });
 
-  it("directories saturate at 20 and count both sides of a move", () => {
-    const many = Array.from({ length: 25 }, (_, i) => file(`pkg${i}/index.ts`, 1));
+  it("directories are counted within the package the change spreads most in, so a monorepo's layout does not count", () => {
+    const result = score([
+      file("packages/a/src/x.ts"),
+      file("packages/a/test/x.test.ts"),
+      file("packages/b/src/y.ts"),
+      file("packages/b/src/lib/z.ts"),
+      file("packages/c/package.json"),
+      file("packages/integrations/react/src/index.ts"),
+    ]);
+    expect(result.counts).toMatchObject({ packages: 3, packageDirectories: 2, codeDirectories: 4, codeFiles: 4 });
+    expect(factor(result, "directories").raw).toBe(2);
+    expect(factor(result, "directories").detail).toBe("2 directories of code touched in the package the change spreads most in (of 3 packages changed); 20 or more is the maximum.");
+    // The same spread in a single-package repository counts the same.
+    const single = score([file("src/x.ts"), file("src/lib/z.ts")]);
+    expect(factor(single, "directories").raw).toBe(2);
+    expect(factor(single, "directories").detail).toBe("2 directories of code touched; 20 or more is the maximum.");
+  });
+
+  it("directories saturate at 20; a move counts its new directory, the explanation both", () => {
+    const many = Array.from({ length: 25 }, (_, i) => file(`lib/pkg${i}/index.ts`, 1));
     expect(factor(score(many), "directories").value).toBe(1);
     const moved = score([file("new/place/a.ts", 0, { status: "renamed", previous_filename: "old/place/a.ts" })]);
-    expect(factor(moved, "directories").raw).toBe(2);
+    expect(factor(moved, "directories").raw).toBe(1);
+    expect(moved.counts.directories).toBe(2);
   });
 
   it.each([
@@ -223,8 +245,17 @@ describe("scoreRisk: weights", () => {
 });
 
 describe("scoreRisk: the level matrix", () => {
-  // Weight only the fix factor (value 1 for a `fix:` title), so likelihood = that weight.
-  const bandLikelihood: Record<Band, number> = { low: 0.1, medium: 0.4, high: 0.6, very_high: 0.9 };
+  // Weight only the fix factor (value 1 for a `fix:` title), so likelihood = that weight; each
+  // band gets the likelihood whose probability (through the default link) is mid-band.
+  const { link, bands } = riskConfig();
+  const bandProbability: Record<Band, number> = {
+    low: bands.medium / 2,
+    medium: (bands.medium + bands.high) / 2,
+    high: (bands.high + bands.very_high) / 2,
+    very_high: (bands.very_high + 1) / 2,
+  };
+  const likelihoodOf = (p: number) => (Math.log(p / (1 - p)) - link.intercept) / link.slope;
+  const bandLikelihood = Object.fromEntries(BANDS.map((b) => [b, likelihoodOf(bandProbability[b])])) as Record<Band, number>;
   const cells = BANDS.flatMap((band) => LEVELS.map((impact) => [band, impact, DEFAULT_MATRIX[band][impact]] as const));
 
   function assess(band: Band, impact: Level, matrix: RiskInput["matrix"] = {}) {
@@ -236,10 +267,17 @@ describe("scoreRisk: the level matrix", () => {
     return score([file("src/a.ts")], { title: "fix: x" }, config);
   }
 
-  it("has the SPEC §3 table", () => {
+  it("reaches every band with a likelihood within 0–1 under the default link", () => {
+    for (const band of BANDS) {
+      expect(bandLikelihood[band]).toBeGreaterThanOrEqual(0);
+      expect(bandLikelihood[band]).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("has the calibrated table: high impact lifts only very high likelihood, critical impact every band", () => {
     expect(DEFAULT_MATRIX).toEqual({
-      low: { low: "low", medium: "low", high: "medium", critical: "high" },
-      medium: { low: "low", medium: "medium", high: "high", critical: "high" },
+      low: { low: "low", medium: "low", high: "low", critical: "medium" },
+      medium: { low: "low", medium: "medium", high: "medium", critical: "high" },
       high: { low: "medium", medium: "high", high: "high", critical: "critical" },
       very_high: { low: "medium", medium: "high", high: "critical", critical: "critical" },
     });
@@ -252,21 +290,37 @@ describe("scoreRisk: the level matrix", () => {
     expect(result.level).toBe(level);
   });
 
-  it.each([
-    [0.2999, "low"],
-    [0.3, "medium"],
-    [0.4999, "medium"],
-    [0.5, "high"],
-    [0.6999, "high"],
-    [0.7, "very_high"],
-  ])("band boundary: likelihood %f → %s", (weight, band) => {
-    const config = riskConfig({ weights: onlyFix(weight) });
-    expect(score([file("src/a.ts")], { title: "fix: x" }, config).likelihood.band).toBe(band);
+  it("sets the band on the probability: each cut point starts its band", () => {
+    const custom = riskConfig({ bands: { medium: 0.1, high: 0.2, very_high: 0.3 } });
+    const cases: [number, Band][] = [
+      [0.0999, "low"],
+      [0.1, "medium"],
+      [0.1999, "medium"],
+      [0.2, "high"],
+      [0.2999, "high"],
+      [0.3, "very_high"],
+      [1, "very_high"],
+    ];
+    for (const [p, band] of cases) expect(probabilityBand(custom, p)).toBe(band);
+  });
+
+  it("turns the likelihood into a probability through risk.link, and says where the link comes from", () => {
+    const own = riskConfig({ weights: onlyFix(0.5), link: { intercept: -2, slope: 2 } });
+    const result = score([file("src/a.ts")], { title: "fix: x" }, own);
+    expect(result.likelihood.value).toBe(0.5);
+    expect(result.likelihood.probability).toBeCloseTo(1 / (1 + Math.exp(1)), 4);
+    expect(result.likelihood.calibratedOn).toBe("risk.link");
+    expect(score([file("src/a.ts")]).likelihood.calibratedOn).toBe("calibration projects");
+    expect(likelihoodProbability(own, 1)).toBe(0.5);
+  });
+
+  it("rejects bands that do not rise", () => {
+    expect(configSchema.safeParse({ risk: { bands: { medium: 0.3, high: 0.2, very_high: 0.4 } } }).success).toBe(false);
   });
 
   it("lets config override single cells and keeps the rest", () => {
     expect(assess("low", "critical", { low: { critical: "critical" } }).level).toBe("critical");
-    expect(assess("low", "high", { low: { critical: "critical" } }).level).toBe("medium");
+    expect(assess("low", "high", { low: { critical: "critical" } }).level).toBe("low");
     expect(assess("very_high", "low", { very_high: { low: "high" } }).level).toBe("high");
   });
 
@@ -274,14 +328,16 @@ describe("scoreRisk: the level matrix", () => {
     const result = assess("very_high", "critical", { very_high: { critical: "low" } });
     expect(result.level).toBe("low");
     expect(result.notes).toContainEqual(expect.stringContaining("very_high × critical → low"));
-    expect(assess("low", "low", { low: { high: "high" } }).notes).toEqual([]);
+    expect(assess("low", "low", { low: { high: "medium" } }).notes).toEqual([]);
   });
 
-  it("scores within the level's quarter, 60 % likelihood and 40 % impact", () => {
+  it("scores within the level's quarter by likelihood; impact counts through the level", () => {
     const low = assess("low", "low");
-    expect(low.score).toBe(Math.round(25 * (0 + 0.6 * 0.1)));
+    expect(low.score).toBe(Math.round(25 * (0 + low.likelihood.value)));
     const critical = assess("very_high", "critical");
-    expect(critical.score).toBe(Math.round(25 * (3 + 0.6 * 0.9 + 0.4)));
+    expect(critical.score).toBe(Math.round(25 * (3 + critical.likelihood.value)));
+    // Same level, same likelihood: impact does not move the score.
+    expect(assess("high", "high").score).toBe(assess("high", "medium").score);
     const scores = cells.map(([band, impact]) => assess(band, impact)).map((r) => [RANK[r.level], r.score] as const);
     // A higher level never shows a lower score.
     for (const [rankA, scoreA] of scores) for (const [rankB, scoreB] of scores) if (rankA > rankB) expect(scoreA).toBeGreaterThanOrEqual(scoreB);
@@ -334,12 +390,6 @@ describe("scoreRisk: impact", () => {
     ["app/build.gradle.kts", "dependency manifest"],
     ["composer.json", "dependency manifest"],
     ["src/App/App.csproj", "dependency manifest"],
-    ["yarn.lock", "lockfile"],
-    ["go.sum", "lockfile"],
-    ["Cargo.lock", "lockfile"],
-    ["Gemfile.lock", "lockfile"],
-    ["poetry.lock", "lockfile"],
-    ["composer.lock", "lockfile"],
     [".github/workflows/ci.yml", "CI workflow"],
     [".gitlab-ci.yml", "CI workflow"],
     [".circleci/config.yml", "CI workflow"],
@@ -363,6 +413,14 @@ describe("scoreRisk: impact", () => {
     expect(result.impact.level).toBe("high");
     expect(result.impact.matches[0]).toMatchObject({ file: filename, impact: "high", rule: kind, source: "builtin" });
   });
+
+  it.each(["yarn.lock", "go.sum", "Cargo.lock", "Gemfile.lock", "poetry.lock", "composer.lock"])(
+    "built-in sensitive kind: %s is a lockfile, medium when it changes alone with no major bump in sight",
+    (filename) => {
+      const result = score([file(filename)]);
+      expect(result.impact.matches[0]).toMatchObject({ file: filename, impact: "medium", rule: "lockfile", source: "builtin" });
+    },
+  );
 
   it.each(["src/components/charts/BarChart.tsx", "src/kubernetes/client.go", "src/migrator.ts", "docs/guide.md"])(
     "%s is not a built-in sensitive kind",
@@ -438,14 +496,43 @@ describe("scoreRisk: impact", () => {
 });
 
 describe("scoreRisk: realistic pull requests", () => {
-  it("a lockfile bump: ignored for size, still high impact", () => {
-    const result = score([file("package-lock.json", 4200, { deletions: 3900 })], { title: "build(deps): bump lodash from 4.17.20 to 4.17.21", headRef: "dependabot/npm_and_yarn/lodash-4.17.21" });
+  it("a lockfile bump alone: ignored for size, medium impact unless it shows a major bump", () => {
+    const bump = patch('    "version": "4.17.21",').replace("@@ -1,0 +1,1 @@", '@@ -5,1 +5,1 @@\n-    "version": "4.17.20",');
+    const result = score([file("package-lock.json", 4200, { deletions: 3900, patch: bump })], { title: "build(deps): bump lodash from 4.17.20 to 4.17.21", headRef: "dependabot/npm_and_yarn/lodash-4.17.21" });
     expect(factor(result, "size").raw).toBe(0);
     expect(factor(result, "files").raw).toBe(0);
-    expect(result.impact.level).toBe("high");
-    expect(result.impact.matches[0]).toMatchObject({ file: "package-lock.json", rule: "lockfile", source: "builtin" });
-    expect(result.level).toBe("medium");
-    expect(result.focusFiles[0]).toMatchObject({ file: "package-lock.json", impact: "high" });
+    expect(result.impact.level).toBe("medium");
+    expect(result.impact.matches[0]).toMatchObject({ file: "package-lock.json", rule: "lockfile", source: "builtin", reason: "changed without its manifest, no major version bump visible" });
+    expect(result.focusFiles[0]).toMatchObject({ file: "package-lock.json", impact: "medium" });
+    const major = score([file("package-lock.json", 2, { deletions: 2, patch: bump.replace("4.17.21", "5.0.0") })]);
+    expect(major.impact.level).toBe("high");
+  });
+
+  it("a lockfile follows the manifest changed with it, in its directory or below", () => {
+    const minor = `@@ -3,1 +3,1 @@\n-    "lodash": "^4.17.20"\n+    "lodash": "^4.17.21"`;
+    const runtimeMajor = `@@ -3,1 +3,1 @@\n-    "chalk": "^4.1.2"\n+    "chalk": "^5.0.0"`;
+    const lock = file("pnpm-lock.yaml", 300, { deletions: 300, patch: `@@ -1,1 +1,1 @@\n-  /semver@6.3.0:\n+  /semver@7.5.4:` });
+    // A visible major bump in the lockfile does not outweigh a manifest of minor bumps.
+    const followsMinor = score([lock, file("packages/a/package.json", 1, { deletions: 1, patch: minor })]);
+    expect(followsMinor.impact.level).toBe("medium");
+    expect(followsMinor.impact.matches.find((m) => m.file === "pnpm-lock.yaml")).toMatchObject({ impact: "medium", reason: "follows the manifest changed with it" });
+    const followsMajor = score([lock, file("packages/a/package.json", 1, { deletions: 1, patch: runtimeMajor })]);
+    expect(followsMajor.impact.matches.map((m) => [m.file, m.impact])).toEqual([
+      ["packages/a/package.json", "high"],
+      ["pnpm-lock.yaml", "high"],
+    ]);
+    // A lockfile in another package does not follow this manifest.
+    const elsewhere = score([file("tools/pnpm-lock.yaml", 3, { patch: minor }), file("packages/a/package.json", 1, { patch: runtimeMajor })]);
+    expect(elsewhere.impact.matches.find((m) => m.file === "tools/pnpm-lock.yaml")?.reason).toBe("changed without its manifest, no major version bump visible");
+  });
+
+  it("a dependency bump across four manifests is medium impact, not the lead's", () => {
+    const bump = `@@ -12,1 +12,1 @@\n-    "typescript": "^5.8.2"\n+    "typescript": "^5.9.3"`;
+    const files = ["packages/a", "packages/b", "packages/c", "packages/d"].map((dir) => file(`${dir}/package.json`, 1, { deletions: 1, patch: bump }));
+    const result = score(files, { title: "feat: bump typescript" }, riskConfig());
+    expect(result.impact.level).toBe("medium");
+    expect(result.impact.matches[0]?.reason).toBe("version bumps only, none of a major version");
+    expect(["high", "critical"]).not.toContain(result.level);
   });
 
   it("a manifest and lockfile bump: the manifest comes first in focus", () => {
@@ -456,7 +543,8 @@ describe("scoreRisk: realistic pull requests", () => {
   it("a database migration: high impact whatever the size", () => {
     const result = score([file("db/migrations/20240501_add_index.sql", 3, { patch: patch("-- speed up lookups", "create index i on t (c);", "") }), file("src/repo.ts", 4)]);
     expect(result.impact.level).toBe("high");
-    expect(result.level).toBe("medium");
+    // High impact lifts the level only when the likelihood is very high; this one is small.
+    expect(result.level).toBe(DEFAULT_MATRIX[result.likelihood.band].high);
     expect(result.focusFiles[0]?.file).toBe("db/migrations/20240501_add_index.sql");
   });
 
@@ -669,8 +757,8 @@ describe("scoreRisk: properties", () => {
         expect(LEVELS).toContain(result.level);
         expect(result.likelihood.value).toBeGreaterThanOrEqual(0);
         expect(result.likelihood.value).toBeLessThanOrEqual(1);
-        const band = result.likelihood.value < 0.3 ? "low" : result.likelihood.value < 0.5 ? "medium" : result.likelihood.value < 0.7 ? "high" : "very_high";
-        expect(result.likelihood.band).toBe(band);
+        expect(result.likelihood.probability).toBeCloseTo(likelihoodProbability(input.config, result.likelihood.value), 4);
+        expect(result.likelihood.band).toBe(probabilityBand(input.config, result.likelihood.probability));
         expect(result.level).toBe(DEFAULT_MATRIX[result.likelihood.band][result.impact.level]);
         expect(result.focusFiles.length).toBeLessThanOrEqual(5);
       }),

@@ -8,7 +8,9 @@ export const REPO = "Hello-World";
 export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 
 /**
- * A team of a lead and three seniors, with the SPEC's default weights pinned. GitHub's busy
+ * A team of a lead and three seniors, with the SPEC's starting weights, bands and matrix
+ * pinned, so routing scenarios do not move with calibration: the link and bands put the
+ * band edges at likelihood 0.30, 0.50 and 0.70 (p = 0.1192, 0.5, 0.8808). GitHub's busy
  * status is not read (one GraphQL call per triage): tests about it switch it back on.
  */
 export const TEAM_CONFIG = `
@@ -25,6 +27,11 @@ risk:
     - { paths: ["migrations/**"], impact: high }
     - { paths: ["docs/**"], impact: low }
   weights: { size: 0.55, files: 0.25, directories: 0.1, fix: 0.1, change_type: 0, test_gap: 0, static_analysis: 0 }
+  link: { intercept: -5, slope: 10 }
+  bands: { medium: 0.1192, high: 0.5, very_high: 0.8808 }
+  matrix:
+    low: { high: medium, critical: high }
+    medium: { high: high }
 `;
 
 export interface FileSpec {

@@ -8,6 +8,8 @@ export interface BlameRequest {
   lines: number[];
   /** Ignore history before this time (Unix seconds): lines older are "boundary" and dropped. */
   since?: number;
+  /** A file of revisions to look through (`git blame --ignore-revs-file`): bulk reformats. */
+  ignoreRevsFile?: string | undefined;
 }
 
 /** Consecutive line numbers become one `-L a,b`, so one git call covers a whole file. */
@@ -43,6 +45,7 @@ export async function blameLines(repo: string, request: BlameRequest): Promise<M
   // `--root`: lines written by the first commit are that change's, not an unknown boundary.
   const args = ["blame", "--porcelain", "-w", "--root", "--first-parent"];
   if (request.since !== undefined) args.push(`--since=${new Date(request.since * 1000).toISOString()}`);
+  if (request.ignoreRevsFile !== undefined) args.push("--ignore-revs-file", request.ignoreRevsFile);
   for (const range of toRanges(request.lines)) args.push("-L", range);
   // Blame has no --end-of-options in older git; the rev is always a hex id we got from git.
   args.push(request.rev, "--", request.path);

@@ -1,9 +1,10 @@
-import { stat } from "node:fs/promises";
-import { availableParallelism } from "node:os";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { FACTOR_NAMES, type FactorName, type RiskConfig } from "../../config/schema.js";
 import { describeChange } from "../../core/evaluate/describe-change.js";
 import { isFixChange } from "../../core/evaluate/is-fix-change.js";
-import { labelChanges, type FixLink } from "../../core/evaluate/label-changes.js";
+import { labelChanges, type ChangeLabel, type FixLink } from "../../core/evaluate/label-changes.js";
 import { toChangedFile } from "../../core/evaluate/parse-git-log.js";
 import { createBlameLineSelector, type BlameTarget } from "../../core/evaluate/select-blame-lines.js";
 import type { ScoredChange } from "../../core/evaluate/summarise-evaluation.js";
@@ -49,6 +50,10 @@ export interface EvaluatedHistory {
   skippedLargeFixes: number;
   blameCalls: number;
   blameFailures: number;
+  /** How the changes were labelled: print it with any figure, so two runs can be compared. */
+  labelling: LabellingParameters;
+  /** How many changes got each label. */
+  labels: Record<ChangeLabel, number>;
   changes: ScoredChange[];
   seconds: { read: number; blame: number };
 }
@@ -58,6 +63,49 @@ export interface EvaluatedHistory {
  * autofix), not a repair, and would mark dozens of innocent changes as buggy.
  */
 export const MAX_FIX_FILES = 50;
+
+export interface LabellingParameters {
+  /** SZZ with the refinements below (docs/risk-model.md, "Labelling"). */
+  method: string;
+  windowDays: number;
+  since: string | undefined;
+  maxCommits: number | undefined;
+  /** What makes a change a fix: words of its title or head branch. */
+  fixWords: string;
+  /** The `git blame` options every blame runs with. */
+  blame: string;
+  /** Which files are labelled and counted. */
+  codeFiles: string;
+  tests: readonly string[];
+  ignore: readonly string[];
+  maxFixFiles: number;
+  /** The repository's `.git-blame-ignore-revs`, when it has one: revisions found in it and in the history. */
+  ignoreRevs: { file: string; listed: number; found: number } | undefined;
+}
+
+const FIX_WORDS_TEXT =
+  "fix/fixes/fixed/fixing, bug/bugs/bugfix, hotfix, quickfix, regression, revert (title or branch; not typo, spelling, grammar, wording)";
+const BLAME_OPTIONS = "-w --first-parent --root --since=<fix − window>, blank and comment-only lines not blamed";
+const CODE_FILES_TEXT = "code files (programming languages, components, style sheets) that are neither tests nor ignored; changes touching none are left out";
+const IGNORE_REVS_FILE = ".git-blame-ignore-revs";
+
+/**
+ * The revisions the repository asks blame to look through (bulk reformats), as listed at
+ * the commit being evaluated; only those that exist here, since blame refuses unknown ones.
+ */
+async function readIgnoreRevs(repo: string, head: string): Promise<{ listed: number; found: string[] } | undefined> {
+  let text: string;
+  try {
+    text = await gitOutput(repo, ["show", `${head}:${IGNORE_REVS_FILE}`]);
+  } catch {
+    return undefined;
+  }
+  // git's format: one full object name per line; `#` starts a comment.
+  const listed = [...new Set(text.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter((l) => /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(l)))];
+  if (listed.length === 0) return { listed: 0, found: [] };
+  const found = (await gitOutput(repo, ["rev-list", "--no-walk", "--ignore-missing", ...listed]).catch(() => "")).split("\n").filter(Boolean);
+  return { listed: listed.length, found };
+}
 
 interface BlameTask extends BlameTarget {
   fix: string;
@@ -130,6 +178,8 @@ export async function evaluateHistory(options: EvaluateOptions): Promise<Evaluat
   const shallow = (await gitOutput(repo, ["rev-parse", "--is-shallow-repository"])) === "true";
   const window = options.windowDays * 86_400;
   const select = createBlameLineSelector(config);
+  const ignoreRevs = await readIgnoreRevs(repo, head);
+  const ignored = new Set(ignoreRevs?.found ?? []);
 
   const changes: ScoredChange[] = [];
   const tasks: BlameTask[] = [];
@@ -145,14 +195,18 @@ export async function evaluateHistory(options: EvaluateOptions): Promise<Evaluat
       sha: commit.sha,
       time: commit.time,
       title: pr.title,
-      label: "clean",
+      label: ignored.has(commit.sha) ? "ignored-rev" : assessment.counts.codeFiles === 0 ? "no-code" : "clean",
       level: assessment.level,
+      impact: assessment.impact.level,
+      counts: assessment.counts,
       score: assessment.score,
       likelihood: assessment.likelihood.value,
+      probability: assessment.likelihood.probability,
       factors: factorRecord(assessment.likelihood.factors),
     });
     const parent = commit.parents[0];
-    if (isFixChange(pr)) {
+    // A listed reformat is not a repair, whatever its title says.
+    if (isFixChange(pr) && !ignored.has(commit.sha)) {
       fixChanges++;
       const targets = parent ? commit.files.map(select).filter((t) => t !== undefined) : [];
       if (targets.length > MAX_FIX_FILES) skippedLargeFixes++;
@@ -177,25 +231,41 @@ export async function evaluateHistory(options: EvaluateOptions): Promise<Evaluat
   let done = 0;
   let blameFailures = 0;
   const blameStart = performance.now();
-  await forEachLimited(tasks, options.concurrency ?? Math.min(8, availableParallelism()), async (task) => {
-    try {
-      const introducers = await blameLines(repo, {
-        rev: task.parent,
-        path: task.path,
-        lines: task.lines,
-        since: Math.max(task.fixTime - window, oldest - 1),
-      });
-      for (const introducer of introducers.keys()) links.push({ fix: task.fix, fixTime: task.fixTime, introducer });
-    } catch (error) {
-      // A submodule, or a path git cannot blame: skip the file, count it, carry on.
-      if (!(error instanceof GitError)) throw error;
-      blameFailures++;
-    }
-    options.onProgress?.({ phase: "blame", done: ++done, total: tasks.length });
-  });
+  // blame reads the list from a file; the listed revisions live in the repository, not on disk.
+  const scratch = ignored.size > 0 ? await mkdtemp(join(tmpdir(), "review-triage-evaluate-")) : undefined;
+  const ignoreRevsFile = scratch === undefined ? undefined : join(scratch, "ignore-revs");
+  try {
+    if (ignoreRevsFile !== undefined) await writeFile(ignoreRevsFile, `${[...ignored].join("\n")}\n`);
+    await forEachLimited(tasks, options.concurrency ?? Math.min(8, availableParallelism()), async (task) => {
+      try {
+        const introducers = await blameLines(repo, {
+          rev: task.parent,
+          path: task.path,
+          lines: task.lines,
+          since: Math.max(task.fixTime - window, oldest - 1),
+          ignoreRevsFile,
+        });
+        for (const introducer of introducers.keys()) links.push({ fix: task.fix, fixTime: task.fixTime, introducer });
+      } catch (error) {
+        // A submodule, or a path git cannot blame: skip the file, count it, carry on.
+        if (!(error instanceof GitError)) throw error;
+        blameFailures++;
+      }
+      options.onProgress?.({ phase: "blame", done: ++done, total: tasks.length });
+    });
+  } finally {
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+  }
 
-  const labels = labelChanges(changes, links, window);
+  const excluded = changes.map((c) => (c.label === "no-code" || c.label === "ignored-rev" ? c.label : undefined));
+  const labels = labelChanges(
+    changes.map((c, i) => ({ sha: c.sha, time: c.time, excluded: excluded[i] })),
+    links,
+    window,
+  );
   changes.forEach((c, i) => (c.label = labels[i]!));
+  const counts: Record<ChangeLabel, number> = { risky: 0, clean: 0, "too-recent": 0, "no-code": 0, "ignored-rev": 0 };
+  for (const label of labels) counts[label]++;
   return {
     ref,
     head,
@@ -206,6 +276,20 @@ export async function evaluateHistory(options: EvaluateOptions): Promise<Evaluat
     skippedLargeFixes,
     blameCalls: tasks.length,
     blameFailures,
+    labelling: {
+      method: "SZZ",
+      windowDays: options.windowDays,
+      since: options.since,
+      maxCommits: options.maxCommits,
+      fixWords: FIX_WORDS_TEXT,
+      blame: ignoreRevs ? `${BLAME_OPTIONS}, --ignore-revs-file ${IGNORE_REVS_FILE}` : BLAME_OPTIONS,
+      codeFiles: CODE_FILES_TEXT,
+      tests: config.tests,
+      ignore: config.ignore,
+      maxFixFiles: MAX_FIX_FILES,
+      ignoreRevs: ignoreRevs && { file: IGNORE_REVS_FILE, listed: ignoreRevs.listed, found: ignoreRevs.found.length },
+    },
+    labels: counts,
     changes,
     seconds: { read: readSeconds, blame: (performance.now() - blameStart) / 1000 },
   };

@@ -1,6 +1,7 @@
 import { FACTOR_NAMES, type FactorName } from "../../config/schema.js";
 import type { Calibration, Weights } from "../../core/evaluate/calibrate-weights.js";
-import type { EvaluationSummary } from "../../core/evaluate/summarise-evaluation.js";
+import type { AucEstimate } from "../../core/evaluate/roc-auc.js";
+import type { Decile, EvaluationSummary } from "../../core/evaluate/summarise-evaluation.js";
 import type { EvaluatedHistory } from "./evaluate-history.js";
 
 export interface ReportInput {
@@ -15,9 +16,9 @@ export interface ReportInput {
 }
 
 const RAW_MEANING: Record<FactorName, string> = {
-  size: "lines of code added",
+  size: "lines of code added in code files",
   files: "files changed",
-  directories: "directories touched",
+  directories: "code directories within the most spread package",
   fix: "title or branch marks a fix",
   change_type: "Conventional Commit type may change behaviour",
   test_gap: "source changed without a test",
@@ -26,14 +27,25 @@ const RAW_MEANING: Record<FactorName, string> = {
 
 const date = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10);
 const auc = (value: number | undefined): string => (value === undefined ? "n/a" : value.toFixed(3));
+const withSe = (estimate: AucEstimate | undefined): string => (estimate === undefined ? "n/a" : `${estimate.auc.toFixed(3)} ± ${estimate.se.toFixed(3)}`);
 const percent = (value: number | undefined): string => (value === undefined ? "—" : `${(value * 100).toFixed(1)} %`);
 const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
 const pad = (text: string | number, width: number): string => String(text).padStart(width);
 
-/** The config lines a user pastes to adopt calibrated weights (every factor, zeros included). */
-export function weightsSnippet(weights: Weights): string {
-  const lines = FACTOR_NAMES.map((name) => `    ${name}: ${weights[name]}`);
-  return `risk:\n  weights:\n${lines.join("\n")}\n`;
+/**
+ * The config lines a user pastes to adopt a calibration: every weight (zeros included), the
+ * link fitted with those weights and the bands set from the history's base rate.
+ */
+export function calibrationSnippet(c: Pick<Calibration, "rounded" | "link" | "bands">): string {
+  const lines = FACTOR_NAMES.map((name) => `    ${name}: ${c.rounded[name]}`);
+  return [
+    "risk:",
+    "  weights:",
+    ...lines,
+    `  link: { intercept: ${c.link.intercept}, slope: ${c.link.slope} }`,
+    `  bands: { medium: ${c.bands.medium}, high: ${c.bands.high}, very_high: ${c.bands.very_high} }`,
+    "",
+  ].join("\n");
 }
 
 /** The human report of `review-triage evaluate`. */
@@ -42,7 +54,6 @@ export function renderReport(input: ReportInput): string {
   const times = history.changes.map((c) => c.time);
   const first = Math.min(...times);
   const last = Math.max(...times);
-  const tooRecent = history.changes.length - summary.changes;
   const out: string[] = [];
   out.push(`review-triage evaluate: ${input.repo} (${history.ref} at ${history.head.slice(0, 12)}, first-parent history)`);
   out.push(
@@ -52,16 +63,19 @@ export function renderReport(input: ReportInput): string {
   if (history.skippedLargeFixes > 0) out.push(`${history.skippedLargeFixes} fixes touching many source files were not blamed (sweeps, not repairs).`);
   if (history.blameFailures > 0) out.push(`${history.blameFailures} files could not be blamed (submodules or unusual paths) and were skipped.`);
   if (history.shallow) out.push("Warning: this is a shallow clone; changes before its cut-off cannot be labelled.");
-  out.push(
-    `Fix window ${input.windowDays} days: ${tooRecent === 1 ? "the newest change is" : `the ${tooRecent} newest changes are`} too recent to label and left out.`,
-  );
+  out.push(...renderLabelling(history));
   out.push("");
   out.push(`Changes evaluated   ${summary.changes}`);
   out.push(`Labelled risky      ${summary.risky} (${percent(summary.shareRisky)}): a later fix changed lines they wrote`);
   out.push("");
-  out.push("ROC AUC (0.5 = chance, 1 = every risky change ranked above every clean one)");
-  out.push(`  likelihood (combined, current weights)  ${auc(summary.auc.likelihood)}`);
-  out.push(`  score 0–100 (likelihood and impact)     ${auc(summary.auc.score)}`);
+  out.push("ROC AUC ± DeLong standard error (0.5 = chance, 1 = every risky change ranked above every clean one)");
+  out.push(`  likelihood (combined, current weights)  ${withSe(summary.estimates.likelihood)}`);
+  out.push(`  score 0–100 (likelihood and impact)     ${withSe(summary.estimates.score)}`);
+  out.push(`  lines added alone                       ${withSe(summary.estimates.linesAdded)}`);
+  const paired = summary.estimates.scoreMinusLinesAdded;
+  if (paired) out.push(`  score − lines added (paired)            ${paired.difference >= 0 ? "+" : "−"}${Math.abs(paired.difference).toFixed(3)} ± ${paired.se.toFixed(3)}`);
+  out.push("");
+  out.push("Each factor alone (ROC AUC of its raw measurement)");
   for (const name of FACTOR_NAMES) {
     const constant = summary.constantFactors.includes(name);
     const note = constant ? "the same on every change, so it ranks nothing here" : `${RAW_MEANING[name]}, weight ${input.weights[name]}`;
@@ -72,6 +86,14 @@ export function renderReport(input: ReportInput): string {
   for (const row of summary.levels) {
     out.push(`${row.level.padEnd(9)} ${pad(row.changes, 8)} ${pad(row.risky, 7)}   ${pad(percent(row.shareRisky), 10)}`);
   }
+  const lead = summary.lead;
+  const lift = lead.shareOfRisky !== undefined && lead.share > 0 ? ` (${(lead.shareOfRisky / lead.share).toFixed(1)}× their share)` : "";
+  out.push(
+    `Lead group (levels high and critical): ${percent(lead.share)} of the changes, ${percent(lead.shareOfRisky)} of the risky ones${lift}.`,
+  );
+  out.push("");
+  out.push("Probability of a fix within a year (risk.link) against what happened, by tenths of the changes");
+  out.push(...decileLines(summary.deciles));
   if (calibration) {
     out.push("");
     out.push(...renderCalibration(calibration, input.weights));
@@ -79,6 +101,36 @@ export function renderReport(input: ReportInput): string {
   out.push("");
   out.push(`Done in ${input.seconds.toFixed(1)} s.`);
   return `${out.join("\n")}\n`;
+}
+
+function decileLines(deciles: readonly Decile[]): string[] {
+  return [
+    "  probability range    changes   predicted   observed",
+    ...deciles.map(
+      (d) => `  ${d.from.toFixed(3)} – ${d.to.toFixed(3)}   ${pad(d.changes, 9)}   ${pad(percent(d.predicted), 9)}   ${pad(percent(d.observed), 8)}`,
+    ),
+  ];
+}
+
+/** How the changes were labelled, so that two runs' figures can be compared. */
+function renderLabelling(history: EvaluatedHistory): string[] {
+  const l = history.labelling;
+  const n = history.labels;
+  const limits = [l.since ? `since ${l.since}` : "", l.maxCommits ? `newest ${l.maxCommits} changes` : ""].filter(Boolean).join(", ");
+  const revs = l.ignoreRevs
+    ? `${l.ignoreRevs.file}: ${plural(l.ignoreRevs.listed, "revision")} listed, ${l.ignoreRevs.found} in this history; blame looks through them and they are left out`
+    : "none (no .git-blame-ignore-revs)";
+  return [
+    `Labelling: ${l.method}, fix window ${l.windowDays} days${limits ? `, ${limits}` : ""}.`,
+    `  fix changes       ${l.fixWords}`,
+    `  blame             ${l.blame}`,
+    `  labelled          ${l.codeFiles}`,
+    `  tests             ${l.tests.join(" ")}`,
+    `  ignored           ${l.ignore.join(" ")}`,
+    `  sweeps            fixes changing more than ${l.maxFixFiles} code files are not blamed`,
+    `  bulk reformats    ${revs}`,
+    `  left out          ${n["too-recent"]} too recent (within the window of the newest change), ${n["no-code"]} touching no code, ${n["ignored-rev"]} listed reformats`,
+  ];
 }
 
 function renderCalibration(c: Calibration, current: Weights): string[] {
@@ -104,7 +156,14 @@ function renderCalibration(c: Calibration, current: Weights): string[] {
     out.push("  The calibrated weights do not rank the held-out changes better than the current ones: keep the current weights.");
   }
   out.push("");
+  out.push(`Logistic link fitted on the older part with the rounded weights: intercept ${c.link.intercept}, slope ${c.link.slope}.`);
+  out.push(
+    `Base rate there ${percent(c.baseRate)}; bands from it: medium from ${percent(c.bands.medium)}, high from ${percent(c.bands.high)}, very high from ${percent(c.bands.very_high)}.`,
+  );
+  out.push("Its probability on the held-out part, by tenths of the changes:");
+  out.push(...decileLines(c.heldOutDeciles));
+  out.push("");
   out.push("Config snippet (.github/review-triage.yml):");
-  out.push(...weightsSnippet(c.rounded).trimEnd().split("\n"));
+  out.push(...calibrationSnippet(c).trimEnd().split("\n"));
   return out;
 }

@@ -22,6 +22,12 @@ export interface FitOptions {
   maxIterations?: number;
   /** Stop when no weight moves by more than this in an iteration. */
   tolerance?: number;
+  /**
+   * Weight of each row in the log-loss (default 1 each; they are rescaled to average 1).
+   * Fitting on several projects, each project's rows get 1/size, so a long history does
+   * not outvote the others.
+   */
+  rowWeights?: readonly number[];
 }
 
 export interface FittedWeights {
@@ -46,10 +52,13 @@ export function fitWeights(rows: readonly (readonly number[])[], labels: readonl
     if (row.length !== k) throw new Error("fitWeights: every row must have the same number of factors");
   }
   const y = labels.map((l) => (l ? 1 : 0));
+  if (options.rowWeights && options.rowWeights.length !== n) throw new Error("fitWeights: need one row weight per row");
+  const weightSum = options.rowWeights?.reduce((s, w) => s + w, 0) ?? n;
+  const rowWeight = options.rowWeights ? options.rowWeights.map((w) => (w * n) / weightSum) : new Array<number>(n).fill(1);
 
-  // For the mean log-loss, L ≤ ¼·λmax(XᵀX/n) ≤ ¼·max_i |x_i|² (with the intercept's 1).
+  // For the mean log-loss, L ≤ ¼·λmax(XᵀWX/n) ≤ ¼·max_i w_i|x_i|² (with the intercept's 1).
   let maxNorm = 0;
-  for (const row of rows) maxNorm = Math.max(maxNorm, row.reduce((s, v) => s + v * v, 1));
+  rows.forEach((row, i) => (maxNorm = Math.max(maxNorm, rowWeight[i]! * row.reduce((s, v) => s + v * v, 1))));
   const step = 1 / (0.25 * maxNorm + lambda);
 
   // Parameters: [intercept, w_1..w_k]; FISTA keeps the current point and a momentum point.
@@ -64,7 +73,7 @@ export function fitWeights(rows: readonly (readonly number[])[], labels: readonl
       const row = rows[i]!;
       let z = momentum[0]!;
       for (let j = 0; j < k; j++) z += momentum[j + 1]! * row[j]!;
-      const residual = sigmoid(z) - y[i]!;
+      const residual = (sigmoid(z) - y[i]!) * rowWeight[i]!;
       gradient[0]! += residual;
       for (let j = 0; j < k; j++) gradient[j + 1]! += residual * row[j]!;
     }
@@ -94,7 +103,7 @@ export function fitWeights(rows: readonly (readonly number[])[], labels: readonl
     let z = current[0]!;
     for (let j = 0; j < k; j++) z += current[j + 1]! * rows[i]![j]!;
     const p = Math.min(1 - 1e-12, Math.max(1e-12, sigmoid(z)));
-    loss -= y[i]! ? Math.log(p) : Math.log(1 - p);
+    loss -= rowWeight[i]! * (y[i]! ? Math.log(p) : Math.log(1 - p));
   }
   return { weights: current.slice(1), intercept: current[0]!, iterations, logLoss: loss / n };
 }

@@ -17,10 +17,15 @@ export interface FixLink {
   introducer: string;
 }
 
-export type ChangeLabel = "risky" | "clean" | "too-recent";
+export type ChangeLabel = "risky" | "clean" | "too-recent" | "no-code" | "ignored-rev";
+
+/** The labels that take part in the figures. */
+export function isLabelled(label: ChangeLabel): label is "risky" | "clean" {
+  return label === "risky" || label === "clean";
+}
 
 export function labelChanges(
-  changes: readonly { sha: string; time: number }[],
+  changes: readonly { sha: string; time: number; excluded?: "no-code" | "ignored-rev" }[],
   links: readonly FixLink[],
   windowSeconds: number,
 ): ChangeLabel[] {
@@ -34,5 +39,5 @@ export function labelChanges(
     risky.add(link.introducer);
   }
   const newest = changes.reduce((t, c) => Math.max(t, c.time), -Infinity);
-  return changes.map((c) => (newest - c.time < windowSeconds ? "too-recent" : risky.has(c.sha) ? "risky" : "clean"));
+  return changes.map((c) => c.excluded ?? (newest - c.time < windowSeconds ? "too-recent" : risky.has(c.sha) ? "risky" : "clean"));
 }

@@ -1,4 +1,5 @@
 import type { RiskConfig } from "../../config/schema.js";
+import { isCodeFile } from "../code-files.js";
 import { countAddedCodeLines } from "../count-code-lines.js";
 import { compileGlobs } from "../glob.js";
 import { DOC_PATTERNS, NOT_DOC_PATTERNS } from "../sensitive-kinds.js";
@@ -14,9 +15,10 @@ import type { FileDiff } from "./parse-git-log.js";
  * - comment-only lines are skipped (a fix that rewords a comment did not fix the comment's
  *   author's code), recognised by the same per-language lexer that keeps them out of the
  *   size factor;
- * - only source files count: tests, the config's `risk.ignore` files (lockfiles, builds)
- *   and documentation (the app's own doc patterns) are not where bugs live, and a fix that
- *   updates them would otherwise blame whoever last touched the docs.
+ * - only code files count (code-files.ts): tests, the config's `risk.ignore` files
+ *   (lockfiles, builds), documentation (the app's own doc patterns), configuration and data
+ *   are not where bugs live, and a fix that updates them would otherwise blame whoever last
+ *   touched the docs or bumped a version.
  * Fixes that only add lines (a missing check) cannot be blamed this way; that is a known
  * limit of SZZ, shared by every study that uses it.
  */
@@ -40,7 +42,7 @@ export function createBlameLineSelector(config: Pick<RiskConfig, "ignore" | "tes
   return (diff) => {
     if (diff.status === "added" || diff.binary || diff.truncated) return undefined;
     const path = diff.previousFilename ?? diff.filename;
-    if (skipped.matches(path) || (docs.matches(path) && !notDocs.matches(path))) return undefined;
+    if (!isCodeFile(path) || skipped.matches(path) || (docs.matches(path) && !notDocs.matches(path))) return undefined;
     const lines: number[] = [];
     for (const hunk of diff.hunks) {
       const added = new Map<string, number>();

@@ -60,8 +60,21 @@ describe("createBlameLineSelector", () => {
     expect(select(diff("src/a.js", [], { truncated: true }))).toBeUndefined();
   });
 
-  it("keeps code in files the doc patterns exempt, and follows the config's test globs", () => {
-    expect(select(diff("CMakeLists.txt", [{ oldStart: 2, deleted: ["add_library(x)"] }]))).toEqual({ path: "CMakeLists.txt", lines: [2] });
+  it("blames code files only: not configuration, data or markup", () => {
+    const hunks = [{ oldStart: 2, deleted: ['  "retries": 3,'] }];
+    for (const path of ["config/defaults.json", ".github/workflows/ci.yml", "tsconfig.json", "public/index.html", "CMakeLists.txt", "src/strings.json", "dist-ish/app.min.js"]) {
+      expect(select(diff(path, hunks))).toBeUndefined();
+    }
+    for (const path of ["src/a.tsx", "lib/b.cjs", "src/App.vue", "styles/main.scss", "scripts/release.sh", "src/types.d.ts"]) {
+      expect(select(diff(path, hunks))).toEqual({ path, lines: [2] });
+    }
+  });
+
+  it("follows the config's test globs, at any depth by default", () => {
+    const hunks = [{ oldStart: 1, deleted: ["x();"] }];
+    for (const path of ["packages/core/test/a.js", "packages/core/src/__tests__/a.ts", "src/addDays/test.ts", "packages/x/test/fixtures/input.js", "e2e/run.ts"]) {
+      expect(select(diff(path, hunks))).toBeUndefined();
+    }
     const custom = createBlameLineSelector({ ...defaultConfig().risk, tests: ["spec/**"] });
     expect(custom(diff("spec/a.js", [{ oldStart: 1, deleted: ["x();"] }]))).toBeUndefined();
     expect(custom(diff("test/a.js", [{ oldStart: 1, deleted: ["x();"] }]))).toEqual({ path: "test/a.js", lines: [1] });

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { FACTOR_NAMES, type FactorName, type Level } from "../../../src/config/schema.js";
-import { calibrateWeights, CalibrationError, weightedLikelihood } from "../../../src/core/evaluate/calibrate-weights.js";
+import { DEFAULT_BANDS } from "../../../src/config/schema.js";
+import { BAND_MULTIPLES, bandsForBaseRate, calibrateWeights, CalibrationError, weightedLikelihood } from "../../../src/core/evaluate/calibrate-weights.js";
 import type { ChangeLabel } from "../../../src/core/evaluate/label-changes.js";
-import { summariseEvaluation, type ScoredChange } from "../../../src/core/evaluate/summarise-evaluation.js";
+import { calibrationByDecile, summariseEvaluation, type ScoredChange } from "../../../src/core/evaluate/summarise-evaluation.js";
 
 function change(time: number, label: ChangeLabel, level: Level, values: Partial<Record<FactorName, number>>, linesAdded = 0): ScoredChange {
   const factors = Object.fromEntries(FACTOR_NAMES.map((n) => [n, { value: values[n] ?? 0, raw: values[n] ?? 0 }])) as ScoredChange["factors"];
   factors.size.raw = linesAdded;
   const likelihood = weightedLikelihood({ factors }, { size: 0.5, fix: 0.5 });
-  return { sha: `c${time}`, time, title: "", label, level, score: Math.round(likelihood * 100), likelihood, factors };
+  return { sha: `c${time}`, time, title: "", label, level, impact: level, score: Math.round(likelihood * 100), likelihood, probability: likelihood, factors };
 }
 
 describe("summariseEvaluation", () => {
@@ -36,6 +37,41 @@ describe("summariseEvaluation", () => {
       { level: "high", changes: 1, risky: 1, shareRisky: 1 },
       { level: "critical", changes: 0, risky: 0, shareRisky: undefined },
     ]);
+  });
+});
+
+describe("the lead's share and calibration by decile", () => {
+  it("counts the changes at high and critical, and the share of the risky ones among them", () => {
+    const changes = [
+      change(1, "clean", "low", { size: 0.1 }),
+      change(2, "clean", "medium", { size: 0.2 }),
+      change(3, "risky", "high", { size: 0.9 }),
+      change(4, "clean", "high", { size: 0.8 }),
+      change(5, "risky", "medium", { size: 0.5 }),
+      change(6, "risky", "critical", { size: 1 }),
+      change(7, "clean", "low", { size: 0.1 }),
+      change(8, "clean", "low", { size: 0.1 }),
+    ];
+    expect(summariseEvaluation(changes).lead).toEqual({ changes: 3, share: 3 / 8, risky: 2, shareOfRisky: 2 / 3 });
+  });
+
+  it("cuts the changes, ranked by probability, into tenths and sets each one's mean probability beside its share risky", () => {
+    const changes = Array.from({ length: 20 }, (_, i) => ({ probability: i / 20, label: (i >= 16 ? "risky" : "clean") as ChangeLabel }));
+    const deciles = calibrationByDecile(changes);
+    expect(deciles).toHaveLength(10);
+    expect(deciles[0]).toEqual({ changes: 2, from: 0, to: 0.05, predicted: 0.025, observed: 0 });
+    expect(deciles[9]).toEqual({ changes: 2, from: 0.9, to: 0.95, predicted: 0.925, observed: 1 });
+    expect(deciles.reduce((n, d) => n + d.changes, 0)).toBe(20);
+  });
+});
+
+describe("bands", () => {
+  it("are multiples of the base rate, rounded and rising, and the defaults are the calibration projects' base rate's", () => {
+    expect(BAND_MULTIPLES).toEqual({ medium: 1, high: 2.5, very_high: 3.5 });
+    expect(bandsForBaseRate(0.2074)).toEqual(DEFAULT_BANDS);
+    expect(bandsForBaseRate(0.1)).toEqual({ medium: 0.1, high: 0.25, very_high: 0.35 });
+    // A high base rate cannot push a band past certainty, and the bands still rise.
+    expect(bandsForBaseRate(0.5)).toEqual({ medium: 0.5, high: 0.99, very_high: 0.995 });
   });
 });
 
