@@ -1,4 +1,4 @@
-import type { HistoryStore } from "../storage/history-store.js";
+import type { HistoryLike } from "../handlers/app-deps.js";
 import type { Octokit } from "./types.js";
 
 /** Pages of open PRs read once for a repository the app has not seen: 1,000 PRs at most. */
@@ -11,7 +11,7 @@ const MAX_PAGES = 10;
  */
 export async function backfillRepository(
   octokit: Octokit,
-  history: HistoryStore,
+  history: HistoryLike,
   repo: { owner: string; name: string; repoId: number; installationId?: number },
 ): Promise<{ backfilled: boolean; pulls: number }> {
   const fullName = `${repo.owner}/${repo.name}`;

@@ -15,10 +15,10 @@ import { RefusedReviewerStore } from "../storage/refused-reviewer-store.js";
  * what is in memory is a bounded cache or bookkeeping for the deliveries in flight.
  */
 export interface AppDeps {
-  store: PrStateStore;
-  refused: RefusedReviewerStore;
+  store: Pick<PrStateStore, "get" | "save">;
+  refused: Pick<RefusedReviewerStore, "list" | "add" | "prune">;
   /** The PRs, triages, requests, reviews, ticks and escalations over time. */
-  history: HistoryStore;
+  history: HistoryLike;
   /** Schedules stale-review escalations (absent where no queue runs: they are not scheduled). */
   escalations?: EscalationScheduler;
   writes: WriteQueue;
@@ -36,6 +36,22 @@ export interface AppDeps {
   /** The app's bot account (`<slug>[bot]`): its comments are recognised by it. */
   botLogin?: string;
 }
+
+/** What the handlers need of the history: the database's store, or one that keeps nothing (Action mode). */
+export type HistoryLike = Pick<
+  HistoryStore,
+  | "upsertPullRequest"
+  | "recordRepository"
+  | "markBackfilled"
+  | "recordTriage"
+  | "recordRequest"
+  | "removeRequest"
+  | "recordReview"
+  | "recordChecklistEvents"
+  | "recordOverride"
+  | "lapseOverrides"
+  | "openRequestLoad"
+>;
 
 export function createAppDeps(options: { database: Database; appId?: number; configTtlMs?: number; extendsOwners?: string[] }): AppDeps {
   return {
