@@ -1,5 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
-import { PULL_REQUEST_ACTIONS, REVIEW_ACTIONS } from "./core/event-relevance.js";
+import { HISTORY_ACTIONS, PULL_REQUEST_ACTIONS, REVIEW_ACTIONS } from "./core/event-relevance.js";
+import { handlePullRequestHistory } from "./handlers/record-history.js";
 import type { AppDeps } from "./handlers/app-deps.js";
 import { handleCommentCreated, handleCommentEdited } from "./handlers/issue-comment.js";
 import { handleCheckRerequested, handleReview } from "./handlers/review.js";
@@ -14,6 +15,10 @@ export function createApp(deps: AppDeps, extras: TriagePipelineExtras = {}, rout
     app.on(
       PULL_REQUEST_ACTIONS.map((a) => `pull_request.${a}` as const),
       runEvent(deps, "pull_request", handlePullRequest(deps, extras)),
+    );
+    app.on(
+      HISTORY_ACTIONS.map((a) => `pull_request.${a}` as const),
+      runEvent(deps, "pull_request", handlePullRequestHistory(deps)),
     );
     app.on(
       REVIEW_ACTIONS.map((a) => `pull_request_review.${a}` as const),

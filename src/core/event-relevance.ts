@@ -4,7 +4,9 @@ import { STICKY_MARKER } from "./render-comment.js";
 import { isRiskLabel } from "./risk-label.js";
 
 /** The pull_request actions that can change a triage. */
-export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "ready_for_review", "synchronize", "edited", "labeled", "unlabeled"] as const;
+export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "ready_for_review", "converted_to_draft", "synchronize", "edited", "labeled", "unlabeled"] as const;
+/** The pull_request actions the history records without a triage. */
+export const HISTORY_ACTIONS = ["closed", "review_requested", "review_request_removed"] as const;
 export const REVIEW_ACTIONS = ["submitted", "edited", "dismissed"] as const;
 
 export type Relevance =
@@ -57,7 +59,9 @@ export function eventRelevance(event: string, payload: unknown): Relevance {
   const action = at(payload, "action");
   switch (event) {
     case "pull_request": {
-      if (!(PULL_REQUEST_ACTIONS as readonly unknown[]).includes(action)) return { relevant: false, reason: `pull_request.${String(action)} is not handled` };
+      if (!(PULL_REQUEST_ACTIONS as readonly unknown[]).includes(action) && !(HISTORY_ACTIONS as readonly unknown[]).includes(action)) {
+        return { relevant: false, reason: `pull_request.${String(action)} is not handled` };
+      }
       break;
     }
     case "pull_request_review":
@@ -78,6 +82,9 @@ export function eventRelevance(event: string, payload: unknown): Relevance {
   if (missing) return { relevant: false, reason: "malformed payload", malformed: missing };
 
   if (event === "pull_request") {
+    const key = keyed(prKeyOf(payload, at(payload, "pull_request.number")));
+    // Closing and review requests are history: who asked whom, and when the PR ended.
+    if ((HISTORY_ACTIONS as readonly unknown[]).includes(action)) return { relevant: true, ...key };
     if (at(payload, "pull_request.state") !== "open") return { relevant: false, reason: "the pull request is not open" };
     if (action === "edited") {
       // Only the title (fix/type factors, skip keywords) and base (the diff) affect triage.
@@ -88,7 +95,7 @@ export function eventRelevance(event: string, payload: unknown): Relevance {
       // The app's own risk label going on or off must not trigger another round.
       if (isRiskLabel(String(at(payload, "label.name") ?? ""))) return { relevant: false, reason: "the app's own risk label" };
     }
-    return { relevant: true, ...keyed(prKeyOf(payload, at(payload, "pull_request.number"))) };
+    return { relevant: true, ...key };
   }
   if (event === "pull_request_review") {
     if (at(payload, "pull_request.state") !== "open") return { relevant: false, reason: "the pull request is not open" };

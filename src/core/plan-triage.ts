@@ -40,7 +40,8 @@ export type TriageTrigger =
   | "rerequested"
   | "command"
   | "tick"
-  | "explain";
+  | "explain"
+  | "escalation";
 
 /** The pull request as the pipeline reads it (from a webhook payload or `pulls.get`). */
 export interface PrSnapshot {
@@ -114,6 +115,8 @@ export interface TriageFacts {
   record?: PrRecord;
   analysis?: StaticAnalysisFact;
   tickEdit?: TickEditFact;
+  /** A stale review request being escalated now: nudged, or reassigned to the next candidate. */
+  escalation?: { kind: "nudge" | "reassign"; reviewer: string; requestId: string; waited: string; withdraw: boolean };
   /** A `/triage override` made now, by a lead. */
   override?: { level: Level; by: string; reason: string };
   dryRun?: ConfigDryRunInput;
@@ -172,8 +175,16 @@ export interface TriagePlan {
   checklistEvents: Array<{ itemId: string; checklist: string; item: string; actor: string; action: "ticked" | "unticked" | "refused" | "lapsed" }>;
   /** An override given now, or one that lapsed now. */
   overrideEvent?: "set" | "lapsed";
+  /** A reply to post once (found again by its marker, so never twice): an escalation's nudge. */
+  reply?: { body: string; marker: string };
+  /** Review requests to withdraw (an escalation with `withdraw`). */
+  withdraw?: string[];
   /** The memory to keep once the writes are made. */
   next: PrMemory;
+}
+
+function pushOnce(list: string[], line: string): void {
+  if (!list.includes(line)) list.push(line);
 }
 
 function levelRank(level: string | undefined): number {
@@ -354,6 +365,13 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   // the PR, so nobody is asked twice or replaced behind their back.
   const requested = new Set([...pr.requested, ...(memory.requestedByApp ?? []), ...progress.requestedNow]);
   const unavailable = new Map<string, string>();
+  // Reassigning: the stale reviewer no longer holds their place in the routing step, so the
+  // next candidate of the same group is picked.
+  const stale = facts.escalation?.kind === "reassign" ? facts.escalation.reviewer.toLowerCase() : undefined;
+  if (stale && !progress.requestedNow.length) {
+    requested.delete(stale);
+    unavailable.set(stale, `did not review within ${facts.escalation!.waited}`);
+  }
   for (const group of Object.values(facts.members)) {
     for (const m of group) {
       const key = m.login.toLowerCase();
@@ -391,6 +409,28 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     };
   }
   const requests = requestMode && !fell && !skip ? choice.picks.map((p) => ({ login: p.login, isTeam: p.isTeam })) : [];
+  // Everyone requested is shown, also those beyond a step's count (added by hand, or the
+  // reviewer an escalation went past).
+  const listed = new Set([...choice.kept, ...choice.picks].map((p) => p.login.toLowerCase()));
+  for (const login of [...requested].sort()) {
+    if (listed.has(login) || login === stale) continue;
+    choice = { ...choice, kept: [...choice.kept, { login, isTeam: login.startsWith("@"), group: "", load: facts.load.get(login) ?? 0, reason: "also requested" }] };
+  }
+  let reply: TriagePlan["reply"];
+  let withdraw: string[] | undefined;
+  if (facts.escalation && !skip) {
+    const { kind, reviewer, requestId, waited } = facts.escalation;
+    if (kind === "nudge") {
+      const marker = `<!-- review-triage:nudge:${requestId} -->`;
+      reply = { marker, body: `${marker}\n@${reviewer}, a reminder: your review of this pull request was requested ${waited} of working time ago and is still pending.` };
+      pushOnce(escalations, `Nudged @${reviewer}: no review after ${waited} of working time.`);
+    } else {
+      const made = progress.requestedNow.filter((l) => l !== reviewer.toLowerCase());
+      const who = made.length ? `requested ${made.map((l) => `@${l}`).join(", ")} as well` : requests.length ? `requesting ${requests.map((r) => `@${r.login}`).join(", ")}` : "nobody else is available";
+      pushOnce(escalations, `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; ${who}${facts.escalation.withdraw ? `, and withdrew @${reviewer}'s request` : ""}.`);
+      if (facts.escalation.withdraw && made.length) withdraw = [reviewer];
+    }
+  }
 
   // The reviewers as the comment shows them: the app's own requests with the reason each was
   // picked for (so the text is the same on every event), then the others already on the PR.
@@ -491,6 +531,8 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     refusedTicks,
     checklistEvents,
     ...(overrideEvent ? { overrideEvent } : {}),
+    ...(reply ? { reply } : {}),
+    ...(withdraw ? { withdraw } : {}),
   };
 
   const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${text(r)}`)].filter(Boolean).join("\n\n");

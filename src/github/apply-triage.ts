@@ -57,7 +57,7 @@ export async function applyCheck(target: ApplyTarget, spec: CheckRunSpec, known:
  */
 export async function applyTriageWrites(
   target: ApplyTarget,
-  plan: Pick<TriagePlan, "check" | "commentBody" | "commentOnlyIfExists" | "label" | "assessment">,
+  plan: Pick<TriagePlan, "check" | "commentBody" | "commentOnlyIfExists" | "label" | "assessment" | "reply" | "withdraw">,
   known: { check: KnownCheckRun | null | undefined; comment: KnownComment | null | undefined },
 ): Promise<WriteOutcome> {
   const outcome: WriteOutcome = { writes: 0, failures: [] };
@@ -94,6 +94,30 @@ export async function applyTriageWrites(
         .schedule(target.lane, PRIORITY.label, () => ensureRiskLabel(target.octokit, issueRef, plan.assessment.level as Level, label))
         .then((n) => {
           outcome.writes += n;
+        }),
+    );
+  }
+  const reply = plan.reply;
+  if (reply) {
+    tasks.push(
+      (async () => {
+        // Posted once: a retried job finds its reply by the marker and does not post it again.
+        const comments = await target.octokit.paginate(target.octokit.rest.issues.listComments, { ...issueRef, per_page: 100 });
+        if (comments.some((c) => (c.body ?? "").startsWith(reply.marker))) return;
+        await target.writes.schedule(target.lane, PRIORITY.comment, () => target.octokit.rest.issues.createComment({ ...issueRef, body: reply.body }));
+        outcome.writes++;
+      })(),
+    );
+  }
+  const withdraw = plan.withdraw;
+  if (withdraw?.length) {
+    tasks.push(
+      target.writes
+        .schedule(target.lane, PRIORITY.reviewers, () =>
+          target.octokit.rest.pulls.removeRequestedReviewers({ owner: target.owner, repo: target.repo, pull_number: target.number, reviewers: withdraw, team_reviewers: [] }),
+        )
+        .then(() => {
+          outcome.writes++;
         }),
     );
   }

@@ -19,6 +19,8 @@ export interface AppDeps {
   refused: Pick<RefusedReviewerStore, "list" | "add" | "prune">;
   /** The PRs, triages, requests, reviews, ticks and escalations over time. */
   history: HistoryLike;
+  /** The time history and escalations go by (tests move it). */
+  clock: () => Date;
   /** Schedules stale-review escalations (absent where no queue runs: they are not scheduled). */
   escalations?: EscalationScheduler;
   writes: WriteQueue;
@@ -58,6 +60,7 @@ export function createAppDeps(options: { database: Database; appId?: number; con
     store: new PrStateStore(options.database.db),
     refused: new RefusedReviewerStore(options.database.db),
     history: new HistoryStore(options.database.db),
+    clock: () => new Date(),
     writes: new WriteQueue(1),
     configs: new ConfigCache(options.configTtlMs ?? 60_000, 1000),
     teams: new TeamCache(),

@@ -5,6 +5,18 @@ import { triagePullRequest, type PullRequestLike, type TriagePipelineExtras } fr
 /** Reviews submitted, edited or dismissed change what governance sees: re-evaluate. */
 export function handleReview(deps: AppDeps, extras: TriagePipelineExtras) {
   return async (context: Context<"pull_request_review">): Promise<void> => {
+    const { review, pull_request: pull } = context.payload;
+    if (review.user) {
+      await deps.history.recordReview({
+        repoId: pull.base.repo.id,
+        number: pull.number,
+        id: review.id,
+        reviewer: review.user.login,
+        state: review.state.toUpperCase(),
+        ...(review.commit_id ? { commitId: review.commit_id } : {}),
+        submittedAt: review.submitted_at ?? new Date().toISOString(),
+      });
+    }
     // Review webhooks carry a trimmed PR without its line and file totals, which the risk
     // model needs for very large PRs: read the full PR.
     const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: context.payload.pull_request.number }));

@@ -20,6 +20,8 @@ export interface TriageOutcome {
   status: "triaged" | "skipped" | "invalid-config";
   writes: number;
   plan?: TriagePlan;
+  /** Who was requested by this triage (lower-cased). */
+  requested?: string[];
 }
 
 export interface TriagePipelineExtras {
@@ -35,6 +37,8 @@ export interface TriageEventInput {
   beforeSha?: string;
   /** `/triage override` by a lead: recorded with this triage. */
   override?: { level: TriagePlan["assessment"]["level"]; by: string; reason: string };
+  /** A stale review request to escalate (a scheduled job). */
+  escalation?: NonNullable<TriageFacts["escalation"]>;
 }
 
 type AnyContext = Pick<Context, "octokit" | "repo" | "payload" | "id" | "log">;
@@ -75,7 +79,7 @@ async function recordHistory(
   plan: TriagePlan,
   progress: TriageProgress,
 ): Promise<void> {
-  const now = new Date();
+  const now = deps.clock();
   const { assessment } = plan;
   await deps.history.recordTriage({
     ...pr,
@@ -224,7 +228,7 @@ export async function triagePullRequest(
       return installation !== undefined ? deps.history.openRequestLoad(installation, prId) : new Map();
     },
   });
-  const facts = gathered.facts;
+  const facts: TriageFacts = { ...gathered.facts, ...(event.escalation ? { escalation: event.escalation } : {}) };
   let writes = 0;
   const progress: TriageProgress = { requestedNow: [], refusedNow: new Map() };
   let plan = planTriage(facts, memory, progress);
@@ -282,5 +286,5 @@ export async function triagePullRequest(
   if (plan.status === "skipped") log.info({ reason: plan.skipReason }, "PR skipped");
   else log.info({ risk: level, score: plan.assessment.score, picks: progress.requestedNow, writes }, writes ? "PR triaged" : "PR triaged; no change");
   if (outcome.failures.length) throw new WritesFailedError(outcome.failures);
-  return { status: plan.status, writes, plan };
+  return { status: plan.status, writes, plan, requested: progress.requestedNow };
 }

@@ -134,16 +134,17 @@ export class JobQueue {
   }
 
   /** Jobs waiting and the age of the oldest, per queue (for health and metrics). */
-  async depth(queue: string): Promise<{ waiting: number; active: number; oldestSeconds: number }> {
+  async depth(queue: string, dueWithinSeconds = 0): Promise<{ waiting: number; due: number; active: number; oldestSeconds: number }> {
     const schema = this.database.schema === "public" ? "pgboss" : `${this.database.schema}_queue`;
     const { rows } = await this.database.executeSql(
-      `SELECT count(*) FILTER (WHERE state < 'active') AS waiting, count(*) FILTER (WHERE state = 'active') AS active,
+      `SELECT count(*) FILTER (WHERE state < 'active') AS waiting, count(*) FILTER (WHERE state < 'active' AND start_after <= now() + $2 * interval '1 second') AS due,
+              count(*) FILTER (WHERE state = 'active') AS active,
               COALESCE(EXTRACT(EPOCH FROM now() - min(created_on) FILTER (WHERE state < 'active')), 0) AS oldest
          FROM ${schema}.job WHERE name = $1`,
-      [queue],
+      [queue, dueWithinSeconds],
     );
     const r = rows[0] ?? {};
-    return { waiting: Number(r.waiting ?? 0), active: Number(r.active ?? 0), oldestSeconds: Number(r.oldest ?? 0) };
+    return { waiting: Number(r.waiting ?? 0), due: Number(r.due ?? 0), active: Number(r.active ?? 0), oldestSeconds: Number(r.oldest ?? 0) };
   }
 
   /**

@@ -17,6 +17,8 @@ export interface ServerSettings {
   shutdownGraceSeconds: number;
   /** Owners besides a repository's own that `_extends` may read from. */
   extendsOwners: string[];
+  /** Days of history kept for closed pull requests. */
+  historyDays: number;
   production: boolean;
   /** Things the operator should know at start-up (logged as warnings). */
   warnings: string[];
@@ -90,6 +92,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 100),
     concurrency: integer(env, "WORKER_CONCURRENCY", 20, 1, 200),
     shutdownGraceSeconds: integer(env, "SHUTDOWN_GRACE_SECONDS", 20, 0, 3600),
+    historyDays: integer(env, "HISTORY_DAYS", 400, 1, 10_000),
     extendsOwners: (env.EXTENDS_ALLOWED_OWNERS ?? "")
       .split(",")
       .map((o) => o.trim())

@@ -10,6 +10,9 @@ import { AppOctokit } from "../github/app-octokit.js";
 import { createApp } from "../index.js";
 import { JobQueue, type JobQueueOptions } from "../queue/job-queue.js";
 import { createDeliveryProcessor, DELIVERY_QUEUE } from "../queue/process-delivery.js";
+import { createEscalationProcessor } from "../queue/process-escalation.js";
+import { createEscalationScheduler, ESCALATION_QUEUE } from "../queue/schedule-escalations.js";
+import { HistoryStore } from "../storage/history-store.js";
 import { recoverWork } from "../queue/recover-work.js";
 import { DeliveryStore } from "../storage/delivery-store.js";
 import { openDatabase, type Database } from "../storage/open-database.js";
@@ -50,6 +53,8 @@ export interface StartOptions {
   queue?: JobQueueOptions;
   /** The app's bot account, when known; otherwise it is asked of GitHub (`GET /app`). */
   botLogin?: string;
+  /** The clock escalations are scheduled and checked by (tests move it forward). */
+  clock?: () => Date;
 }
 
 /**
@@ -116,8 +121,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
 
   await registry.register();
-  await queue.start([DELIVERY_QUEUE]);
+  await queue.start([DELIVERY_QUEUE, ESCALATION_QUEUE]);
   queue.handle(DELIVERY_QUEUE, createDeliveryProcessor({ probot, deps, deliveries, registry, queue, log }));
+  const clock = options.clock ?? (() => new Date());
+  deps.clock = clock;
+  deps.escalations = createEscalationScheduler(queue, clock);
+  queue.handle(
+    ESCALATION_QUEUE,
+    createEscalationProcessor({ probot, deps, history: new HistoryStore(database.db), registry, queue, extras, log, now: clock }),
+  );
   const recover = (everyoneElse = false) =>
     recoverWork({ registry, deliveries, queue, log, everyoneElse }).catch((error: unknown) =>
       log.warn({ error: describeError(error) }, "could not check for work of stopped processes"),
@@ -130,6 +142,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const pruneTimer = setInterval(() => {
     void deliveries.prune(new Date(Date.now() - DELIVERY_RETENTION_MS)).catch(() => undefined);
     void deps.refused.prune().catch(() => undefined);
+    void new HistoryStore(database.db).prune(new Date(Date.now() - settings.historyDays * 86_400_000)).catch(() => undefined);
   }, PRUNE_EVERY_MS);
   pruneTimer.unref();
 

@@ -275,6 +275,11 @@ export class HistoryStore {
     return row !== undefined && row.done_at === null;
   }
 
+  async escalationDone(requestId: string, kind: "nudge" | "reassign"): Promise<boolean> {
+    const row = await this.db.selectFrom("escalations").select("done_at").where("request_id", "=", requestId).where("kind", "=", kind).executeTakeFirst();
+    return row?.done_at != null;
+  }
+
   async finishEscalation(requestId: string, kind: "nudge" | "reassign", at: Date, newReviewer?: string): Promise<void> {
     await this.db
       .updateTable("escalations")

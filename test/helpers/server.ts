@@ -23,7 +23,7 @@ export interface TestServer {
   logs: Array<Record<string, unknown>>;
   /** POST a signed webhook, as GitHub does. */
   post(event: string, payload: unknown, options?: { id?: string; signature?: string; body?: string }): Promise<Response>;
-  /** Wait until every stored delivery is done or failed and no job runs. */
+  /** Wait until every stored delivery is done or failed and no job runs (nor any due escalation waits). */
   idle(timeoutMs?: number): Promise<void>;
   stop(graceMs?: number): Promise<void>;
 }
@@ -39,7 +39,7 @@ export function newDeliveryId(): string {
  * file's embedded database, listening on a free port, with GitHub mocked by nock.
  */
 export async function startTestServer(
-  options: { extras?: TriagePipelineExtras; queue?: JobQueueOptions; env?: NodeJS.ProcessEnv; keepData?: boolean } = {},
+  options: { extras?: TriagePipelineExtras; queue?: JobQueueOptions; env?: NodeJS.ProcessEnv; keepData?: boolean; clock?: () => Date } = {},
 ): Promise<TestServer> {
   const database = await testDatabase();
   if (!options.keepData) await resetDatabase(database);
@@ -58,6 +58,7 @@ export async function startTestServer(
     extras: options.extras ?? {},
     queue: { pollMs: 50, retry: { limit: 3, delaySeconds: 1, backoff: false }, ...options.queue },
     botLogin: "review-triage[bot]",
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const post = (event: string, payload: unknown, o: { id?: string; signature?: string; body?: string } = {}) => {
     const body = o.body ?? JSON.stringify(payload);
@@ -77,7 +78,9 @@ export async function startTestServer(
     const until = Date.now() + timeoutMs;
     for (;;) {
       const counts = await deliveries.counts();
-      const busy = (counts.queued ?? 0) + (counts.processing ?? 0);
+      // Escalations put back for a moment (their PR was busy) count as still to run.
+      const escalations = await server.queue.depth("escalation", 10);
+      const busy = (counts.queued ?? 0) + (counts.processing ?? 0) + escalations.due + escalations.active;
       if (busy === 0 && server.queue.inFlight === 0) return;
       if (Date.now() > until) throw new Error(`deliveries still busy after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
       await new Promise((r) => setTimeout(r, 25));

@@ -1,0 +1,53 @@
+import type { Context } from "probot";
+import type { AppDeps } from "./app-deps.js";
+
+type PrContext = Context<"pull_request">;
+
+function botSender(context: { payload: { sender?: { login?: string; type?: string } } }, botLogin: string | undefined): boolean {
+  const sender = context.payload.sender;
+  if (!sender?.login) return false;
+  return botLogin ? sender.login.toLowerCase() === botLogin.toLowerCase() : sender.type === "Bot";
+}
+
+/**
+ * pull_request events that only the history needs: a PR closed or merged, and review
+ * requests made or withdrawn (by a person, or by the app, whose own request comes back as an
+ * event too). The review load and the escalations are read from what is recorded here.
+ */
+export function handlePullRequestHistory(deps: AppDeps) {
+  return async (context: PrContext): Promise<void> => {
+    const payload = context.payload as PrContext["payload"] & {
+      requested_reviewer?: { login: string } | null;
+      requested_team?: { slug: string } | null;
+    };
+    const pull = payload.pull_request;
+    const pr = { repoId: pull.base.repo.id, number: pull.number };
+    const at = new Date(pull.updated_at ?? Date.now());
+    if (payload.action === "closed") {
+      await deps.history.upsertPullRequest({
+        ...pr,
+        ...(payload.installation?.id !== undefined ? { installationId: payload.installation.id } : {}),
+        repo: payload.repository.full_name,
+        author: pull.user?.login ?? "",
+        title: pull.title,
+        state: pull.merged ? "merged" : "closed",
+        draft: pull.draft ?? false,
+        headSha: pull.head.sha,
+        openedAt: pull.created_at,
+        ...(pull.merged_at ? { mergedAt: pull.merged_at } : {}),
+        closedAt: pull.closed_at ?? at.toISOString(),
+      });
+      context.log.info({ merged: Boolean(pull.merged) }, "PR closed; recorded");
+      return;
+    }
+    const reviewer = payload.requested_reviewer?.login ?? (payload.requested_team ? `@${payload.repository.owner.login}/${payload.requested_team.slug}` : undefined);
+    if (!reviewer) return;
+    const sender = payload.sender?.login ?? "unknown";
+    if (payload.action === "review_requested") {
+      const byApp = botSender(context, deps.botLogin);
+      await deps.history.recordRequest({ ...pr, reviewer, requestedBy: sender, byApp, at });
+      return;
+    }
+    await deps.history.removeRequest(pr, reviewer, sender, at);
+  };
+}

@@ -1,0 +1,98 @@
+import type { Probot } from "probot";
+import { loadConfig } from "../config/load-config.js";
+import { durationMs } from "../config/schema.js";
+import { describeError } from "../describe-error.js";
+import type { PullRequestLike } from "../github/gather-triage.js";
+import type { Logger, Octokit } from "../github/types.js";
+import type { AppDeps } from "../handlers/app-deps.js";
+import { triagePullRequest, type TriagePipelineExtras } from "../handlers/triage.js";
+import type { HistoryStore } from "../storage/history-store.js";
+import { prKey } from "../storage/pr-state-store.js";
+import type { WorkerRegistry } from "../storage/worker-registry.js";
+import type { JobOutcome, JobQueue, QueuedJob } from "./job-queue.js";
+import { escalationDue, type EscalationJob } from "./schedule-escalations.js";
+
+/** A job that finds itself early (the config asks for longer now) waits until it is due. */
+const EARLY_SLACK_MS = 30_000;
+
+function words(ms: number): string {
+  const h = ms / 3_600_000;
+  return h >= 24 && h % 24 === 0 ? `${h / 24} day${h === 24 ? "" : "s"}` : h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.round(ms / 60_000)} min`;
+}
+
+/**
+ * A scheduled escalation (SPEC §8: no review after N hours → nudge, then reassign). It acts
+ * only if, now, the request is still pending on an open, ready PR and escalation is on; it
+ * happens once per request and kind across every process and restart (the `escalations`
+ * row), and runs under the PR's lock like any delivery of that PR.
+ */
+export function createEscalationProcessor(input: {
+  probot: Probot;
+  deps: AppDeps;
+  history: HistoryStore;
+  registry: WorkerRegistry;
+  queue: JobQueue;
+  extras: TriagePipelineExtras;
+  log: Logger;
+  now?: () => Date;
+}) {
+  const { probot, deps, history, registry, queue, extras, log } = input;
+  const now = input.now ?? (() => new Date());
+  return async (job: QueuedJob<Record<string, unknown>>): Promise<JobOutcome> => {
+    const data = job.data as unknown as EscalationJob;
+    const pr = { repoId: data.repoId, number: data.number };
+    const request = await history.request(data.requestId);
+    // A review, a withdrawal, a close, a merge or a draft since: nothing to escalate.
+    if (!request || request.removedAt || request.reviewedAt) return { kind: "done" };
+    // Done already (another copy of this job, another process): nothing to ask GitHub.
+    if (await history.escalationDone(data.requestId, data.kind)) return { kind: "done" };
+    const stored = await history.pullRequest(pr);
+    if (!stored || stored.state !== "open" || stored.draft) return { kind: "done" };
+    const key = prKey(data.repoId, data.number);
+    if (!(await registry.lock(key))) {
+      await queue.requeue(job, 2);
+      return { kind: "done" };
+    }
+    const elog = log.child?.({ escalation: data.kind, repo: `${data.owner}/${data.repo}`, pr: data.number, reviewer: request.reviewer }) ?? log;
+    try {
+      const octokit = (await probot.auth(data.installationId)) as unknown as Octokit;
+      const ref = { owner: data.owner, repo: data.repo };
+      const loaded = await deps.configs.get(`${data.owner}/${data.repo}`.toLowerCase(), () =>
+        loadConfig({ octokit, repo: <T>(o?: T) => ({ ...ref, ...o }) } as unknown as Parameters<typeof loadConfig>[0], { extendsOwners: deps.extendsOwners }),
+      );
+      if (!loaded.ok) return { kind: "done" };
+      const escalation = loaded.config.escalation;
+      if (!escalation.enabled || (!request.byApp && !escalation.human_requests)) return { kind: "done" };
+      const due = escalationDue(escalation, request.requestedAt)[data.kind];
+      if (due.getTime() > now().getTime() + EARLY_SLACK_MS) {
+        await queue.requeue(job, (due.getTime() - now().getTime()) / 1000);
+        return { kind: "done" };
+      }
+      const { data: pull } = await octokit.rest.pulls.get({ ...ref, pull_number: data.number });
+      if (pull.state !== "open" || pull.draft) return { kind: "done" };
+      if (!(await history.startEscalation({ ...pr, requestId: data.requestId, reviewer: request.reviewer, kind: data.kind, at: now() }))) return { kind: "done" };
+      const waited = words(durationMs(data.kind === "nudge" ? escalation.nudge_after : escalation.reassign_after));
+      const id = `escalation:${data.requestId}:${data.kind}`;
+      deps.failures.delete(id);
+      const context = {
+        id,
+        octokit,
+        repo: <T>(o?: T) => ({ ...ref, ...o }),
+        payload: { installation: { id: data.installationId }, repository: { full_name: `${data.owner}/${data.repo}` } },
+        log: elog,
+      };
+      const outcome = await triagePullRequest(context as never, deps, pull as unknown as PullRequestLike, "escalation", extras, {
+        escalation: { kind: data.kind, reviewer: request.reviewer, requestId: data.requestId, waited, withdraw: escalation.withdraw },
+      });
+      const added = outcome.requested?.join(", ") || undefined;
+      await history.finishEscalation(data.requestId, data.kind, now(), added);
+      elog.info({ added }, data.kind === "nudge" ? "stale review request nudged" : "stale review request reassigned");
+      return { kind: "done" };
+    } catch (error) {
+      elog.warn({ error: describeError(error) }, "escalation failed; it will be retried");
+      return { kind: "retry", error: String(describeError(error).message) };
+    } finally {
+      await registry.unlock(key).catch(() => undefined);
+    }
+  };
+}

@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { fixture } from "../helpers/app.js";
+import { API, CONFIG_URL, RAW } from "../helpers/github.js";
+import { file, mockFiles, mockToken, nock, prPayload, REPO_PATH } from "../helpers/scenario.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+/**
+ * History and stale-review escalation through the real path (intake → queue → jobs), with
+ * the clock the escalations read moved forward instead of waiting a day.
+ */
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const FILES = [file("src/session.ts", 40), file("src/store.ts", 40), file("src/util.ts", 40)];
+const CONFIG = `
+reviewers:
+  seniors: [bob, carol, dave]
+routing:
+  low: [{ from: seniors, count: 1 }]
+  medium: [{ from: seniors, count: 1 }]
+  high: [{ from: seniors, count: 1 }]
+  critical: [{ from: seniors, count: 1 }]
+  respect_busy: false
+escalation:
+  enabled: true
+  nudge_after: 24h
+  reassign_after: 48h
+  working_days: [mon, tue, wed, thu, fri, sat, sun]
+`;
+const WEEK_AHEAD = 7 * 24 * 3600 * 1000;
+
+let running: TestServer | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+function errors(t: TestServer) {
+  return t.logs.filter((l) => (l.level as number) >= 50);
+}
+
+/** The queue waits by the database's clock: make the scheduled escalations due now, as the moved clock says they are. */
+async function dueNow(t: TestServer) {
+  await t.database.executeSql("UPDATE pgboss.job SET start_after = now() WHERE name = 'escalation' AND state < 'active'");
+  t.server.queue.notify();
+}
+
+async function rows(t: TestServer, sql: string) {
+  return (await t.database.executeSql(sql)).rows;
+}
+
+/** The reads and writes of a first `opened`: the load comes from one listing of open PRs (the backfill). */
+function mockOpened(scope: nock.Scope, open: Json[] = [], token = true) {
+  if (token) mockToken(scope);
+  scope.get((uri) => CONFIG_URL.test(uri)).reply(200, CONFIG, RAW);
+  mockFiles(scope, FILES);
+  scope.get(`${REPO_PATH}/pulls`).query({ state: "open", per_page: 100 }).reply(200, open);
+  const out = { requested: [] as string[] };
+  scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b) => ((out.requested = b.reviewers), true)).reply(201, {});
+  scope.post(`${REPO_PATH}/check-runs`).reply(201, { id: 41 });
+  scope.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 555 });
+  scope.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
+  return out;
+}
+
+/** What an escalation job reads: the PR as it is now, then everything a triage reads. */
+function mockEscalationReads(scope: nock.Scope, requested: string[]) {
+  scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: FILES, requested, labels: ["risk: medium"] }).pull_request as Json);
+  mockFiles(scope, FILES);
+  scope.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, []);
+}
+
+describe("history", () => {
+  it("records the PR, its triage, the app's request with why, the review and the merge", async () => {
+    running = await startTestServer();
+    const opened = mockOpened(nock(API));
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    expect(nock.pendingMocks()).toEqual([]);
+    const reviewer = opened.requested[0]!;
+    expect(await rows(running, "SELECT repo, number, author, state FROM pull_requests")).toEqual([{ repo: "Codertocat/Hello-World", number: 2, author: "erin", state: "open" }]);
+    expect(await rows(running, "SELECT level, scored_level FROM triage_results")).toEqual([{ level: "medium", scored_level: "medium" }]);
+    const [request] = await rows(running, "SELECT reviewer, by_app, group_name, reason, reviewed_at FROM review_requests");
+    expect(request).toMatchObject({ reviewer, by_app: true, group_name: "seniors", reason: expect.stringContaining("seniors: least loaded"), reviewed_at: null });
+
+    // The review answers the request; closing records the merge.
+    const review = structuredClone(fixture<Json>("pull_request_review", "submitted"));
+    review.pull_request = { ...review.pull_request, ...(prPayload({ files: FILES }).pull_request as Json) };
+    review.review = { ...review.review, id: 9001, user: { login: reviewer, type: "User" }, state: "approved", commit_id: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", submitted_at: "2026-01-02T10:00:00Z" };
+    review.sender = { login: reviewer, type: "User" };
+    const reads = nock(API);
+    reads.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: FILES, requested: [], labels: ["risk: medium"] }).pull_request as Json);
+    mockFiles(reads, FILES);
+    reads.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, [{ id: 9001, user: { login: reviewer, type: "User" }, state: "APPROVED", submitted_at: "2026-01-02T10:00:00Z", commit_id: "ec26c3e57ca3a959ca5aad62de7213c562f8c821" }]);
+    reads.get(`${REPO_PATH}/collaborators/${reviewer}/permission`).reply(200, { permission: "write", role_name: "write" });
+    reads.patch(`${REPO_PATH}/check-runs/41`).reply(200, { id: 41 });
+    reads.patch(`${REPO_PATH}/issues/comments/555`).optionally().reply(200, { id: 555 });
+    await running.post("pull_request_review", review);
+    await running.idle();
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(await rows(running, "SELECT reviewer, state FROM reviews")).toEqual([{ reviewer, state: "APPROVED" }]);
+    expect((await rows(running, "SELECT reviewed_at FROM review_requests"))[0]!.reviewed_at).not.toBeNull();
+
+    const closed = prPayload({ action: "opened", files: FILES }) as Json;
+    closed.action = "closed";
+    Object.assign(closed.pull_request, { state: "closed", merged: true, merged_at: "2026-01-03T00:00:00Z", closed_at: "2026-01-03T00:00:00Z" });
+    await running.post("pull_request", closed);
+    await running.idle();
+    expect(await rows(running, "SELECT state FROM pull_requests")).toEqual([{ state: "merged" }]);
+    expect(errors(running)).toEqual([]);
+  });
+
+  it("counts review load across the installation's repositories from the history", async () => {
+    running = await startTestServer();
+    // Another repository of the same installation, where bob and carol already have requests.
+    const other = prPayload({ number: 7, files: FILES }) as Json;
+    other.repository = { ...other.repository, id: 999, name: "other", full_name: "Codertocat/other" };
+    other.pull_request.base.repo = { ...other.pull_request.base.repo, id: 999, name: "other", full_name: "Codertocat/other" };
+    const first = nock(API);
+    mockToken(first);
+    first.get((uri) => uri.startsWith("/repos/Codertocat/other/contents/")).reply(200, CONFIG, RAW);
+    first.get("/repos/Codertocat/other/pulls/7/files").query({ per_page: 100 }).reply(200, FILES.map((f) => ({ ...f, changes: f.additions, status: "added", patch: "@@ -0,0 +1 @@\n+x" })));
+    first.get("/repos/Codertocat/other/pulls").query({ state: "open", per_page: 100 }).reply(200, [
+      { number: 1, requested_reviewers: [{ login: "bob" }, { login: "carol" }], requested_teams: [] },
+      { number: 3, requested_reviewers: [{ login: "bob" }, { login: "carol" }], requested_teams: [] },
+    ]);
+    first.post("/repos/Codertocat/other/pulls/7/requested_reviewers").reply(201, {});
+    first.post("/repos/Codertocat/other/check-runs").reply(201, { id: 1 });
+    first.post("/repos/Codertocat/other/issues/7/comments").reply(201, { id: 2 });
+    first.post("/repos/Codertocat/other/issues/7/labels").reply(200, []);
+    await running.post("pull_request", other);
+    await running.idle();
+    expect(nock.pendingMocks()).toEqual([]);
+
+    // In this repository nobody has a request; across the installation bob and carol have two
+    // each and dave one (PR 7 there went to him).
+    // (The installation's token is still valid: no second exchange.)
+    const opened = mockOpened(nock(API), [], false);
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(opened.requested).toEqual(["dave"]);
+    expect(errors(running)).toEqual([]);
+  });
+});
+
+describe("stale-review escalation", () => {
+  it("nudges once, then requests the next candidate of the group, each exactly once", async () => {
+    let offset = 0;
+    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
+    const opened = mockOpened(nock(API));
+    // The jobs wait for their time: the clock has not moved yet.
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    expect(nock.pendingMocks()).toEqual([]);
+    const first = opened.requested[0]!;
+    expect(await rows(running, "SELECT count(*)::int AS n FROM escalations")).toEqual([{ n: 0 }]);
+
+    // A week later (by the clock the jobs read), both steps are due.
+    offset = WEEK_AHEAD;
+    // The installation's token from the first event is still valid.
+    const nudge = nock(API);
+    nudge.get((uri) => CONFIG_URL.test(uri)).reply(200, CONFIG, RAW);
+    mockEscalationReads(nudge, [first]);
+    nudge.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).reply(200, []);
+    let reply = "";
+    nudge.post(`${REPO_PATH}/issues/2/comments`, (b) => ((reply = b.body), true)).reply(201, { id: 600 });
+    let sticky = "";
+    nudge.patch(`${REPO_PATH}/issues/comments/555`, (b) => ((sticky = b.body), true)).reply(200, { id: 555 });
+    nudge.patch(`${REPO_PATH}/check-runs/41`).optionally().reply(200, { id: 41 });
+    // The reassignment: the next senior is requested as well.
+    nudge.get((uri) => CONFIG_URL.test(uri)).optionally().reply(200, CONFIG, RAW);
+    mockEscalationReads(nudge, [first]);
+    let second: string[] = [];
+    nudge.post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b) => ((second = b.reviewers), true)).reply(201, {});
+    nudge.patch(`${REPO_PATH}/issues/comments/555`, (b) => ((sticky = b.body), true)).reply(200, { id: 555 });
+    nudge.patch(`${REPO_PATH}/check-runs/41`).optionally().reply(200, { id: 41 });
+    await dueNow(running);
+    await running.idle(60_000);
+    nock.abortPendingRequests();
+    expect(reply).toContain(`@${first}, a reminder: your review of this pull request was requested 1 day of working time ago`);
+    expect(second).toHaveLength(1);
+    expect(second[0]).not.toBe(first);
+    expect(sticky).toContain("Reassigned: @\u200b" + first);
+    const done = await rows(running, "SELECT kind, done_at IS NOT NULL AS done FROM escalations ORDER BY kind");
+    expect(done).toEqual([
+      { kind: "nudge", done: true },
+      { kind: "reassign", done: true },
+    ]);
+    nock.cleanAll();
+
+    // The same jobs again (a redelivery, a second replica's copy, a retry after a crash): nothing more happens.
+    const jobs = await rows(running, "SELECT data FROM pgboss.job WHERE name = 'escalation' AND state = 'completed' AND data->>'requestId' = (SELECT min(id)::text FROM review_requests)");
+    expect(jobs.length).toBeGreaterThanOrEqual(2);
+    for (const job of jobs) await running.server.queue.send("escalation", job.data as object);
+    await running.idle(60_000);
+    expect(await rows(running, "SELECT count(*)::int AS n FROM escalations")).toEqual([{ n: 2 }]);
+    expect(errors(running)).toEqual([]);
+  });
+
+  it("does nothing once the reviewer has reviewed", async () => {
+    let offset = 0;
+    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
+    const opened = mockOpened(nock(API));
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    const reviewer = opened.requested[0]!;
+    await running.database.executeSql("UPDATE review_requests SET reviewed_at = now()");
+    offset = WEEK_AHEAD;
+    await dueNow(running);
+    // No mocks: an escalation that acted would call GitHub.
+    await running.idle(30_000);
+    expect(await rows(running, "SELECT count(*)::int AS n FROM escalations")).toEqual([{ n: 0 }]);
+    expect(reviewer).toBeTruthy();
+    expect(errors(running)).toEqual([]);
+  });
+});
