@@ -1,5 +1,7 @@
 import type { Context } from "probot";
 import type { AppDeps } from "./app-deps.js";
+import { metrics } from "../metrics/metrics.js";
+import { prKey } from "../storage/pr-state-store.js";
 import { triagePullRequest, type PullRequestLike, type TriagePipelineExtras } from "./triage.js";
 
 /** Reviews submitted, edited or dismissed change what governance sees: re-evaluate. */
@@ -7,7 +9,7 @@ export function handleReview(deps: AppDeps, extras: TriagePipelineExtras) {
   return async (context: Context<"pull_request_review">): Promise<void> => {
     const { review, pull_request: pull } = context.payload;
     if (review.user) {
-      await deps.history.recordReview({
+      const recorded = await deps.history.recordReview({
         repoId: pull.base.repo.id,
         number: pull.number,
         id: review.id,
@@ -16,6 +18,10 @@ export function handleReview(deps: AppDeps, extras: TriagePipelineExtras) {
         ...(review.commit_id ? { commitId: review.commit_id } : {}),
         submittedAt: review.submitted_at ?? new Date().toISOString(),
       });
+      if (recorded.requestedAt && review.submitted_at) {
+        const level = (await deps.store.get(prKey(pull.base.repo.id, pull.number)))?.level ?? "unknown";
+        metrics.timeToFirstReview.observe({ level }, Math.max(0, (new Date(review.submitted_at).getTime() - recorded.requestedAt.getTime()) / 1000));
+      }
     }
     // Review webhooks carry a trimmed PR without its line and file totals, which the risk
     // model needs for very large PRs: read the full PR.

@@ -13,6 +13,7 @@ import type { Logger, Octokit } from "../github/types.js";
 import { prKey } from "../storage/pr-state-store.js";
 import type { AppDeps } from "./app-deps.js";
 import { describeError } from "../describe-error.js";
+import { metrics } from "../metrics/metrics.js";
 
 export type { PullRequestLike, TriageTrigger };
 
@@ -251,8 +252,10 @@ export async function triagePullRequest(
     plan = planTriage(facts, memory, progress);
   }
 
+  let analysed = facts.analysis;
   if (!facts.analysis) {
     const analysis: StaticAnalysisFact | undefined = await gathered.analysis();
+    analysed = analysis;
     // Same level (the factor has no weight); the comment and check now show its findings.
     if (analysis) plan = planTriage({ ...facts, analysis }, memory, progress);
   }
@@ -285,6 +288,9 @@ export async function triagePullRequest(
   const level = plan.assessment.level;
   if (plan.status === "skipped") log.info({ reason: plan.skipReason }, "PR skipped");
   else log.info({ risk: level, score: plan.assessment.score, picks: progress.requestedNow, writes }, writes ? "PR triaged" : "PR triaged; no change");
+  if (plan.status === "triaged") metrics.prsTriaged.inc({ level });
+  if (analysed?.durationMs !== undefined) metrics.analysisDuration.observe(analysed.durationMs / 1000);
+  if (analysed?.budgetHits) metrics.analysisBudgetHits.inc(analysed.budgetHits);
   if (outcome.failures.length) throw new WritesFailedError(outcome.failures);
   return { status: plan.status, writes, plan, requested: progress.requestedNow };
 }

@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 import type { Logger } from "../github/types.js";
+import { metrics } from "../metrics/metrics.js";
 import { executorFor, type Database, type DbOrTransaction } from "../storage/open-database.js";
 
 /** What a job handler decides; the queue turns it into pg-boss's complete / fail / send. */
@@ -211,12 +212,14 @@ export class JobQueue {
     const handler = this.#handlers.get(job.queue)!;
     this.#jobs.set(job.id, job);
     const task = (async () => {
+      const end = metrics.jobDuration.startTimer({ queue: job.queue });
       let outcome: JobOutcome;
       try {
         outcome = await handler(job);
       } catch (error) {
         outcome = { kind: "retry", error: error instanceof Error ? error.message : String(error) };
       }
+      end();
       // A job handed back during shutdown is no longer ours to settle.
       if (!this.#jobs.has(job.id)) return;
       try {

@@ -6,6 +6,7 @@ import type { Logger } from "../github/types.js";
 import type { DeliveryStore } from "../storage/delivery-store.js";
 import type { WorkerRegistry } from "../storage/worker-registry.js";
 import type { JobOutcome, JobQueue, QueuedJob } from "./job-queue.js";
+import { metrics } from "../metrics/metrics.js";
 
 export const DELIVERY_QUEUE = "delivery";
 
@@ -81,6 +82,7 @@ export function createDeliveryProcessor(input: { probot: Probot; deps: AppDeps; 
       deps.failures.delete(id);
       if (!failure) {
         await deliveries.finish(id, "done");
+        metrics.deliveriesProcessed.inc({ event: claimed.event, outcome: "done" });
         return { kind: "done" };
       }
       const message = String(describeError(failure.error).message);
@@ -93,9 +95,11 @@ export function createDeliveryProcessor(input: { probot: Probot; deps: AppDeps; 
       if (verdict.retry && !last) {
         await deliveries.release(id, message);
         dlog.warn({ attempt: claimed.attempts, error: message }, "delivery failed; it will be retried");
+        metrics.deliveriesProcessed.inc({ event: claimed.event, outcome: "retried" });
         return { kind: "retry", error: message };
       }
       await deliveries.finish(id, "failed", message);
+      metrics.deliveriesProcessed.inc({ event: claimed.event, outcome: "failed" });
       dlog.error({ attempts: claimed.attempts, error: message }, verdict.retry ? "delivery failed on every attempt; kept as failed" : "delivery failed and cannot succeed by retrying; kept as failed");
       return { kind: "done" };
     } finally {

@@ -11,6 +11,7 @@ import { prKey } from "../storage/pr-state-store.js";
 import type { WorkerRegistry } from "../storage/worker-registry.js";
 import type { JobOutcome, JobQueue, QueuedJob } from "./job-queue.js";
 import { escalationDue, type EscalationJob } from "./schedule-escalations.js";
+import { metrics } from "../metrics/metrics.js";
 
 /** A job that finds itself early (the config asks for longer now) waits until it is due. */
 const EARLY_SLACK_MS = 30_000;
@@ -86,6 +87,7 @@ export function createEscalationProcessor(input: {
       });
       const added = outcome.requested?.join(", ") || undefined;
       await history.finishEscalation(data.requestId, data.kind, now(), added);
+      metrics.escalations.inc({ kind: data.kind });
       elog.info({ added }, data.kind === "nudge" ? "stale review request nudged" : "stale review request reassigned");
       return { kind: "done" };
     } catch (error) {

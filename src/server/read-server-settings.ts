@@ -19,6 +19,8 @@ export interface ServerSettings {
   extendsOwners: string[];
   /** Days of history kept for closed pull requests. */
   historyDays: number;
+  /** Bearer token `/metrics` requires, when set. */
+  metricsToken?: string;
   production: boolean;
   /** Things the operator should know at start-up (logged as warnings). */
   warnings: string[];
@@ -93,6 +95,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     concurrency: integer(env, "WORKER_CONCURRENCY", 20, 1, 200),
     shutdownGraceSeconds: integer(env, "SHUTDOWN_GRACE_SECONDS", 20, 0, 3600),
     historyDays: integer(env, "HISTORY_DAYS", 400, 1, 10_000),
+    ...(env.METRICS_TOKEN?.trim() ? { metricsToken: env.METRICS_TOKEN.trim() } : {}),
     extendsOwners: (env.EXTENDS_ALLOWED_OWNERS ?? "")
       .split(",")
       .map((o) => o.trim())

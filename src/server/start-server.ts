@@ -20,6 +20,8 @@ import { WorkerRegistry } from "../storage/worker-registry.js";
 import { describeError } from "../describe-error.js";
 import { readServerSettings, type ServerSettings } from "./read-server-settings.js";
 import { createWebhookIntake } from "./webhook-intake.js";
+import { handleMetrics, metrics, registerQueueGauges } from "../metrics/metrics.js";
+import { requestMetrics } from "../metrics/request-metrics.js";
 
 type Route = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
 
@@ -75,7 +77,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   log.info({ database: database.where }, "database ready");
   const probot = createProbot({
     env: options.env ?? process.env,
-    overrides: { log, Octokit: options.Octokit ?? AppOctokit, secret: settings.webhookSecret, appId: settings.appId, privateKey: settings.privateKey },
+    overrides: {
+      log,
+      Octokit: (options.Octokit ?? AppOctokit).plugin(requestMetrics as never),
+      secret: settings.webhookSecret,
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+    },
   });
   const deps = createAppDeps({ database, appId: settings.appId, extendsOwners: settings.extendsOwners });
   const deliveries = new DeliveryStore(database.db);
@@ -99,7 +107,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const routes: Route[] = [];
   const extras = options.extras ?? { analyze: createAnalyzer() };
-  await probot.load(createApp(deps, extras, [health]), { cwd: process.cwd(), addHandler: (route: Route) => void routes.push(route) });
+  registerQueueGauges((q) => queue.depth(q), [DELIVERY_QUEUE, ESCALATION_QUEUE]);
+  await probot.load(createApp(deps, extras, [health, handleMetrics(settings.metricsToken)]), { cwd: process.cwd(), addHandler: (route: Route) => void routes.push(route) });
 
   // The app's own comments are recognised by its bot account: learn it once from GitHub.
   const learnIdentity = async (): Promise<boolean> => {
@@ -161,7 +170,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           ...(d.key ? { prKey: d.key } : {}),
           body: d.body,
         });
-        if (!stored) return "duplicate" as const;
+        if (!stored) {
+          metrics.deliveriesReceived.inc({ event: d.event, intake: "duplicate" });
+          return "duplicate" as const;
+        }
+        metrics.deliveriesReceived.inc({ event: d.event, intake: "queued" });
         const jobId = await queue.send(DELIVERY_QUEUE, { delivery: d.id }, { trx });
         await deliveries.setJob(trx, d.id, jobId);
         return "queued" as const;

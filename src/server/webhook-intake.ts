@@ -3,6 +3,7 @@ import { verify } from "@octokit/webhooks-methods";
 import { eventRelevance, type Relevance } from "../core/event-relevance.js";
 import { describeError } from "../describe-error.js";
 import type { Logger } from "../github/types.js";
+import { metrics } from "../metrics/metrics.js";
 
 /** GitHub caps webhook payloads at 25 MB; anything bigger is not from GitHub. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
@@ -109,6 +110,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): (req: Incomi
     const relevance: Relevance = eventRelevance(event!, payload);
     const p = payload as { action?: unknown; installation?: { id?: unknown }; repository?: { full_name?: unknown } };
     if (!relevance.relevant) {
+      metrics.deliveriesReceived.inc({ event: event!, intake: relevance.malformed ? "malformed" : "ignored" });
       const repo = typeof p.repository?.full_name === "string" ? { repo: p.repository.full_name } : {};
       if (relevance.malformed) log.warn({ missing: relevance.malformed, ...repo }, "malformed webhook payload; ignored");
       else log.debug({ reason: relevance.reason }, "event cannot change the triage; ignored");

@@ -320,3 +320,25 @@ describe("start-up", () => {
     expect(out).toContain("cannot start: WEBHOOK_SECRET is not set");
   });
 });
+
+describe("metrics", () => {
+  it("serves Prometheus metrics behind METRICS_TOKEN, counting deliveries, GitHub requests, triages and the queue", async () => {
+    running = await startTestServer({ env: { METRICS_TOKEN: "s3cret" } });
+    mockOpened(nock(API));
+    await running.post("pull_request", prPayload({ files: MEDIUM_FILES }));
+    await running.idle();
+    expect(nock.pendingMocks()).toEqual([]);
+    const url = `${running.server.url}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    const res = await fetch(url, { headers: { authorization: "Bearer s3cret" } });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toMatch(/review_triage_deliveries_received_total\{event="pull_request",intake="queued"\} [1-9]/);
+    expect(body).toMatch(/review_triage_deliveries_processed_total\{event="pull_request",outcome="done"\} [1-9]/);
+    expect(body).toMatch(/review_triage_github_requests_total\{method="POST",status="201"\} [1-9]/);
+    expect(body).toMatch(/review_triage_prs_triaged_total\{level="medium"\} [1-9]/);
+    expect(body).toMatch(/review_triage_queue_depth\{queue="delivery"\} 0/);
+    expect(body).toMatch(/review_triage_job_duration_seconds_count\{queue="delivery"\} [1-9]/);
+  });
+});
