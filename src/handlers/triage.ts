@@ -125,15 +125,18 @@ async function recordHistory(
     if (created && id && escalation.enabled && deps.escalations) await schedule(id, now);
   }
   // Requests seen on the PR but not recorded (made while the app was away): known from now on.
-  // A PR that has just become urgent (a label, a new base) has its pending requests'
-  // escalations brought forward: the jobs already scheduled run later and find them done.
-  const becameUrgent = urgent && !memoryUrgent && escalation.enabled && deps.escalations;
   for (const login of facts.pr.requested) {
-    if (progress.requestedNow.includes(login)) continue;
-    const { id, created } = await deps.history.recordRequest({ ...pr, reviewer: login, requestedBy: "unknown", byApp: false, at: now });
-    if (!becameUrgent || created || !id) continue;
-    const pending = await deps.history.pendingFor(pr, login);
-    if (pending && (pending.byApp || escalation.human_requests)) await schedule(pending.id, pending.requestedAt);
+    if (!progress.requestedNow.includes(login)) await deps.history.recordRequest({ ...pr, reviewer: login, requestedBy: "unknown", byApp: false, at: now });
+  }
+  // A PR that has just become urgent (a label, a new base) has the escalations of its pending
+  // requests brought forward; the jobs scheduled before find them done when they run.
+  if (urgent && !memoryUrgent && escalation.enabled && deps.escalations) {
+    const earlier = new Set([...facts.pr.requested, ...(plan.next.requestedByApp ?? [])]);
+    for (const login of earlier) {
+      if (progress.requestedNow.includes(login)) continue;
+      const pending = await deps.history.pendingFor(pr, login);
+      if (pending && (pending.byApp || escalation.human_requests)) await schedule(pending.id, pending.requestedAt);
+    }
   }
   await deps.history.recordChecklistEvents(pr, plan.checklistEvents.map((e) => ({ ...e, at: now })));
   if (plan.overrideEvent === "set" && plan.override) {
