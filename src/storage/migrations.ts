@@ -201,9 +201,13 @@ export const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-/** Bring the database to the newest schema; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Bring the database to the newest schema; throws with the failing migration's name. The
+ * migrator's own tables are named with their schema: unnamed, Kysely looks for them in every
+ * schema of the database, and one found in another schema would be taken for this one's.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema = "public"): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error) {

@@ -32,7 +32,7 @@ function suite(engine: Engine) {
   });
 
   it("migrates to the newest schema once, and again is a no-op", async () => {
-    const again = await migrateToLatest(database.db as never);
+    const again = await migrateToLatest(database.db as never, database.schema);
     expect(again).toEqual([]);
     const { rows } = await database.executeSql(`SELECT name FROM ${database.schema === "public" ? "" : `${database.schema}.`}kysely_migration ORDER BY name`);
     expect(rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS).sort());
@@ -184,6 +184,18 @@ describe("storage on the embedded database (PGlite)", () => suite(EMBEDDED));
 describe.skipIf(!hasPostgres)(`storage on PostgreSQL (${POSTGRES_URL})`, () => suite(POSTGRES));
 
 describe.skipIf(!hasPostgres)("replicas starting together on one PostgreSQL", () => {
+  it("migrates a schema of its own although another schema of the database holds the app's tables", async () => {
+    const other = await POSTGRES.open();
+    try {
+      const mine = await POSTGRES.open();
+      const { rows } = await mine.executeSql(`SELECT count(*)::int AS n FROM ${mine.schema}.kysely_migration`);
+      expect(rows[0]?.n).toBe(Object.keys(MIGRATIONS).length);
+      await POSTGRES.drop(mine);
+    } finally {
+      await POSTGRES.drop(other);
+    }
+  });
+
   it("both start: the job queue's schema is created once, under a lock", async () => {
     const first = await POSTGRES.open();
     const second = await openDatabase({ databaseUrl: POSTGRES_URL, schema: first.schema, poolSize: 4 });
