@@ -274,7 +274,9 @@ export async function triagePullRequest(
   if (plan.refusedTicks.length) log.info({ refused: plan.refusedTicks.length }, "checklist ticks refused and reverted");
 
   await touch();
-  const knownCheck = memory.checkRuns?.[pull.head.sha] ?? gathered.headCheck ?? (fresh || (trigger === "synchronize" && memory.level) ? null : undefined);
+  // `headCheck` null: gather looked and found none, so the check run is created without looking again.
+  const knownCheck =
+    memory.checkRuns?.[pull.head.sha] ?? (gathered.headCheck !== undefined ? gathered.headCheck : fresh || (trigger === "synchronize" && memory.level) ? null : undefined);
   // After a hand edit the comment on GitHub differs from what the app last wrote: compare
   // with what is there now, so a forged or refused tick is always reverted.
   const knownComment: KnownComment | null | undefined = event.tickEdit
