@@ -58,6 +58,18 @@ describe("the Action as GitHub runs it (action.yml, the committed bundle)", () =
     expect(await staleFiles()).toEqual([]);
   });
 
+  it("is documented with the example workflow, which never checks out the PR", () => {
+    const example = readFileSync(new URL("docs/examples/review-triage-workflow.yml", root), "utf8");
+    const readme = readFileSync(new URL("README.md", root), "utf8");
+    const section = readme.slice(readme.indexOf("## GitHub Action mode"), readme.indexOf("## Environment variables"));
+    expect(section).toContain("```yaml\n" + example + "```");
+    const workflow = parse(example) as { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, { steps: Array<{ uses?: string; run?: string }> }> };
+    expect(Object.keys(workflow.on)).toEqual(["pull_request_target", "pull_request_review", "issue_comment"]);
+    expect(workflow.permissions).toEqual({ contents: "read", "pull-requests": "write", checks: "write", issues: "write" });
+    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+    expect(steps.filter((s) => s.run !== undefined || !s.uses?.startsWith("review-triage/review-triage@"))).toEqual([]);
+  });
+
   describe("against a GitHub Enterprise Server API", () => {
     let stub: GitHubStub;
     let dir: string;
