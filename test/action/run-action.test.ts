@@ -225,6 +225,56 @@ describe("GitHub Action mode", () => {
     expect(comment.split("\n").find((l) => l.includes("Changelog updated"))).toMatch(/^- \[x\] Changelog updated .* — ✔ @\u200berin, \d{4}-\d\d-\d\d \d\d:\d\d UTC <!-- rt:item:[0-9a-f]{8} -->$/);
   });
 
+  it("re-evaluates the check on pull_request_review: an approval by a writer counts, the memory carries over", async () => {
+    const opened = await openPr();
+    const payload = structuredClone(fixture<Json>("pull_request_review", "submitted"));
+    payload.review = { ...payload.review, state: "approved", user: { login: "carol", id: 8, type: "User" }, commit_id: SHA1 };
+    payload.sender = { login: "carol", id: 8, type: "User" };
+
+    const scope = nock(API);
+    const pull = prPayload({ files: MEDIUM_FILES, labels: ["risk: medium"], requested: [] }).pull_request as Json;
+    scope.get(`${REPO_PATH}/pulls/2`).reply(200, pull);
+    mockConfig(scope, CONFIG);
+    mockFiles(scope, MEDIUM_FILES);
+    mockOpenPulls(scope, { bob: 2, dave: 1 });
+    mockReviews(scope, [{ login: "carol", state: "APPROVED" }]);
+    scope.get(`${REPO_PATH}/commits/${SHA1}/check-runs`).query(CHECKS_QUERY).reply(200, { total_count: 1, check_runs: [checkRun(77, SHA1, opened.check)] });
+    scope.get(`${REPO_PATH}/collaborators/carol/permission`).reply(200, { permission: "write", role_name: "write", user: { login: "carol" } });
+    scope.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).reply(200, [{ id: 555, body: opened.comment, user: BOT }]);
+    let check: Json = {};
+    scope.patch(`${REPO_PATH}/check-runs/77`, (b) => ((check = b), true)).reply(200, { id: 77 });
+
+    const result = await run("pull_request_review", payload);
+
+    expect(errors(result)).toEqual([]);
+    expect(result.code).toBe(0);
+    // The comment comes out as the first run wrote it (carol still the pick, for the same reason,
+    // recalled from the record), so it is not written: the strict mocks fail any PATCH of it.
+    expect(result.logs.find((l) => l.msg === "PR triaged")).toMatchObject({ writes: 1, picks: [] });
+    expect(check.output.title).toBe("Needs: 1 required checklist item");
+    expect(decodeRecord(check.output.text)?.state).toEqual({ level: "medium", requested: ["carol"], reasons: { carol: "seniors: least loaded (0 open review requests)" } });
+  });
+
+  it("keeps its record on the check run of a draft, so the PR marked ready again is not triaged from scratch", async () => {
+    const opened = await openPr();
+    const scope = nock(API);
+    mockConfig(scope, CONFIG);
+    mockFiles(scope, MEDIUM_FILES);
+    mockOpenPulls(scope, { bob: 2, dave: 1 });
+    mockReviews(scope, []);
+    scope.get(`${REPO_PATH}/commits/${SHA1}/check-runs`).query(CHECKS_QUERY).reply(200, { total_count: 1, check_runs: [checkRun(77, SHA1, opened.check)] });
+    scope.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).reply(200, [{ id: 555, body: opened.comment, user: BOT }]);
+    let draft: Json = {};
+    scope.patch(`${REPO_PATH}/check-runs/77`, (b) => ((draft = b), true)).reply(200, { id: 77 });
+    scope.patch(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555 });
+
+    const result = await run("pull_request_target", prPayload({ action: "converted_to_draft", draft: true, files: MEDIUM_FILES, labels: ["risk: medium"], requested: ["carol"] }));
+
+    expect(errors(result)).toEqual([]);
+    expect(draft.output.title).toBe("Draft: not reviewed yet");
+    expect(decodeRecord(draft.output.text)).toEqual(decodeRecord(opened.check.output.text));
+  });
+
   it("ignores an edit of a comment the author wrote with the action's marker: no request at all", async () => {
     const payload = structuredClone(fixture<Json>("issue_comment", "edited"));
     payload.issue.number = 2;
