@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runAction } from "../../src/action/run-action.js";
 import { decodeRecord, encodeRecord } from "../../src/core/pr-record.js";
 import { fixture, TestOctokit } from "../helpers/app.js";
-import { API, REPO_PATH, TEAM_CONFIG, file, mockConfig, mockFiles, mockOpenPulls, mockReviews, nock, prPayload, type FileSpec } from "../helpers/scenario.js";
+import { API, REPO_PATH, TEAM_CONFIG, file, mockBlobs, mockConfig, mockFiles, mockOpenPulls, mockReviews, nock, prPayload, type FileSpec } from "../helpers/scenario.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -35,7 +35,7 @@ interface Run {
 }
 
 /** Run the action's entry on one recorded event, as the runner would start it. */
-async function run(eventName: string, payload: Json | null, env: Record<string, string | undefined> = {}): Promise<Run> {
+async function run(eventName: string, payload: Json | null, env: Record<string, string | undefined> = {}, options: { analysis?: boolean } = {}): Promise<Run> {
   const path = join(dir, `event-${Math.random().toString(36).slice(2)}.json`);
   if (payload) writeFileSync(path, JSON.stringify(payload));
   const logs: Json[] = [];
@@ -56,7 +56,8 @@ async function run(eventName: string, payload: Json | null, env: Record<string, 
       GITHUB_RUN_ID: "1001",
       ...env,
     },
-    { log: pino({ level: "debug" }, stream), Octokit: TestOctokit, extras: {}, out: (line) => out.push(line) },
+    // With `analysis`, the action's own analyzer: ESLint in worker threads, as on the runner.
+    { log: pino({ level: "debug" }, stream), Octokit: TestOctokit, ...(options.analysis ? {} : { extras: {} }), out: (line) => out.push(line) },
   );
   return { code, out, logs };
 }
@@ -273,6 +274,32 @@ describe("GitHub Action mode", () => {
     expect(errors(result)).toEqual([]);
     expect(draft.output.title).toBe("Draft: not reviewed yet");
     expect(decodeRecord(draft.output.text)).toEqual(decodeRecord(opened.check.output.text));
+  });
+
+  it("lints the changed JavaScript in its worker threads and annotates the check run", async () => {
+    const source = "export function total(a) {\n  debugger;\n  return a;\n}\n";
+    const files = [{ filename: "src/total.js", additions: 4, status: "added", patch: `@@ -0,0 +1,4 @@\n${source.trimEnd().split("\n").map((l) => `+${l}`).join("\n")}` }];
+    const scope = nock(API);
+    mockConfig(scope, CONFIG);
+    mockFiles(scope, files);
+    mockBlobs(scope, { "src/total.js": source });
+    mockOpenPulls(scope, {});
+    mockReviews(scope, []);
+    scope.get(`${REPO_PATH}/commits/${SHA1}/check-runs`).query(CHECKS_QUERY).reply(200, { total_count: 0, check_runs: [] });
+    scope.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).reply(200, []);
+    scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
+    let check: Json = {};
+    scope.post(`${REPO_PATH}/check-runs`, (b) => ((check = b), true)).reply(201, { id: 77 });
+    scope.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 555 });
+    scope.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: low", color: "0e8a16" }]);
+
+    const result = await run("pull_request_target", prPayload({ files }), {}, { analysis: true });
+
+    expect(errors(result)).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(check.output.annotations).toEqual([expect.objectContaining({ path: "src/total.js", start_line: 2, title: expect.stringMatching(/^no-debugger/) })]);
+    // The record still comes first in the text, before the analysis.
+    expect(decodeRecord(check.output.text)?.state?.level).toBe("low");
   });
 
   it("ignores an edit of a comment the author wrote with the action's marker: no request at all", async () => {
