@@ -107,6 +107,8 @@ async function openPr(): Promise<Opened> {
   expect(result.code).toBe(0);
   expect(nock.pendingMocks()).toEqual([]);
   expect(new Set(auth)).toEqual(new Set(["token ghs_workflow_token"]));
+  // The README's count: 6 reads (config, files, open PRs, reviews, check run, comment) and 4 writes.
+  expect(auth).toHaveLength(10);
   return captured as Opened;
 }
 
