@@ -60769,10 +60769,10 @@ async function gatherTriage(octokit, input3) {
   let headCheck;
   if (!input3.memory?.level && !input3.memory?.ticks && !input3.fresh) {
     try {
-      const owner_ = { appId: input3.appId, appSlug: input3.appSlug };
-      headCheck = await findCheckRun(octokit, { owner, repo, head_sha: pr.headSha }, owner_) ?? null;
+      const checkOwner = { appId: input3.appId, appSlug: input3.appSlug };
+      headCheck = await findCheckRun(octokit, { owner, repo, head_sha: pr.headSha }, checkOwner) ?? null;
       record2 = decodeRecord(headCheck?.text);
-      if (!record2 && input3.beforeSha) record2 = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: input3.beforeSha }, owner_))?.text);
+      if (!record2 && input3.beforeSha) record2 = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: input3.beforeSha }, checkOwner))?.text);
     } catch (error62) {
       const status = errorStatus(error62);
       if (status !== 403 && status !== 404) throw error62;

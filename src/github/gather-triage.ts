@@ -167,10 +167,10 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
   let headCheck: KnownCheckRun | null | undefined;
   if (!input.memory?.level && !input.memory?.ticks && !input.fresh) {
     try {
-      const owner_ = { appId: input.appId, appSlug: input.appSlug };
-      headCheck = (await findCheckRun(octokit, { owner, repo, head_sha: pr.headSha }, owner_)) ?? null;
+      const checkOwner = { appId: input.appId, appSlug: input.appSlug };
+      headCheck = (await findCheckRun(octokit, { owner, repo, head_sha: pr.headSha }, checkOwner)) ?? null;
       record = decodeRecord(headCheck?.text);
-      if (!record && input.beforeSha) record = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: input.beforeSha }, owner_))?.text);
+      if (!record && input.beforeSha) record = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: input.beforeSha }, checkOwner))?.text);
     } catch (error) {
       const status = errorStatus(error);
       // A token without the Checks permission (the CLI's) can still explain all but the ticks.
