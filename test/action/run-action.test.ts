@@ -258,6 +258,47 @@ describe("GitHub Action mode", () => {
     expect(decodeRecord(check.output.text)?.state).toEqual({ level: "medium", requested: ["carol"], reasons: { carol: "seniors: least loaded (0 open review requests)" } });
   });
 
+  it("records a lead's /triage override in the check run's record, beside the memory it keeps", async () => {
+    const opened = await openPr();
+    const payload = structuredClone(fixture<Json>("issue_comment", "created"));
+    delete payload.installation;
+    payload.issue.number = 2;
+    payload.issue.state = "open";
+    payload.issue.pull_request = { url: `${API}${REPO_PATH}/pulls/2` };
+    payload.comment = { ...payload.comment, id: 900, body: "/triage override low only a copy change", user: { login: "alice", id: 3, type: "User" } };
+    payload.sender = { login: "alice", id: 3, type: "User" };
+
+    const scope = nock(API);
+    scope.get(`${REPO_PATH}/collaborators/alice/permission`).reply(200, { permission: "write", role_name: "write", user: { login: "alice" } });
+    mockConfig(scope, CONFIG);
+    scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: MEDIUM_FILES, labels: ["risk: medium"], requested: ["carol"] }).pull_request);
+    mockFiles(scope, MEDIUM_FILES);
+    mockOpenPulls(scope, { bob: 2, dave: 1 });
+    mockReviews(scope, []);
+    scope.get(`${REPO_PATH}/commits/${SHA1}/check-runs`).query(CHECKS_QUERY).reply(200, { total_count: 1, check_runs: [checkRun(77, SHA1, opened.check)] });
+    scope.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).reply(200, [{ id: 555, body: opened.comment, user: BOT }]);
+    let check: Json = {};
+    let comment = "";
+    let reply = "";
+    scope.patch(`${REPO_PATH}/check-runs/77`, (b) => ((check = b), true)).reply(200, { id: 77 });
+    scope.patch(`${REPO_PATH}/issues/comments/555`, (b) => ((comment = b.body), true)).reply(200, { id: 555 });
+    scope.delete(`${REPO_PATH}/issues/2/labels/${encodeURIComponent("risk: medium")}`).reply(200, []);
+    scope.post(`${REPO_PATH}/issues/2/labels`, { labels: ["risk: low"] }).reply(200, [{ name: "risk: low", color: "0e8a16" }]);
+    scope.post(`${REPO_PATH}/issues/2/comments`, (b) => ((reply = b.body), true)).reply(201, { id: 901 });
+
+    const result = await run("issue_comment", payload);
+
+    expect(errors(result)).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(reply).toMatch(/^Risk level overridden to \*\*low\*\* by @alice: only a copy change/);
+    expect(comment).toContain("Risk level overridden from medium to low by @\u200balice: only a copy change");
+    expect(decodeRecord(check.output.text)).toMatchObject({
+      override: { level: "low", by: "alice", reason: "only a copy change", headSha: SHA1 },
+      // The highest level so far stays: a rise above it later is announced from there.
+      state: { level: "medium", requested: ["carol"] },
+    });
+  });
+
   it("keeps its record on the check run of a draft, so the PR marked ready again is not triaged from scratch", async () => {
     const opened = await openPr();
     const scope = nock(API);
