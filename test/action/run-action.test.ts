@@ -271,7 +271,7 @@ describe("GitHub Action mode", () => {
     const scope = nock(API);
     scope.get(`${REPO_PATH}/collaborators/alice/permission`).reply(200, { permission: "write", role_name: "write", user: { login: "alice" } });
     mockConfig(scope, CONFIG);
-    scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: MEDIUM_FILES, labels: ["risk: medium"], requested: ["carol"] }).pull_request);
+    scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: MEDIUM_FILES, labels: ["risk: medium"], requested: ["carol"] }).pull_request as Json);
     mockFiles(scope, MEDIUM_FILES);
     mockOpenPulls(scope, { bob: 2, dave: 1 });
     mockReviews(scope, []);
