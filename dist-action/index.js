@@ -52998,12 +52998,25 @@ var configSchema = external_exports.strictObject({
     enabled: external_exports.boolean().default(false).describe("Nudge, then reassign, review requests that wait too long."),
     nudge_after: duration3.default("24h").describe("A request still pending after this much working time gets one nudge (a reply mentioning the reviewer)."),
     reassign_after: duration3.default("48h").describe("After this much working time the next candidate of the same group is requested as well (least loaded, not away, not over max_load)."),
-    urgent_nudge_after: duration3.optional().describe("The nudge for an urgent PR (see `urgency`); default a quarter of `nudge_after`."),
+    urgent_nudge_after: duration3.optional().describe(
+      "The nudge for an urgent PR (see `urgency`); default a quarter of `nudge_after`. Its reassignment comes after `reassign_after` scaled by the same ratio (`urgent_nudge_after` / `nudge_after`)."
+    ),
     working_days: external_exports.array(external_exports.enum(WEEKDAYS)).min(1).max(7).default(["mon", "tue", "wed", "thu", "fri"]).describe("Days whose time counts; time on other days does not."),
     timezone: external_exports.string().max(64).refine(isTimeZone, "an IANA time zone such as UTC or Europe/Berlin").default("UTC").describe("The time zone the working days are in."),
     withdraw: external_exports.boolean().default(false).describe("When reassigning, also withdraw the request from the first reviewer."),
     human_requests: external_exports.boolean().default(false).describe("Also nudge and reassign requests that a person (not the app) made.")
   }).prefault({}).describe("Stale-review escalation: off unless `enabled`."),
+  urgency: external_exports.strictObject({
+    urgent: external_exports.strictObject({
+      labels: external_exports.array(external_exports.string().min(1).max(100)).max(100).default([]).describe("A PR with any of these labels is urgent (case-insensitive). Adding a label takes triage rights on the repository."),
+      head_branches: patterns.default([]).describe(
+        "A PR whose head branch matches any of these globs is urgent, e.g. `hotfix/**`. The author names their branch, so this only ever moves the PR up the queue and nudges sooner; it never lowers what governance requires."
+      ),
+      base_branches: patterns.default([]).describe("A PR into a base branch matching any of these globs is urgent, e.g. `release/**`.")
+    }).prefault({}).describe("What makes a PR urgent; any one match does. Empty lists (the default): no PR is urgent.")
+  }).prefault({}).describe(
+    "Urgency, the other half of impact and urgency: an urgent PR says so at the top of its comment and check, gets its reviewers requested before other PRs' writes, and, with `escalation` on, is nudged after `escalation.urgent_nudge_after`. It changes order and timing only: the approvals and checklists are those of its risk level."
+  ),
   people: external_exports.boolean().default(true).describe("Keep per-person reports (recognition and improvement areas) for the leads of this repository; false turns them off."),
   options: external_exports.strictObject({
     skip: external_exports.strictObject({
@@ -53025,6 +53038,15 @@ var configSchema = external_exports.strictObject({
       params: { expected: `a duration longer than nudge_after (${config3.escalation.nudge_after})`, found: config3.escalation.reassign_after }
     });
   }
+  const urgentNudge = config3.escalation.urgent_nudge_after;
+  if (urgentNudge && durationMs(urgentNudge) > durationMs(config3.escalation.nudge_after)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["escalation", "urgent_nudge_after"],
+      message: "urgent_nudge_after must not be longer than nudge_after",
+      params: { expected: `a duration up to nudge_after (${config3.escalation.nudge_after})`, found: urgentNudge }
+    });
+  }
   const groups2 = Object.keys(config3.reviewers);
   if (groups2.length > LIMITS.groups) {
     ctx.addIssue({
@@ -53034,7 +53056,7 @@ var configSchema = external_exports.strictObject({
       params: { expected: `at most ${LIMITS.groups} groups`, found: `${groups2.length} groups` }
     });
   }
-  const total = config3.risk.impact.reduce((n, rule) => n + rule.paths.length, 0) + config3.risk.ignore.length + config3.risk.tests.length + config3.analysis.ignore.length + config3.checklists.reduce((n, c) => n + (c.when?.paths?.length ?? 0), 0);
+  const total = config3.risk.impact.reduce((n, rule) => n + rule.paths.length, 0) + config3.risk.ignore.length + config3.risk.tests.length + config3.analysis.ignore.length + config3.urgency.urgent.head_branches.length + config3.urgency.urgent.base_branches.length + config3.checklists.reduce((n, c) => n + (c.when?.paths?.length ?? 0), 0);
   if (total > LIMITS.pathPatterns) {
     ctx.addIssue({
       code: "custom",
@@ -53330,6 +53352,7 @@ function triageCheck(input3) {
   const stale = approvals.stale.length && !approvals.satisfied ? ` (${approvals.stale.join(", ")} approved an older commit; ${level} risk needs approvals on the current head)` : "";
   const title = missing.length ? `Needs: ${missing.join(", ")}${stale}` : `Ready: ${level} risk, approvals and checklists complete`;
   const summary = [
+    ...input3.urgent ? [`**Urgent**: ${input3.urgent}.`, ""] : [],
     `**${level}** risk (score ${assessment.score}/100): likelihood ${assessment.likelihood.band.replace("_", " ")} \xD7 impact ${assessment.impact.level}.`
   ];
   if (input3.override) summary.push(`Level overridden to **${input3.override.level}** by ${name(input3.override.by)}: ${text(input3.override.reason)}`);
@@ -53417,6 +53440,7 @@ function reviewerLines(choice, suggestOnly) {
 function renderStickyComment(input3) {
   const { assessment, choice } = input3;
   const out = [STICKY_MARKER];
+  if (input3.urgent) out.push(`> **\u{1F6A8} Urgent**: ${input3.urgent}. Reviewers are requested first and nudged sooner; the approvals are those of its risk level.`, "");
   out.push(`### Review Triage: ${LEVEL_BADGE[assessment.level] ?? assessment.level} risk (score ${assessment.score}/100)`);
   out.push("");
   out.push(
@@ -53600,10 +53624,26 @@ var notifications = new import_bottleneck2.default.Group({
   minTime: NOTIFICATION_SPACING_MS,
   timeout: 2 * 60 * 1e3
 });
+var sharedNotifications = /* @__PURE__ */ new WeakMap();
+function notificationsOver(connection) {
+  let group2 = sharedNotifications.get(connection);
+  if (!group2) {
+    group2 = new import_bottleneck2.default.Group({
+      id: "review-triage-notifications",
+      maxConcurrent: 1,
+      minTime: NOTIFICATION_SPACING_MS,
+      timeout: 2 * 60 * 1e3,
+      datastore: "ioredis",
+      connection
+    });
+    sharedNotifications.set(connection, group2);
+  }
+  return group2;
+}
 var AppOctokit = ProbotOctokit.defaults((options2) => {
   const throttle = options2.throttle ?? {};
-  if (throttle.connection) return options2;
-  return { ...options2, throttle: { ...throttle, notifications } };
+  const group2 = throttle.connection ? notificationsOver(throttle.connection) : notifications;
+  return { ...options2, throttle: { ...throttle, notifications: group2 } };
 });
 
 // node_modules/lru-cache/dist/esm/node/index.min.js
@@ -57233,7 +57273,8 @@ async function fetchBlobs(octokit, ref, paths, { maxAnswerBytes = MAX_ANSWER_BYT
   return out;
 }
 async function queryAnswer(octokit, query, variables, maxBytes) {
-  const response = await octokit.request("POST /graphql", { query, variables, request: { parseSuccessResponseBody: false } });
+  const url2 = `${String(octokit.request.endpoint.DEFAULTS.baseUrl).replace(/\/api\/v3\/?$/, "/api")}/graphql`;
+  const response = await octokit.request("POST {+url}", { url: url2, query, variables, request: { parseSuccessResponseBody: false } });
   const body2 = response.data;
   if (!body2) return {};
   const reader = body2.getReader();
@@ -57889,10 +57930,12 @@ async function ensureStickyComment(octokit, ref, marker, body2, known, identity 
 
 // src/queue/write-queue.ts
 var PRIORITY = {
-  reviewers: 0,
-  check: 1,
-  comment: 2,
-  label: 3
+  /** An urgent PR's review requests (`urgency`) go before every other PR's. */
+  urgentReviewers: 0,
+  reviewers: 1,
+  check: 2,
+  comment: 3,
+  label: 4
 };
 var WriteQueue = class {
   /** How many writes a lane hands to Octokit at once; the throttle serialises them anyway. */
@@ -58273,267 +58316,6 @@ function renderTickTable(applied, ticks) {
   return ["### Checklist ticks (recorded by the app)", "", "| checklist | item | ticked by | at |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
-// src/core/evaluate-approvals.ts
-var isBotLogin = (login2) => /\[bot\]$/i.test(login2);
-function latestReviews(reviews, author) {
-  const sorted = [...reviews].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
-  const latest = /* @__PURE__ */ new Map();
-  for (const r of sorted) {
-    const login2 = r.login.toLowerCase();
-    if (login2 === author.toLowerCase() || r.isBot || isBotLogin(login2)) continue;
-    if (r.state === "COMMENTED" || r.state === "PENDING") continue;
-    latest.set(login2, r);
-  }
-  return latest;
-}
-function approvers(reviews, author) {
-  return [...latestReviews(reviews, author)].filter(([, r]) => r.state === "APPROVED").map(([login2]) => login2);
-}
-function evaluateApprovals(input3) {
-  const rule = input3.config.governance.approvals[input3.level];
-  const required2 = { lead: rule.lead, total: Math.max(rule.total, rule.lead), fresh: rule.fresh };
-  const approvedBy = [];
-  const stale = [];
-  const notCounted = [];
-  for (const [login2, review] of [...latestReviews(input3.reviews, input3.author)].sort(([a], [b]) => a.localeCompare(b))) {
-    if (review.state !== "APPROVED") continue;
-    if (input3.writers && !input3.writers.has(login2)) {
-      notCounted.push({ login: login2, why: "no write access to the repository" });
-      continue;
-    }
-    if (required2.fresh && review.commitId !== input3.headSha) {
-      stale.push(login2);
-      continue;
-    }
-    approvedBy.push(login2);
-  }
-  const leadApprovedBy = approvedBy.filter((l) => input3.leads.has(l));
-  const missing = [];
-  if (leadApprovedBy.length < required2.lead) {
-    const n = required2.lead - leadApprovedBy.length;
-    const who2 = [...input3.leads].filter((l) => l !== input3.author.toLowerCase()).sort();
-    missing.push(`${n} lead approval${n === 1 ? "" : "s"}${who2.length ? ` (${who2.join(", ")})` : " (no lead group members are configured)"}`);
-  }
-  if (approvedBy.length < required2.total) {
-    const n = required2.total - approvedBy.length;
-    const extra = n - Math.max(0, required2.lead - leadApprovedBy.length);
-    if (extra > 0) missing.push(`${extra} more approval${extra === 1 ? "" : "s"}`);
-  }
-  return { required: required2, approvedBy, leadApprovedBy, stale, notCounted, missing, satisfied: missing.length === 0 };
-}
-
-// src/core/count-code-lines.ts
-function syntax(line, block, star, quotes) {
-  const leading = new Uint8Array(128);
-  const interesting = new Uint8Array(128);
-  const quoteCodes = new Uint8Array(128);
-  for (const token of [...block.map(([open2]) => open2), ...line]) {
-    leading[token.charCodeAt(0)] = 1;
-    interesting[token.charCodeAt(0)] = 1;
-  }
-  if (star) leading[42] = 1;
-  for (const quote of quotes) {
-    interesting[quote.charCodeAt(0)] = 1;
-    quoteCodes[quote.charCodeAt(0)] = 1;
-  }
-  return { line, block, star, openers: block.map(([open2]) => open2), leading, interesting, quoteCodes };
-}
-var C_LIKE = syntax(["//"], [["/*", "*/"]], true, "'\"`");
-var HASH = syntax(["#"], [], false, "");
-var SQL = syntax(["--"], [["/*", "*/"]], false, `'"`);
-var MARKUP = syntax([], [["<!--", "-->"]], false, "");
-var CSS = syntax([], [["/*", "*/"]], true, `'"`);
-var SCSS = syntax(["//"], [["/*", "*/"]], true, `'"`);
-var PHP = syntax(["//", "#"], [["/*", "*/"]], true, `'"`);
-var HCL = syntax(["#", "//"], [["/*", "*/"]], false, '"');
-var LUA = syntax(["--"], [["--[[", "]]"]], false, `'"`);
-var HASKELL = syntax(["--"], [["{-", "-}"]], false, '"');
-var COMPONENT = syntax(["//"], [["<!--", "-->"], ["/*", "*/"]], true, "'\"`");
-var INI = syntax([";", "#"], [], false, "");
-var LISP = syntax([";"], [], false, "");
-var PERCENT = syntax(["%"], [], false, "");
-var NONE2 = syntax([], [], false, "");
-var BY_EXTENSION = /* @__PURE__ */ new Map();
-function register2(syntax2, extensions) {
-  for (const extension of extensions.split(" ")) BY_EXTENSION.set(extension, syntax2);
-}
-register2(C_LIKE, "js jsx mjs cjs ts tsx mts cts java kt kts scala sc go rs c h cc cpp cxx hpp hh hxx m mm cs fs swift dart groovy gradle proto jsonc json5 zig v sol");
-register2(HASH, "py pyi rb sh bash zsh fish yml yaml toml pl pm r ex exs cmake mk nix ps1 psm1 coffee cr jl tcl dockerfile properties gitignore dockerignore env");
-register2(SQL, "sql psql pgsql");
-register2(MARKUP, "html htm xml xhtml svg md mdx markdown xaml csproj fsproj vbproj props targets");
-register2(CSS, "css");
-register2(SCSS, "scss sass less styl");
-register2(PHP, "php phtml");
-register2(HCL, "tf tfvars hcl");
-register2(LUA, "lua");
-register2(HASKELL, "hs lhs elm purs");
-register2(COMPONENT, "vue svelte astro");
-register2(INI, "ini cfg conf editorconfig");
-register2(LISP, "lisp cl el clj cljs cljc edn scm rkt");
-register2(PERCENT, "erl hrl tex sty");
-var BY_NAME = /* @__PURE__ */ new Map([
-  ["dockerfile", HASH],
-  ["containerfile", HASH],
-  ["makefile", HASH],
-  ["gnumakefile", HASH],
-  ["cmakelists.txt", HASH],
-  ["gemfile", HASH],
-  ["rakefile", HASH],
-  ["podfile", HASH],
-  ["vagrantfile", HASH],
-  ["procfile", HASH],
-  ["codeowners", HASH],
-  ["jenkinsfile", C_LIKE]
-]);
-function syntaxFor(filename) {
-  const name2 = filename.slice(filename.lastIndexOf("/") + 1).toLowerCase();
-  const byName = BY_NAME.get(name2);
-  if (byName) return byName;
-  if (name2.startsWith("dockerfile.") || name2.startsWith(".env")) return HASH;
-  const dot = name2.lastIndexOf(".");
-  return (dot >= 0 ? BY_EXTENSION.get(name2.slice(dot + 1)) : void 0) ?? NONE2;
-}
-function isSpace(code2) {
-  return code2 === 32 || code2 === 9 || code2 === 13 || code2 === 11 || code2 === 12;
-}
-function tokenAt(text2, at2, token) {
-  for (let k2 = 0; k2 < token.length; k2++) if (text2.charCodeAt(at2 + k2) !== token.charCodeAt(k2)) return false;
-  return true;
-}
-function blockAt(syntax2, text2, at2) {
-  for (let b = 0; b < syntax2.block.length; b++) {
-    if (tokenAt(text2, at2, syntax2.block[b][0])) return b;
-  }
-  return -1;
-}
-function lineCommentAt(syntax2, text2, at2) {
-  for (let t = 0; t < syntax2.line.length; t++) if (tokenAt(text2, at2, syntax2.line[t])) return true;
-  return false;
-}
-function nextOpen(scan, from) {
-  if (from >= scan.openFrom && (scan.openAt === -1 || scan.openAt >= from)) return scan.openAt;
-  let best = -1;
-  for (const open2 of scan.syntax.openers) {
-    const found = scan.text.indexOf(open2, from);
-    if (found >= 0 && (best < 0 || found < best)) best = found;
-  }
-  scan.openFrom = from;
-  scan.openAt = best;
-  return best;
-}
-function nextClose(scan, token, from) {
-  if (token === scan.closeToken && from >= scan.closeFrom && (scan.closeAt === -1 || scan.closeAt >= from)) {
-    return scan.closeAt;
-  }
-  scan.closeToken = token;
-  scan.closeFrom = from;
-  scan.closeAt = scan.text.indexOf(token, from);
-  return scan.closeAt;
-}
-function skipToComment(scan, from, end) {
-  const { text: text2, syntax: syntax2 } = scan;
-  for (let i = from; i < end; i++) {
-    const ch = text2.charCodeAt(i);
-    if (ch >= 128 || syntax2.interesting[ch] === 0) continue;
-    if (syntax2.quoteCodes[ch] === 1) {
-      let j2 = i + 1;
-      while (j2 < end && text2.charCodeAt(j2) !== ch) j2 += text2.charCodeAt(j2) === 92 ? 2 : 1;
-      if (j2 >= end) return -1;
-      i = j2;
-      continue;
-    }
-    if (blockAt(syntax2, text2, i) >= 0) return i;
-    if (lineCommentAt(syntax2, text2, i)) return -1;
-  }
-  return -1;
-}
-function lineHasCode(scan, from, end) {
-  const { text: text2, syntax: syntax2 } = scan;
-  let i = from;
-  let code2 = false;
-  while (i < end) {
-    if (scan.inBlock !== void 0) {
-      const close = nextClose(scan, scan.inBlock, i);
-      if (close < 0 || close >= end) return code2;
-      i = close + scan.inBlock.length;
-      scan.inBlock = void 0;
-      continue;
-    }
-    while (i < end && isSpace(text2.charCodeAt(i))) i++;
-    if (i >= end) return code2;
-    const first = text2.charCodeAt(i);
-    if (first < 128 && syntax2.leading[first] === 1) {
-      if (!code2 && syntax2.star && first === 42) {
-        const next = i + 1 < end ? text2.charCodeAt(i + 1) : 32;
-        if (isSpace(next) || next === 47) return false;
-      }
-      const block = blockAt(syntax2, text2, i);
-      if (block >= 0) {
-        const [open2, close] = syntax2.block[block];
-        scan.inBlock = close;
-        i += open2.length;
-        continue;
-      }
-      if (lineCommentAt(syntax2, text2, i)) return code2;
-    }
-    code2 = true;
-    const opener = syntax2.block.length === 0 ? -1 : nextOpen(scan, i);
-    if (opener < 0 || opener >= end) return true;
-    i = skipToComment(scan, i, end);
-    if (i < 0) return true;
-  }
-  return code2;
-}
-function countAddedCodeLines(filename, patch) {
-  const syntax2 = syntaxFor(filename);
-  const scan = {
-    text: patch,
-    syntax: syntax2,
-    inBlock: void 0,
-    openFrom: 0,
-    openAt: -2,
-    closeToken: void 0,
-    closeFrom: 0,
-    closeAt: -2
-  };
-  const { leading } = syntax2;
-  const blocks = syntax2.block.length > 0;
-  let count = 0;
-  let start = 0;
-  const length = patch.length;
-  while (start < length) {
-    let end = patch.indexOf("\n", start);
-    if (end < 0) end = length;
-    const first = patch.charCodeAt(start);
-    if (first === 43) {
-      let i = start + 1;
-      if (scan.inBlock === void 0) {
-        while (i < end && isSpace(patch.charCodeAt(i))) i++;
-        if (i === end) {
-          start = end + 1;
-          continue;
-        }
-        const code2 = patch.charCodeAt(i);
-        if (code2 >= 128 || leading[code2] === 0) {
-          const opener = blocks ? nextOpen(scan, i) : -1;
-          if (opener < 0 || opener >= end) {
-            count++;
-            start = end + 1;
-            continue;
-          }
-        }
-      }
-      if (lineHasCode(scan, start + 1, end)) count++;
-    } else if (first === 32) {
-      if (syntax2.block.length > 0) lineHasCode(scan, start + 1, end);
-    } else if (first === 64) {
-      scan.inBlock = void 0;
-    }
-    start = end + 1;
-  }
-  return count;
-}
-
 // src/core/glob.ts
 var MAX_ALTERNATIVES = 256;
 var BASE_OPTIONS = {
@@ -58781,7 +58563,7 @@ function improve(rows, best, path3, dirSegments, name2) {
     if (row.index < best[row.group] && rowMatches(row, path3, dirSegments, name2)) best[row.group] = row.index;
   }
 }
-var NONE3 = 2147483647;
+var NONE2 = 2147483647;
 var CompiledGlobSet = class {
   constructor(patterns2, problems, root, nameFilter, nocase, groupCount) {
     this.patterns = patterns2;
@@ -58832,7 +58614,7 @@ var CompiledGlobSet = class {
     if (extension !== void 0) {
       for (const byExt of walk.byExt) improve(byExt.get(extension), out, prepared.path, dirSegments, name2);
     }
-    for (let g = 0; g < this.groupCount; g++) if (out[g] === NONE3) out[g] = -1;
+    for (let g = 0; g < this.groupCount; g++) if (out[g] === NONE2) out[g] = -1;
   }
   /**
    * Follow the directory down the trie once, settling every row that needs only the
@@ -58840,7 +58622,7 @@ var CompiledGlobSet = class {
    */
   walk(dir) {
     const segments = this.nocase ? dir.lowerSegments : dir.segments;
-    const best = new Int32Array(this.groupCount).fill(NONE3);
+    const best = new Int32Array(this.groupCount).fill(NONE2);
     const result = { best, rows: [], byName: [], byExt: [], byFirst: [] };
     const pending = [];
     const settle2 = (row) => {
@@ -58867,6 +58649,295 @@ var CompiledGlobSet = class {
     return result;
   }
 };
+
+// src/core/decide-urgency.ts
+var compiled = /* @__PURE__ */ new WeakMap();
+function globs(patterns2) {
+  let set3 = compiled.get(patterns2);
+  if (!set3) {
+    set3 = compileGlobs(patterns2);
+    compiled.set(patterns2, set3);
+  }
+  return set3;
+}
+function firstPattern(patterns2, branch) {
+  if (!patterns2.length || !branch) return void 0;
+  const index = globs(patterns2).firstMatch(branch);
+  return index < 0 ? void 0 : patterns2[index];
+}
+function decideUrgency(config3, pr) {
+  const rules = config3.urgent;
+  const reasons = [];
+  const labels = new Map(pr.labels.map((l) => [l.toLowerCase(), l]));
+  const label = rules.labels.find((l) => labels.has(l.toLowerCase()));
+  if (label) reasons.push({ kind: "label", label: labels.get(label.toLowerCase()) });
+  const head = firstPattern(rules.head_branches, pr.headRef);
+  if (head) reasons.push({ kind: "head_branch", branch: pr.headRef, pattern: head });
+  const base = firstPattern(rules.base_branches, pr.baseRef);
+  if (base) reasons.push({ kind: "base_branch", branch: pr.baseRef, pattern: base });
+  return { urgent: reasons.length > 0, reasons };
+}
+
+// src/core/evaluate-approvals.ts
+var isBotLogin = (login2) => /\[bot\]$/i.test(login2);
+function latestReviews(reviews, author) {
+  const sorted = [...reviews].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+  const latest = /* @__PURE__ */ new Map();
+  for (const r of sorted) {
+    const login2 = r.login.toLowerCase();
+    if (login2 === author.toLowerCase() || r.isBot || isBotLogin(login2)) continue;
+    if (r.state === "COMMENTED" || r.state === "PENDING") continue;
+    latest.set(login2, r);
+  }
+  return latest;
+}
+function approvers(reviews, author) {
+  return [...latestReviews(reviews, author)].filter(([, r]) => r.state === "APPROVED").map(([login2]) => login2);
+}
+function evaluateApprovals(input3) {
+  const rule = input3.config.governance.approvals[input3.level];
+  const required2 = { lead: rule.lead, total: Math.max(rule.total, rule.lead), fresh: rule.fresh };
+  const approvedBy = [];
+  const stale = [];
+  const notCounted = [];
+  for (const [login2, review] of [...latestReviews(input3.reviews, input3.author)].sort(([a], [b]) => a.localeCompare(b))) {
+    if (review.state !== "APPROVED") continue;
+    if (input3.writers && !input3.writers.has(login2)) {
+      notCounted.push({ login: login2, why: "no write access to the repository" });
+      continue;
+    }
+    if (required2.fresh && review.commitId !== input3.headSha) {
+      stale.push(login2);
+      continue;
+    }
+    approvedBy.push(login2);
+  }
+  const leadApprovedBy = approvedBy.filter((l) => input3.leads.has(l));
+  const missing = [];
+  if (leadApprovedBy.length < required2.lead) {
+    const n = required2.lead - leadApprovedBy.length;
+    const who2 = [...input3.leads].filter((l) => l !== input3.author.toLowerCase()).sort();
+    missing.push(`${n} lead approval${n === 1 ? "" : "s"}${who2.length ? ` (${who2.join(", ")})` : " (no lead group members are configured)"}`);
+  }
+  if (approvedBy.length < required2.total) {
+    const n = required2.total - approvedBy.length;
+    const extra = n - Math.max(0, required2.lead - leadApprovedBy.length);
+    if (extra > 0) missing.push(`${extra} more approval${extra === 1 ? "" : "s"}`);
+  }
+  return { required: required2, approvedBy, leadApprovedBy, stale, notCounted, missing, satisfied: missing.length === 0 };
+}
+
+// src/core/count-code-lines.ts
+function syntax(line, block, star, quotes) {
+  const leading = new Uint8Array(128);
+  const interesting = new Uint8Array(128);
+  const quoteCodes = new Uint8Array(128);
+  for (const token of [...block.map(([open2]) => open2), ...line]) {
+    leading[token.charCodeAt(0)] = 1;
+    interesting[token.charCodeAt(0)] = 1;
+  }
+  if (star) leading[42] = 1;
+  for (const quote of quotes) {
+    interesting[quote.charCodeAt(0)] = 1;
+    quoteCodes[quote.charCodeAt(0)] = 1;
+  }
+  return { line, block, star, openers: block.map(([open2]) => open2), leading, interesting, quoteCodes };
+}
+var C_LIKE = syntax(["//"], [["/*", "*/"]], true, "'\"`");
+var HASH = syntax(["#"], [], false, "");
+var SQL = syntax(["--"], [["/*", "*/"]], false, `'"`);
+var MARKUP = syntax([], [["<!--", "-->"]], false, "");
+var CSS = syntax([], [["/*", "*/"]], true, `'"`);
+var SCSS = syntax(["//"], [["/*", "*/"]], true, `'"`);
+var PHP = syntax(["//", "#"], [["/*", "*/"]], true, `'"`);
+var HCL = syntax(["#", "//"], [["/*", "*/"]], false, '"');
+var LUA = syntax(["--"], [["--[[", "]]"]], false, `'"`);
+var HASKELL = syntax(["--"], [["{-", "-}"]], false, '"');
+var COMPONENT = syntax(["//"], [["<!--", "-->"], ["/*", "*/"]], true, "'\"`");
+var INI = syntax([";", "#"], [], false, "");
+var LISP = syntax([";"], [], false, "");
+var PERCENT = syntax(["%"], [], false, "");
+var NONE3 = syntax([], [], false, "");
+var BY_EXTENSION = /* @__PURE__ */ new Map();
+function register2(syntax2, extensions) {
+  for (const extension of extensions.split(" ")) BY_EXTENSION.set(extension, syntax2);
+}
+register2(C_LIKE, "js jsx mjs cjs ts tsx mts cts java kt kts scala sc go rs c h cc cpp cxx hpp hh hxx m mm cs fs swift dart groovy gradle proto jsonc json5 zig v sol");
+register2(HASH, "py pyi rb sh bash zsh fish yml yaml toml pl pm r ex exs cmake mk nix ps1 psm1 coffee cr jl tcl dockerfile properties gitignore dockerignore env");
+register2(SQL, "sql psql pgsql");
+register2(MARKUP, "html htm xml xhtml svg md mdx markdown xaml csproj fsproj vbproj props targets");
+register2(CSS, "css");
+register2(SCSS, "scss sass less styl");
+register2(PHP, "php phtml");
+register2(HCL, "tf tfvars hcl");
+register2(LUA, "lua");
+register2(HASKELL, "hs lhs elm purs");
+register2(COMPONENT, "vue svelte astro");
+register2(INI, "ini cfg conf editorconfig");
+register2(LISP, "lisp cl el clj cljs cljc edn scm rkt");
+register2(PERCENT, "erl hrl tex sty");
+var BY_NAME = /* @__PURE__ */ new Map([
+  ["dockerfile", HASH],
+  ["containerfile", HASH],
+  ["makefile", HASH],
+  ["gnumakefile", HASH],
+  ["cmakelists.txt", HASH],
+  ["gemfile", HASH],
+  ["rakefile", HASH],
+  ["podfile", HASH],
+  ["vagrantfile", HASH],
+  ["procfile", HASH],
+  ["codeowners", HASH],
+  ["jenkinsfile", C_LIKE]
+]);
+function syntaxFor(filename) {
+  const name2 = filename.slice(filename.lastIndexOf("/") + 1).toLowerCase();
+  const byName = BY_NAME.get(name2);
+  if (byName) return byName;
+  if (name2.startsWith("dockerfile.") || name2.startsWith(".env")) return HASH;
+  const dot = name2.lastIndexOf(".");
+  return (dot >= 0 ? BY_EXTENSION.get(name2.slice(dot + 1)) : void 0) ?? NONE3;
+}
+function isSpace(code2) {
+  return code2 === 32 || code2 === 9 || code2 === 13 || code2 === 11 || code2 === 12;
+}
+function tokenAt(text2, at2, token) {
+  for (let k2 = 0; k2 < token.length; k2++) if (text2.charCodeAt(at2 + k2) !== token.charCodeAt(k2)) return false;
+  return true;
+}
+function blockAt(syntax2, text2, at2) {
+  for (let b = 0; b < syntax2.block.length; b++) {
+    if (tokenAt(text2, at2, syntax2.block[b][0])) return b;
+  }
+  return -1;
+}
+function lineCommentAt(syntax2, text2, at2) {
+  for (let t = 0; t < syntax2.line.length; t++) if (tokenAt(text2, at2, syntax2.line[t])) return true;
+  return false;
+}
+function nextOpen(scan, from) {
+  if (from >= scan.openFrom && (scan.openAt === -1 || scan.openAt >= from)) return scan.openAt;
+  let best = -1;
+  for (const open2 of scan.syntax.openers) {
+    const found = scan.text.indexOf(open2, from);
+    if (found >= 0 && (best < 0 || found < best)) best = found;
+  }
+  scan.openFrom = from;
+  scan.openAt = best;
+  return best;
+}
+function nextClose(scan, token, from) {
+  if (token === scan.closeToken && from >= scan.closeFrom && (scan.closeAt === -1 || scan.closeAt >= from)) {
+    return scan.closeAt;
+  }
+  scan.closeToken = token;
+  scan.closeFrom = from;
+  scan.closeAt = scan.text.indexOf(token, from);
+  return scan.closeAt;
+}
+function skipToComment(scan, from, end) {
+  const { text: text2, syntax: syntax2 } = scan;
+  for (let i = from; i < end; i++) {
+    const ch = text2.charCodeAt(i);
+    if (ch >= 128 || syntax2.interesting[ch] === 0) continue;
+    if (syntax2.quoteCodes[ch] === 1) {
+      let j2 = i + 1;
+      while (j2 < end && text2.charCodeAt(j2) !== ch) j2 += text2.charCodeAt(j2) === 92 ? 2 : 1;
+      if (j2 >= end) return -1;
+      i = j2;
+      continue;
+    }
+    if (blockAt(syntax2, text2, i) >= 0) return i;
+    if (lineCommentAt(syntax2, text2, i)) return -1;
+  }
+  return -1;
+}
+function lineHasCode(scan, from, end) {
+  const { text: text2, syntax: syntax2 } = scan;
+  let i = from;
+  let code2 = false;
+  while (i < end) {
+    if (scan.inBlock !== void 0) {
+      const close = nextClose(scan, scan.inBlock, i);
+      if (close < 0 || close >= end) return code2;
+      i = close + scan.inBlock.length;
+      scan.inBlock = void 0;
+      continue;
+    }
+    while (i < end && isSpace(text2.charCodeAt(i))) i++;
+    if (i >= end) return code2;
+    const first = text2.charCodeAt(i);
+    if (first < 128 && syntax2.leading[first] === 1) {
+      if (!code2 && syntax2.star && first === 42) {
+        const next = i + 1 < end ? text2.charCodeAt(i + 1) : 32;
+        if (isSpace(next) || next === 47) return false;
+      }
+      const block = blockAt(syntax2, text2, i);
+      if (block >= 0) {
+        const [open2, close] = syntax2.block[block];
+        scan.inBlock = close;
+        i += open2.length;
+        continue;
+      }
+      if (lineCommentAt(syntax2, text2, i)) return code2;
+    }
+    code2 = true;
+    const opener = syntax2.block.length === 0 ? -1 : nextOpen(scan, i);
+    if (opener < 0 || opener >= end) return true;
+    i = skipToComment(scan, i, end);
+    if (i < 0) return true;
+  }
+  return code2;
+}
+function countAddedCodeLines(filename, patch) {
+  const syntax2 = syntaxFor(filename);
+  const scan = {
+    text: patch,
+    syntax: syntax2,
+    inBlock: void 0,
+    openFrom: 0,
+    openAt: -2,
+    closeToken: void 0,
+    closeFrom: 0,
+    closeAt: -2
+  };
+  const { leading } = syntax2;
+  const blocks = syntax2.block.length > 0;
+  let count = 0;
+  let start = 0;
+  const length = patch.length;
+  while (start < length) {
+    let end = patch.indexOf("\n", start);
+    if (end < 0) end = length;
+    const first = patch.charCodeAt(start);
+    if (first === 43) {
+      let i = start + 1;
+      if (scan.inBlock === void 0) {
+        while (i < end && isSpace(patch.charCodeAt(i))) i++;
+        if (i === end) {
+          start = end + 1;
+          continue;
+        }
+        const code2 = patch.charCodeAt(i);
+        if (code2 >= 128 || leading[code2] === 0) {
+          const opener = blocks ? nextOpen(scan, i) : -1;
+          if (opener < 0 || opener >= end) {
+            count++;
+            start = end + 1;
+            continue;
+          }
+        }
+      }
+      if (lineHasCode(scan, start + 1, end)) count++;
+    } else if (first === 32) {
+      if (syntax2.block.length > 0) lineHasCode(scan, start + 1, end);
+    } else if (first === 64) {
+      scan.inBlock = void 0;
+    }
+    start = end + 1;
+  }
+  return count;
+}
 
 // src/core/code-files.ts
 var CODE_EXTENSIONS = new Set(
@@ -59276,7 +59347,7 @@ function compileRiskConfig(config3) {
   if (odd.length > 0) {
     notes.push(`The risk.matrix override makes the level fall as risk rises (${odd.join(", ")}); the score follows the level.`);
   }
-  const compiled = {
+  const compiled2 = {
     config: config3,
     paths,
     impactStart,
@@ -59286,8 +59357,8 @@ function compileRiskConfig(config3) {
     defaultLink: config3.link.intercept === DEFAULT_LINK.intercept && config3.link.slope === DEFAULT_LINK.slope,
     notes
   };
-  compiledConfigs.set(config3, compiled);
-  return compiled;
+  compiledConfigs.set(config3, compiled2);
+  return compiled2;
 }
 function definedCells(row) {
   const out = {};
@@ -59313,10 +59384,10 @@ function plural3(count, one, many = `${one}s`) {
 }
 function scoreRisk(input3) {
   const { files, pr } = input3;
-  const compiled = compileRiskConfig(input3.config);
-  const { config: config3 } = compiled;
+  const compiled2 = compileRiskConfig(input3.config);
+  const { config: config3 } = compiled2;
   const context = {
-    compiled,
+    compiled: compiled2,
     sets: builtinSets(),
     sensitive: config3.sensitive,
     configPath: (input3.configPath ?? DEFAULT_CONFIG_PATH).replace(/^\.?\//, "")
@@ -59352,7 +59423,7 @@ function scoreRisk(input3) {
     listedDeletions += file2.deletions;
     const path3 = preparePath(file2.filename, dirs);
     const previous = file2.previous_filename && file2.previous_filename !== file2.filename ? preparePath(file2.previous_filename, dirs) : void 0;
-    compiled.paths.firstMatchByGroup(path3, groups2);
+    compiled2.paths.firstMatchByGroup(path3, groups2);
     const ignored = groups2[IGNORE] !== -1;
     const isTest = groups2[TESTS] !== -1;
     const hit = ignored && !context.sensitive ? NO_HIT : lookupBuiltin(context.sets, context.sensitive, path3);
@@ -59413,7 +59484,7 @@ function scoreRisk(input3) {
     offerFocus(focus, lock.file, lock.category, lock.match, rank2);
   }
   if (lockfiles.length > 0) inPathOrder = false;
-  const notes = [...compiled.notes];
+  const notes = [...compiled2.notes];
   const nonIgnored = files.length - ignoredFiles;
   const missingFiles = Math.max(0, pr.changedFiles - files.length);
   const missingAdditions = Math.max(0, pr.additions - listedAdditions);
@@ -59427,7 +59498,7 @@ function scoreRisk(input3) {
     );
   }
   const fileCount = nonIgnored + missingFiles;
-  const factors = computeFactors(compiled, input3, {
+  const factors = computeFactors(compiled2, input3, {
     linesAdded,
     fileCount,
     ignoredFiles,
@@ -59451,12 +59522,12 @@ function scoreRisk(input3) {
   if (files.length > 0 && nonIgnored === 0 && matches.length === 0) {
     notes.push("Only ignored (generated or vendored) files changed.");
   }
-  const level = compiled.matrix[band][impact];
+  const level = compiled2.matrix[band][impact];
   const score = Math.round(25 * (RANK[level] + likelihood));
   return {
     level,
     score: Math.min(100, Math.max(0, score)),
-    likelihood: { value: likelihood, probability: probability2, band, factors, calibratedOn: compiled.defaultLink ? "calibration projects" : "risk.link" },
+    likelihood: { value: likelihood, probability: probability2, band, factors, calibratedOn: compiled2.defaultLink ? "calibration projects" : "risk.link" },
     impact: { level: impact, matches, summary: impactSummary },
     focusFiles: focus.map(toFocusFile),
     notes,
@@ -59502,18 +59573,18 @@ function settleLockfile(lock, manifests) {
   lock.match.impact = verdict.impact;
   lock.match.reason = verdict.reason;
 }
-function matchImpact({ compiled, sets, sensitive, configPath }, changed, path3, previous, ignored, hit, impactHit) {
+function matchImpact({ compiled: compiled2, sets, sensitive, configPath }, changed, path3, previous, ignored, hit, impactHit) {
   const file2 = path3.path;
-  if (!ignored && compiled.impactPatterns.length > 0) {
+  if (!ignored && compiled2.impactPatterns.length > 0) {
     const current = impactHit;
     let before = -1;
     if (previous) {
-      compiled.paths.firstMatchByGroup(previous, previousGroups);
+      compiled2.paths.firstMatchByGroup(previous, previousGroups);
       before = previousGroups[IMPACT];
     }
     const viaPrevious = before >= 0 && (current < 0 || before < current);
     const winner = viaPrevious ? before : current;
-    const found = winner >= 0 ? compiled.impactPatterns[winner - compiled.impactStart] : void 0;
+    const found = winner >= 0 ? compiled2.impactPatterns[winner - compiled2.impactStart] : void 0;
     if (found) {
       const match2 = { file: file2, impact: found.impact, rule: found.pattern, source: "config" };
       if (found.reason !== void 0) match2.reason = found.reason;
@@ -59535,7 +59606,7 @@ function matchImpact({ compiled, sets, sensitive, configPath }, changed, path3, 
   }
   if (ignored) return void 0;
   if (hit === DOC_HIT) return { file: file2, impact: "low", rule: "documentation", source: "docs" };
-  return { file: file2, impact: compiled.config.default_impact, rule: "default", source: "default" };
+  return { file: file2, impact: compiled2.config.default_impact, rule: "default", source: "default" };
 }
 var CONFIG_KIND = "review-triage config";
 var IGNORE = 0;
@@ -59596,12 +59667,12 @@ function describeChange(file2) {
   if (file2.patch === void 0 && file2.additions === 0 && file2.deletions === 0) return `${renamed}binary or no textual diff`;
   return `${renamed}+${file2.additions} \u2212${file2.deletions}`;
 }
-function computeFactors(compiled, input3, m) {
+function computeFactors(compiled2, input3, m) {
   const { pr } = input3;
   const factor = (name2, value, raw, detail) => {
-    const weight = round4(compiled.weights[name2]);
+    const weight = round4(compiled2.weights[name2]);
     const rounded = round4(clamp01(value));
-    return { name: name2, value: rounded, raw, weight, contribution: round4(rounded * compiled.weights[name2]), detail };
+    return { name: name2, value: rounded, raw, weight, contribution: round4(rounded * compiled2.weights[name2]), detail };
   };
   const totals = m.truncated ? " (from the PR's totals)" : "";
   const size = factor(
@@ -59688,6 +59759,11 @@ function skipReason(pr, skip) {
 }
 
 // src/core/plan-triage.ts
+function urgencyMarkdown(reasons) {
+  return reasons.map(
+    (r) => r.kind === "label" ? `label ${code(r.label)}` : `${r.kind === "head_branch" ? "head" : "base"} branch ${code(r.branch)} matches ${code(r.pattern)}`
+  ).join("; ");
+}
 function pushOnce(list, line) {
   if (!list.includes(line)) list.push(line);
 }
@@ -59799,6 +59875,7 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     { draft: pr.draft, authorLogin: author, authorType: pr.authorType, labels: pr.labels, title: pr.title },
     governed ? { ...config3.options.skip, labels: [], title: [] } : config3.options.skip
   );
+  const urgency = decideUrgency(config3.urgency, { labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef });
   const scored = scoreRisk({ files: facts.files, pr: facts_, config: config3.risk, ...facts.analysis ? { analysis: { errors: facts.analysis.errors } } : {} });
   const escalations = [...memory.escalations ?? []];
   let override = facts.override ? { ...facts.override, at: facts.now, headSha: pr.headSha } : memory.override ?? record2?.override;
@@ -59862,8 +59939,9 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     const { kind, reviewer, requestId, waited } = facts.escalation;
     if (kind === "nudge") {
       const marker = `<!-- review-triage:nudge:${requestId} -->`;
+      const which = urgency.urgent ? "this urgent pull request" : "this pull request";
       reply = { marker, body: `${marker}
-@${reviewer}, a reminder: your review of this pull request was requested ${waited} of working time ago and is still pending.` };
+@${reviewer}, a reminder: your review of ${which} was requested ${waited} of working time ago and is still pending.` };
       pushOnce(escalations, `Nudged @${reviewer}: no review after ${waited} of working time.`);
     } else {
       const made = progress.requestedNow.filter((l) => l !== reviewer.toLowerCase());
@@ -59946,12 +60024,14 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     requestedByApp: [.../* @__PURE__ */ new Set([...memory.requestedByApp ?? [], ...progress.requestedNow])],
     pickReasons,
     ticks,
-    refusals: keptRefusals
+    refusals: keptRefusals,
+    urgent: urgency.urgent
   };
   if (override) next.override = override;
   else delete next.override;
   const base = {
     assessment,
+    urgency,
     scoredLevel: scored.level,
     ...override ? { override } : {},
     mode: requestMode ? "request" : "suggest",
@@ -59979,6 +60059,7 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
   }
   const governanceCheck = (remembered) => triageCheck({
     assessment,
+    ...urgency.urgent ? { urgent: urgencyMarkdown(urgency.reasons) } : {},
     choice: shown,
     approvals,
     ...checklistStatus ? { checklists: checklistStatus } : {},
@@ -60017,6 +60098,7 @@ This pull request is not triaged now because ${skip}.`;
   const check2 = governanceCheck(next);
   const commentBody = config3.options.comment ? renderStickyComment({
     assessment,
+    ...urgency.urgent ? { urgent: urgencyMarkdown(urgency.reasons) } : {},
     choice: shown,
     configSource: facts.configSource,
     notes: commentNotes,
@@ -60219,9 +60301,9 @@ async function ensureRiskLabel(octokit, ref, level, plan) {
 }
 
 // src/github/apply-triage.ts
-function applyReviewRequests(target, people) {
+function applyReviewRequests(target, people, urgent = false) {
   const ref = { owner: target.owner, repo: target.repo, pull_number: target.number };
-  return target.writes.schedule(target.lane, PRIORITY.reviewers, () => requestReviewers(target.octokit, ref, people));
+  return target.writes.schedule(target.lane, urgent ? PRIORITY.urgentReviewers : PRIORITY.reviewers, () => requestReviewers(target.octokit, ref, people));
 }
 async function applyCheck(target, spec, known) {
   const ref = { owner: target.owner, repo: target.repo, head_sha: target.headSha };
@@ -60924,7 +61006,7 @@ function rememberCheck(memory, sha, run2) {
   };
   return Object.fromEntries([...others, [sha, entry]]);
 }
-async function recordHistory(deps, pr, facts, plan, progress) {
+async function recordHistory(deps, pr, facts, plan, progress, memoryUrgent) {
   const now = deps.clock();
   const { assessment } = plan;
   await deps.history.recordTriage({
@@ -60943,6 +61025,18 @@ async function recordHistory(deps, pr, facts, plan, progress) {
   const reasons = plan.next.pickReasons ?? {};
   const groups2 = new Map(plan.choice.kept.concat(plan.choice.picks).map((p) => [p.login.toLowerCase(), p.group]));
   const escalation = facts.config.escalation;
+  const urgent = plan.urgency.urgent;
+  const schedule = (requestId, requestedAt) => deps.escalations.schedule({
+    requestId,
+    repoId: String(pr.repoId),
+    number: pr.number,
+    owner: pr.owner,
+    repo: pr.repo,
+    ...pr.installationId !== void 0 ? { installationId: pr.installationId } : {},
+    requestedAt,
+    escalation,
+    urgent
+  });
   for (const login2 of progress.requestedNow) {
     const { id, created } = await deps.history.recordRequest({
       ...pr,
@@ -60953,21 +61047,18 @@ async function recordHistory(deps, pr, facts, plan, progress) {
       ...reasons[login2] ? { reason: reasons[login2] } : {},
       at: now
     });
-    if (created && id && escalation.enabled && deps.escalations) {
-      await deps.escalations.schedule({
-        requestId: id,
-        repoId: String(pr.repoId),
-        number: pr.number,
-        owner: pr.owner,
-        repo: pr.repo,
-        ...pr.installationId !== void 0 ? { installationId: pr.installationId } : {},
-        requestedAt: now,
-        escalation
-      });
-    }
+    if (created && id && escalation.enabled && deps.escalations) await schedule(id, now);
   }
   for (const login2 of facts.pr.requested) {
     if (!progress.requestedNow.includes(login2)) await deps.history.recordRequest({ ...pr, reviewer: login2, requestedBy: "unknown", byApp: false, at: now });
+  }
+  if (urgent && !memoryUrgent && escalation.enabled && deps.escalations) {
+    const earlier = /* @__PURE__ */ new Set([...facts.pr.requested, ...plan.next.requestedByApp ?? []]);
+    for (const login2 of earlier) {
+      if (progress.requestedNow.includes(login2)) continue;
+      const pending = await deps.history.pendingFor(pr, login2);
+      if (pending && (pending.byApp || escalation.human_requests)) await schedule(pending.id, pending.requestedAt);
+    }
   }
   await deps.history.recordChecklistEvents(pr, plan.checklistEvents.map((e) => ({ ...e, at: now })));
   if (plan.overrideEvent === "set" && plan.override) {
@@ -61066,7 +61157,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
   if (plan.requests.length) await touch();
   for (let round = 0; round < REQUEST_ROUNDS && plan.requests.length; round++) {
     const picks = plan.choice.picks;
-    const result = await applyReviewRequests(target, plan.requests);
+    const result = await applyReviewRequests(target, plan.requests, plan.urgency.urgent);
     if (result.requested.length) writes++;
     writes += result.refused.size;
     const ok = new Set(result.requested.map((r) => r.login.toLowerCase()));
@@ -61099,7 +61190,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
     ...outcome.check ? { checkRuns: rememberCheck(plan.next, pull.head.sha, outcome.check) } : {}
   };
   await deps.store.save(key, where, next);
-  await recordHistory(deps, { ...prId, owner, repo, ...installation !== void 0 ? { installationId: installation } : {} }, facts, plan, progress);
+  await recordHistory(deps, { ...prId, owner, repo, ...installation !== void 0 ? { installationId: installation } : {} }, facts, plan, progress, memory.urgent === true);
   for (const failure2 of outcome.failures) {
     log.error({ error: describeError(failure2) }, "a write failed; the other writes went ahead");
   }
@@ -61381,7 +61472,8 @@ var NO_HISTORY = {
   recordChecklistEvents: async () => void 0,
   recordOverride: async () => void 0,
   lapseOverrides: async () => void 0,
-  openRequestLoad: async () => /* @__PURE__ */ new Map()
+  openRequestLoad: async () => /* @__PURE__ */ new Map(),
+  pendingFor: async () => void 0
 };
 function createActionDeps(options2) {
   return {

@@ -57,6 +57,7 @@ export const NO_HISTORY: HistoryLike = {
   recordOverride: async () => undefined,
   lapseOverrides: async () => undefined,
   openRequestLoad: async () => new Map<string, number>(),
+  pendingFor: async () => undefined,
 };
 
 /**
