@@ -132,7 +132,7 @@ async function runTriage(): Promise<void> {
   const { tmpdir } = await import("node:os");
   const { join } = await import("node:path");
   const { startGitHubStub } = await import("../test/helpers/github-stub.js");
-  const app = await import("./support/app-process.js");
+  const app = await import("../test/helpers/app-process.js");
   const stub = await startGitHubStub({ owner: app.OWNER, repo: app.REPO, config: app.BENCH_CONFIG, writesPerMinute: 80 });
   app.seedPulls(stub, PRS);
   const dataDir = mkdtempSync(join(tmpdir(), "review-triage-burst-"));

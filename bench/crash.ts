@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGitHubStub } from "../test/helpers/github-stub.js";
-import { BENCH_CONFIG, OWNER, REPO, deliveryId, percentile, postWebhook, pullRequestPayload, seedPulls, startApp, waitFor } from "./support/app-process.js";
+import { BENCH_CONFIG, OWNER, REPO, deliveryId, percentile, postWebhook, pullRequestPayload, seedPulls, startApp, waitFor } from "../test/helpers/app-process.js";
 
 const PRS = Number(process.env.CRASH_PRS ?? 50);
 const KILL_GROUP = process.env.CRASH_KILL_GROUP === "1";
