@@ -485,7 +485,12 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     ...(facts.writers ? { writers: facts.writers } : {}),
   });
   const selfAllowed = config.governance.allow_self_override;
-  const applied = applicableChecklists(config, { level: assessment.level, files: facts.files.map((f) => f.filename), labels: pr.labels });
+  const applied = applicableChecklists(config, {
+    level: assessment.level,
+    files: facts.files.map((f) => f.filename),
+    labels: pr.labels,
+    unlistedFiles: Math.max(0, facts_.changedFiles - facts.files.length),
+  });
   const rechecked = validTicks({ applied, ticks: { ...(memory.ticks ?? record?.ticks ?? {}) }, author, leads: leadSet, writers: facts.writers, selfAllowed });
   let ticks: TickRecord = rechecked.ticks;
   const refusals = [...(memory.refusals ?? []), ...rechecked.lapsed];
