@@ -17,6 +17,10 @@ reviewers:
   seniors: [bob, carol]
 options:
   labels: false
+analysis:
+  enabled: false
+routing:
+  respect_busy: false
 risk:
   impact:
     - { paths: ["src/auth/**"], impact: critical, reason: identity }
