@@ -428,6 +428,7 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
     sourceChanged,
     testChanged,
     truncated,
+    codeChanged: codeFiles + missingFiles,
   });
   const likelihood = round4(clamp01(factors.reduce((sum, factor) => sum + factor.value * factor.weight, 0)));
   const probability = round4(likelihoodProbability(config, likelihood));
@@ -671,6 +672,8 @@ interface Measures {
   sourceChanged: boolean;
   testChanged: boolean;
   truncated: boolean;
+  /** Code files outside tests and ignored files changed (or files GitHub did not list, which may be). */
+  codeChanged: number;
 }
 
 function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: Measures): Factor[] {
@@ -715,7 +718,11 @@ function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: 
   );
 
   const type = CONVENTIONAL.exec(pr.title)?.[1]?.toLowerCase();
-  const quiet = type !== undefined && NO_BEHAVIOUR_TYPES.has(type);
+  // The title is the author's text: a type that claims no behaviour change is believed only
+  // when the files agree (no code outside tests and ignored files changed). Otherwise
+  // "test: …" on a change to a critical path would lower its level, and what it must get to merge.
+  const claimsQuiet = type !== undefined && NO_BEHAVIOUR_TYPES.has(type);
+  const quiet = claimsQuiet && m.codeChanged === 0;
   const changeType = factor(
     "change_type",
     quiet ? 0 : 1,
@@ -724,7 +731,9 @@ function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: 
       ? "The title has no Conventional Commit type, so a behaviour change is assumed."
       : quiet
         ? `The Conventional Commit type "${type}" says no behaviour changes.`
-        : `The Conventional Commit type "${type}" may change behaviour.`,
+        : claimsQuiet
+          ? `The Conventional Commit type "${type}" says no behaviour changes, but ${plural(m.codeChanged, "code file")} outside tests changed, so a behaviour change is assumed.`
+          : `The Conventional Commit type "${type}" may change behaviour.`,
   );
 
   const gap = m.sourceChanged && !m.testChanged;

@@ -193,8 +193,18 @@ describe("scoreRisk: likelihood factors", () => {
     ["refactor(core): split module", 1],
     ["Update the readme", 1],
   ])("change_type: %j → %i", (title, expected) => {
-    expect(factor(score([file("src/a.ts")], { title }), "change_type").value).toBe(expected);
+    // Files that agree with a "no behaviour change" type: docs, a test, a workflow.
+    expect(factor(score([file("docs/setup.md"), file("src/a.test.ts"), file(".github/workflows/ci.yml")], { title }), "change_type").value).toBe(expected);
   });
+
+  it.each(["docs(readme): clarify setup", "chore!: drop Node 18", "test: cover parser", "style: format"])(
+    "change_type: %j on a change to code outside tests → 1 (the author's title does not lower the risk)",
+    (title) => {
+      const f = factor(score([file("src/a.ts"), file("src/a.test.ts")], { title }), "change_type");
+      expect(f.value).toBe(1);
+      expect(f.detail).toMatch(/but 1 code file outside tests changed/);
+    },
+  );
 
   it.each([
     ["source without tests", [file("src/a.ts")], 1],
