@@ -333,7 +333,10 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
         ? preparePath(file.previous_filename, dirs)
         : undefined;
     compiled.paths.firstMatchByGroup(path, groups);
-    const ignored = groups[IGNORE] !== -1;
+    // A file one of the repository's own impact rules names (or named, before a rename) is
+    // never ignored: the author names files, and code under a critical path called `*.min.js`
+    // (or renamed to it) must count as what it is, in impact and in size.
+    const ignored = groups[IGNORE] !== -1 && groups[IMPACT] === -1 && !(previous && namedByImpactRule(compiled, previous));
     const isTest = groups[TESTS] !== -1;
     // Ignored files only need the built-in kinds, and only when those are on.
     const hit = ignored && !context.sensitive ? NO_HIT : lookupBuiltin(context.sets, context.sensitive, path);
@@ -584,6 +587,12 @@ const IGNORE = 0;
 const TESTS = 1;
 const IMPACT = 2;
 const previousGroups = new Int32Array(3);
+
+function namedByImpactRule(compiled: CompiledRiskConfig, path: PreparedPath): boolean {
+  if (compiled.impactPatterns.length === 0) return false;
+  compiled.paths.firstMatchByGroup(path, previousGroups);
+  return previousGroups[IMPACT] !== -1;
+}
 
 /** `matches` is sorted highest impact first, then by name; `topCount` of them share the top impact. */
 function summariseImpact(matches: ImpactMatch[], topCount: number, nonIgnored: number, docFiles: number): string {

@@ -496,12 +496,21 @@ describe("scoreRisk: impact", () => {
     expect(moved.focusFiles[0]?.reason).toContain("renamed from src/auth/token.ts");
   });
 
-  it("excludes ignored (generated) files from config rules and the default", () => {
-    const config = riskConfig({ impact: [{ paths: ["dist/**"], impact: "critical" }] });
+  it("excludes ignored (generated) files from the default impact", () => {
+    const config = riskConfig({ impact: [{ paths: ["docs/**"], impact: "low" }] });
     const result = score([file("dist/app.js", 5000), file("src/__snapshots__/x.snap", 300)], {}, config);
     expect(result.impact.matches).toEqual([]);
     expect(result.impact.level).toBe("low");
     expect(result.notes).toContain("Only ignored (generated or vendored) files changed.");
+  });
+
+  it("never ignores a file the repository's own impact rule names: the rule beats the ignore list", () => {
+    const config = riskConfig({ impact: [{ paths: ["dist/**"], impact: "critical" }] });
+    const result = score([file("dist/app.js", 50)], {}, config);
+    expect(result.impact.level).toBe("critical");
+    expect(result.counts.ignoredFiles).toBe(0);
+    const renamed = score([file("src/session.min.js", 50, { status: "renamed", previous_filename: "dist/session.js" })], {}, config);
+    expect(renamed.impact.level).toBe("critical");
   });
 });
 
