@@ -475,6 +475,8 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     );
   }
 
+  // The author can move the base under approvals: the same head then brings another diff.
+  const baseChangedAt = memory.baseRef !== undefined && memory.baseRef !== pr.baseRef ? facts.now : memory.baseChangedAt;
   const approvals = evaluateApprovals({
     level: assessment.level,
     config,
@@ -483,7 +485,9 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     leads: leadSet,
     headSha: pr.headSha,
     ...(facts.writers ? { writers: facts.writers } : {}),
+    ...(baseChangedAt ? { freshSince: baseChangedAt } : {}),
   });
+  const baseMemory = { baseRef: pr.baseRef, ...(baseChangedAt ? { baseChangedAt } : {}) };
   const selfAllowed = config.governance.allow_self_override;
   const applied = applicableChecklists(config, {
     level: assessment.level,
@@ -544,6 +548,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     ticks,
     refusals: keptRefusals,
     urgent: urgency.urgent,
+    ...baseMemory,
   };
   if (override) next.override = override;
   else delete next.override;
@@ -616,7 +621,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
       ...(config.options.labels && !draft ? { label: planRiskLabel(pr.labels, assessment.level) } : {}),
       notes,
       // Ticks stay recorded; nothing else is remembered for a PR that is not triaged.
-      next: { ...memory, ticks, refusals: keptRefusals },
+      next: { ...memory, ticks, refusals: keptRefusals, ...baseMemory },
     };
   }
   const check = governanceCheck;
