@@ -336,7 +336,8 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
     // A file one of the repository's own impact rules names (or named, before a rename) is
     // never ignored: the author names files, and code under a critical path called `*.min.js`
     // (or renamed to it) must count as what it is, in impact and in size.
-    const ignored = groups[IGNORE] !== -1 && groups[IMPACT] === -1 && !(previous && namedByImpactRule(compiled, previous));
+    // (Only a rule above the default impact: a catch-all `**` rule does not undo the ignore list.)
+    const ignored = groups[IGNORE] !== -1 && !raisedByImpactRule(compiled, groups[IMPACT] as number) && !(previous && namedByImpactRule(compiled, previous));
     const isTest = groups[TESTS] !== -1;
     // Ignored files only need the built-in kinds, and only when those are on.
     const hit = ignored && !context.sensitive ? NO_HIT : lookupBuiltin(context.sets, context.sensitive, path);
@@ -588,10 +589,16 @@ const TESTS = 1;
 const IMPACT = 2;
 const previousGroups = new Int32Array(3);
 
+function raisedByImpactRule(compiled: CompiledRiskConfig, hit: number): boolean {
+  if (hit < 0) return false;
+  const rule = compiled.impactPatterns[hit - compiled.impactStart];
+  return rule !== undefined && RANK[rule.impact] > RANK[compiled.config.default_impact];
+}
+
 function namedByImpactRule(compiled: CompiledRiskConfig, path: PreparedPath): boolean {
   if (compiled.impactPatterns.length === 0) return false;
   compiled.paths.firstMatchByGroup(path, previousGroups);
-  return previousGroups[IMPACT] !== -1;
+  return raisedByImpactRule(compiled, previousGroups[IMPACT] as number);
 }
 
 /** `matches` is sorted highest impact first, then by name; `topCount` of them share the top impact. */

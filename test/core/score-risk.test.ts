@@ -511,6 +511,9 @@ describe("scoreRisk: impact", () => {
     expect(result.counts.ignoredFiles).toBe(0);
     const renamed = score([file("src/session.min.js", 50, { status: "renamed", previous_filename: "dist/session.js" })], {}, config);
     expect(renamed.impact.level).toBe("critical");
+    // A catch-all rule at or below the default impact leaves the ignore list alone.
+    const catchAll = score([file("dist/app.js", 50)], {}, riskConfig({ impact: [{ paths: ["**"], impact: "low" }] }));
+    expect(catchAll.counts.ignoredFiles).toBe(1);
   });
 });
 
