@@ -580,6 +580,16 @@ function startStub(): Promise<{ url: string; close: () => void }> {
     if ((m = rest.match(/^\/issues\/comments\/(\d+)(\/reactions)?$/))) {
       const id = Number(m[1]);
       if (method === "POST" && m[2]) return json(res, 201, { id: nextId++, content: body.content }), "reactions create";
+      if (method === "GET" && !m[2]) {
+        // The app reads its comment as it is now before it takes a checklist edit.
+        for (const pr of repo.prs.values()) {
+          const comment = pr.comments.find((c) => c.id === id);
+          if (!comment) continue;
+          json(res, 200, { id, body: comment.body, user: user(comment.login, comment.type), performed_via_github_app: comment.type === "Bot" ? { id: APP_ID } : null });
+          return "comments get";
+        }
+        return undefined;
+      }
       if (method === "PATCH") {
         for (const pr of repo.prs.values()) {
           const comment = pr.comments.find((c) => c.id === id);
@@ -894,13 +904,13 @@ async function runParent(): Promise<void> {
   const samples: Sample[] = [];
   const mb = (n: number) => (n / MB).toFixed(1);
   // Rows are printed as they come: a full run takes minutes.
-  console.log(`\n  events   rss MB  heapUsed MB  heapTotal MB  external MB  rss ${SETTLE_MS / 1000}s idle  prState  configs  deliveries   elapsed s`);
+  console.log(`\n  events   rss MB  heapUsed MB  heapTotal MB  external MB  rss ${SETTLE_MS / 1000}s idle  configs  writes   elapsed s`);
   const takeSample = async (events: number) => {
     const s = await ipc.ask({ type: "sample" });
     const row: Sample = { events, rss: s.rss, idleRss: s.idleRss, heapUsed: s.heapUsed, heapTotal: s.heapTotal, external: s.external, sizes: s.sizes, worker: s.worker, seconds: (Date.now() - started) / 1000 };
     samples.push(row);
     console.log(
-      `  ${String(row.events).padStart(6)}  ${mb(row.rss).padStart(6)}  ${mb(row.heapUsed).padStart(11)}  ${mb(row.heapTotal).padStart(12)}  ${mb(row.external).padStart(11)}  ${mb(row.idleRss).padStart(11)}  ${String(row.sizes.prState).padStart(7)}  ${String(row.sizes.configs).padStart(7)}  ${String(row.sizes.deliveries).padStart(10)}  ${row.seconds.toFixed(1).padStart(10)}`,
+      `  ${String(row.events).padStart(6)}  ${mb(row.rss).padStart(6)}  ${mb(row.heapUsed).padStart(11)}  ${mb(row.heapTotal).padStart(12)}  ${mb(row.external).padStart(11)}  ${mb(row.idleRss).padStart(11)}  ${String(row.sizes.configs).padStart(7)}  ${String(row.sizes.writes).padStart(6)}  ${row.seconds.toFixed(1).padStart(10)}`,
     );
   };
   await takeSample(0);
@@ -935,15 +945,8 @@ async function runParent(): Promise<void> {
   console.log(
     `  growth from event ${from.events} to event ${last.events}: RSS ${signed(last.rss - from.rss)} MB, heapUsed ${signed(last.heapUsed - from.heapUsed)} MB, RSS after idle ${signed(last.idleRss - from.idleRss)} MB`,
   );
-  const stateGrowth = last.sizes.prState! - from.sizes.prState!;
-  if (stateGrowth > 0) {
-    const perState = (last.heapUsed - from.heapUsed) / stateGrowth;
-    console.log(
-      `  PR state entries ${from.sizes.prState} → ${last.sizes.prState} (LRU cap 5000): ~${(perState / 1024).toFixed(1)} KB of heap per PR; at the cap ≈ ${mb(last.heapUsed + perState * (5000 - last.sizes.prState!))} MB heapUsed`,
-    );
-  }
   const stickies = repos.flatMap((r) => [...r.prs.values()].flatMap((p) => p.comments.filter((c) => c.type === "Bot" && c.body.includes(STICKY_MARKER))));
-  if (stickies.length) console.log(`  sticky comments: ${stickies.length}, ${(stickies.reduce((n, c) => n + c.body.length, 0) / stickies.length / 1024).toFixed(1)} KB on average (PR state keeps only a hash of each)`);
+  if (stickies.length) console.log(`  sticky comments: ${stickies.length}, ${(stickies.reduce((n, c) => n + c.body.length, 0) / stickies.length / 1024).toFixed(1)} KB on average (the stored PR state keeps only a hash of each)`);
   if (last.worker) {
     const w = last.worker;
     console.log(
