@@ -52940,7 +52940,7 @@ var configSchema = external_exports.strictObject({
     ).default([]).describe("Impact rules; the highest impact among changed files wins."),
     default_impact: levelSchema.default("medium").describe("Impact of a file no rule matches."),
     sensitive: external_exports.boolean().default(true).describe("Treat built-in sensitive kinds (manifests, CI, migrations, infra, CODEOWNERS, this config) as high impact."),
-    ignore: patterns.default(DEFAULT_IGNORE).describe("Files excluded from size and impact."),
+    ignore: patterns.default(DEFAULT_IGNORE).describe("Files excluded from size and impact, unless one of your `risk.impact` rules names them at an impact above `default_impact` (the rule wins: an author cannot hide a change by its file name)."),
     tests: patterns.default(DEFAULT_TESTS).describe("Files recognised as tests."),
     weights: external_exports.strictObject(
       Object.fromEntries(FACTOR_NAMES.map((n) => [n, weightValue.optional().describe(`Weight of the ${n.replace("_", " ")} factor.`)]))
@@ -58209,6 +58209,7 @@ function applicableChecklists(config3, facts) {
     if (!because && when?.paths?.length) {
       const file2 = facts.files.find((f) => when.paths.some((p) => minimatch(f, p, { dot: true })));
       if (file2) because = `${file2} changed`;
+      else if (facts.unlistedFiles) because = `${facts.unlistedFiles} file${facts.unlistedFiles === 1 ? "" : "s"} GitHub did not list may match`;
     }
     if (!because) continue;
     out.push({
@@ -58706,7 +58707,7 @@ function evaluateApprovals(input3) {
       notCounted.push({ login: login2, why: "no write access to the repository" });
       continue;
     }
-    if (required2.fresh && review.commitId !== input3.headSha) {
+    if (required2.fresh && (review.commitId !== input3.headSha || input3.freshSince !== void 0 && review.submittedAt < input3.freshSince)) {
       stale.push(login2);
       continue;
     }
@@ -59424,7 +59425,7 @@ function scoreRisk(input3) {
     const path3 = preparePath(file2.filename, dirs);
     const previous = file2.previous_filename && file2.previous_filename !== file2.filename ? preparePath(file2.previous_filename, dirs) : void 0;
     compiled2.paths.firstMatchByGroup(path3, groups2);
-    const ignored = groups2[IGNORE] !== -1;
+    const ignored = groups2[IGNORE] !== -1 && !raisedByImpactRule(compiled2, groups2[IMPACT]) && !(previous && namedByImpactRule(compiled2, previous));
     const isTest = groups2[TESTS] !== -1;
     const hit = ignored && !context.sensitive ? NO_HIT : lookupBuiltin(context.sets, context.sensitive, path3);
     const match2 = matchImpact(context, file2, path3, previous, ignored, hit, groups2[IMPACT]);
@@ -59506,7 +59507,8 @@ function scoreRisk(input3) {
     packages: packages.size,
     sourceChanged,
     testChanged,
-    truncated
+    truncated,
+    codeChanged: codeFiles + missingFiles
   });
   const likelihood = round4(clamp01(factors.reduce((sum, factor) => sum + factor.value * factor.weight, 0)));
   const probability2 = round4(likelihoodProbability(config3, likelihood));
@@ -59613,6 +59615,16 @@ var IGNORE = 0;
 var TESTS = 1;
 var IMPACT = 2;
 var previousGroups = new Int32Array(3);
+function raisedByImpactRule(compiled2, hit) {
+  if (hit < 0) return false;
+  const rule = compiled2.impactPatterns[hit - compiled2.impactStart];
+  return rule !== void 0 && RANK[rule.impact] > RANK[compiled2.config.default_impact];
+}
+function namedByImpactRule(compiled2, path3) {
+  if (compiled2.impactPatterns.length === 0) return false;
+  compiled2.paths.firstMatchByGroup(path3, previousGroups);
+  return raisedByImpactRule(compiled2, previousGroups[IMPACT]);
+}
 function summariseImpact(matches, topCount, nonIgnored, docFiles) {
   const first = matches[0];
   if (first === void 0) return "No files that count for impact changed.";
@@ -59702,12 +59714,13 @@ function computeFactors(compiled2, input3, m) {
     fix ? `The ${fix.where} says "${fix.word}", marking a bug fix; fixes are more often followed by further fixes.` : "Nothing in the title, branch or labels marks this as a bug fix."
   );
   const type = CONVENTIONAL.exec(pr.title)?.[1]?.toLowerCase();
-  const quiet = type !== void 0 && NO_BEHAVIOUR_TYPES.has(type);
+  const claimsQuiet = type !== void 0 && NO_BEHAVIOUR_TYPES.has(type);
+  const quiet = claimsQuiet && m.codeChanged === 0;
   const changeType = factor(
     "change_type",
     quiet ? 0 : 1,
     quiet ? 0 : 1,
-    type === void 0 ? "The title has no Conventional Commit type, so a behaviour change is assumed." : quiet ? `The Conventional Commit type "${type}" says no behaviour changes.` : `The Conventional Commit type "${type}" may change behaviour.`
+    type === void 0 ? "The title has no Conventional Commit type, so a behaviour change is assumed." : quiet ? `The Conventional Commit type "${type}" says no behaviour changes.` : claimsQuiet ? `The Conventional Commit type "${type}" says no behaviour changes, but ${plural3(m.codeChanged, "code file")} outside tests changed, so a behaviour change is assumed.` : `The Conventional Commit type "${type}" may change behaviour.`
   );
   const gap = m.sourceChanged && !m.testChanged;
   const testGap = factor(
@@ -59763,6 +59776,30 @@ function urgencyMarkdown(reasons) {
   return reasons.map(
     (r) => r.kind === "label" ? `label ${code(r.label)}` : `${r.kind === "head_branch" ? "head" : "base"} branch ${code(r.branch)} matches ${code(r.pattern)}`
   ).join("; ");
+}
+function checkPasses(check2) {
+  return check2.status === "completed" && (check2.conclusion === "success" || check2.conclusion === "neutral" || check2.conclusion === "skipped");
+}
+function sharedHeadCheck(check2, number4, siblings) {
+  if (!siblings?.length) return check2;
+  const all = [number4, ...siblings.map((s) => s.number)].sort((a, b) => a - b).map((n) => `#${n}`).join(", ");
+  const waiting = siblings.filter((s) => !s.satisfied).map((s) => `#${s.number}`);
+  const rule = `This commit is the head of more than one open pull request (${all}); approvals are counted per pull request, so the check on a shared commit passes only when every one of them is approved \u2014 or push a distinct commit.`;
+  if (!checkPasses(check2)) return { ...check2, summary: `**Shared head commit**: ${rule}
+
+${check2.summary}` };
+  if (!waiting.length) return { ...check2, summary: `**Shared head commit** (${all}): every one of them is approved.
+
+${check2.summary}` };
+  const { conclusion: _passed, ...rest } = check2;
+  return {
+    ...rest,
+    status: "in_progress",
+    title: `Needs: ${waiting.join(", ")} approved too (this commit is the head of ${all})`.slice(0, 255),
+    summary: `**Shared head commit**: ${rule} Not yet approved: ${waiting.join(", ")}.
+
+${check2.summary}`
+  };
 }
 function pushOnce(list, line) {
   if (!list.includes(line)) list.push(line);
@@ -59914,6 +59951,9 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     ...facts.busy ? { busy: facts.busy } : {}
   });
   const notes = [...facts.notes];
+  if (!facts.siblings) {
+    notes.push("Other open pull requests on this head commit are not looked up here (no database): the app's check on a commit that heads several open PRs passes only when every one of them is approved.");
+  }
   for (const [login2, why] of progress.refusedNow) notes.push(`@${login2} could not be requested: ${why}.`);
   const fell = levelRank(assessment.level) < levelRank(memory.level) && requested.size + reviewed.size > 0;
   const pickReasons = memory.pickReasons ?? {};
@@ -59963,6 +60003,7 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
       `Risk rose from ${memory.level} to ${assessment.level}${made.length ? `; requested ${made.map((l) => `@${l}`).join(", ")} for the higher level` : "; the current reviewers already cover it"}.`
     );
   }
+  const baseChangedAt = memory.baseRef !== void 0 && memory.baseRef !== pr.baseRef ? facts.now : memory.baseChangedAt;
   const approvals = evaluateApprovals({
     level: assessment.level,
     config: config3,
@@ -59970,10 +60011,17 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     author,
     leads: leadSet,
     headSha: pr.headSha,
-    ...facts.writers ? { writers: facts.writers } : {}
+    ...facts.writers ? { writers: facts.writers } : {},
+    ...baseChangedAt ? { freshSince: baseChangedAt } : {}
   });
+  const baseMemory = { baseRef: pr.baseRef, ...baseChangedAt ? { baseChangedAt } : {} };
   const selfAllowed = config3.governance.allow_self_override;
-  const applied = applicableChecklists(config3, { level: assessment.level, files: facts.files.map((f) => f.filename), labels: pr.labels });
+  const applied = applicableChecklists(config3, {
+    level: assessment.level,
+    files: facts.files.map((f) => f.filename),
+    labels: pr.labels,
+    unlistedFiles: Math.max(0, facts_.changedFiles - facts.files.length)
+  });
   const rechecked = validTicks({ applied, ticks: { ...memory.ticks ?? record2?.ticks ?? {} }, author, leads: leadSet, writers: facts.writers, selfAllowed });
   let ticks = rechecked.ticks;
   const refusals = [...memory.refusals ?? [], ...rechecked.lapsed];
@@ -60025,7 +60073,8 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     pickReasons,
     ticks,
     refusals: keptRefusals,
-    urgent: urgency.urgent
+    urgent: urgency.urgent,
+    ...baseMemory
   };
   if (override) next.override = override;
   else delete next.override;
@@ -60071,14 +60120,16 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
   });
   if (skip) {
     const draft = pr.draft && config3.options.skip.drafts;
-    const skippedNext = { ...memory, ticks, refusals: keptRefusals };
+    const skippedNext = { ...memory, ticks, refusals: keptRefusals, ...baseMemory };
     const enforced = governanceCheck(skippedNext);
-    const check3 = draft ? { ...draftCheck(), text: recordText(skippedNext) } : config3.governance.enforce_on_skipped ? {
+    const ownCheck2 = draft ? { ...draftCheck(), text: recordText(skippedNext) } : config3.governance.enforce_on_skipped ? {
       ...enforced,
       summary: `Not triaged: ${skip}, so no reviewers were requested and no comment is kept. The approvals of its risk level are still required (\`governance.enforce_on_skipped\`).
 
 ${enforced.summary}`
     } : { ...skippedCheck(skip), text: recordText(skippedNext) };
+    skippedNext.governance = { headSha: pr.headSha, satisfied: checkPasses(ownCheck2) };
+    const check3 = sharedHeadCheck(ownCheck2, pr.number, facts.siblings);
     const body2 = `${STICKY_MARKER}
 ### Review Triage: skipped
 
@@ -60095,7 +60146,9 @@ This pull request is not triaged now because ${skip}.`;
       next: skippedNext
     };
   }
-  const check2 = governanceCheck(next);
+  const ownCheck = governanceCheck(next);
+  next.governance = { headSha: pr.headSha, satisfied: checkPasses(ownCheck) };
+  const check2 = sharedHeadCheck(ownCheck, pr.number, facts.siblings);
   const commentBody = config3.options.comment ? renderStickyComment({
     assessment,
     ...urgency.urgent ? { urgent: urgencyMarkdown(urgency.reasons) } : {},
@@ -60847,6 +60900,7 @@ async function gatherTriage(octokit, input3) {
   const needsLoad = config3.routing.strategy === "least-loaded" || config3.routing.max_load > 0;
   const load = needsLoad && Object.keys(config3.reviewers).length ? await (input3.load ? input3.load() : listOpenPrLoad(octokit, { owner, repo }, pull.number)) : /* @__PURE__ */ new Map();
   const reviews = input3.fresh ? [] : await listPullReviews(octokit, prRef);
+  const siblings = input3.siblings ? await input3.siblings() : void 0;
   let record2;
   let headCheck;
   if (!input3.memory?.level && !input3.memory?.ticks && !input3.fresh) {
@@ -60905,6 +60959,7 @@ async function gatherTriage(octokit, input3) {
     ...tickEdit ? { tickEdit } : {},
     ...input3.override ? { override: input3.override } : {},
     ...dryRun ? { dryRun } : {},
+    ...siblings ? { siblings } : {},
     notes,
     now: (input3.now ?? /* @__PURE__ */ new Date()).toISOString()
   };
@@ -61099,7 +61154,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
     await touch();
     const known = memory.checkRuns?.[pull.head.sha] ?? (fresh ? null : void 0);
     const { wrote, run: run2 } = await applyCheck(target, invalidConfigCheck(loaded.problems, DOCS_URL, loaded.files), known);
-    await deps.store.save(key, where, { ...memory, checkRuns: rememberCheck(memory, pull.head.sha, run2) });
+    await deps.store.save(key, where, { ...memory, checkRuns: rememberCheck(memory, pull.head.sha, run2), governance: { headSha: pull.head.sha, satisfied: false } });
     return { status: "invalid-config", writes: wrote ? 1 : 0 };
   }
   const repoId = pull.base.repo.id;
@@ -61120,6 +61175,12 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
     log.warn({ error: describeError(error62) }, "static analysis failed; triage goes on without it");
     return void 0;
   }) : void 0;
+  const siblings = async () => Promise.all(
+    (await deps.history.openPullsOnHead(prId, pull.head.sha)).map(async (number4) => {
+      const governance = (await deps.store.get(prKey(repoId, number4)))?.governance;
+      return { number: number4, satisfied: governance?.headSha === pull.head.sha && governance.satisfied };
+    })
+  );
   const gathered = await gatherTriage(octokit, {
     owner,
     repo,
@@ -61139,6 +61200,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
     ...event.override ? { override: event.override } : {},
     ...event.beforeSha ? { beforeSha: event.beforeSha } : {},
     ...analyze ? { analyze } : {},
+    siblings,
     // Review load across every repository of the installation, from the history; a
     // repository seen for the first time has its open PRs read once, so they count too.
     // Without a history (Action mode) gather counts the repository's open PRs.
@@ -61179,7 +61241,8 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
   }
   if (plan.refusedTicks.length) log.info({ refused: plan.refusedTicks.length }, "checklist ticks refused and reverted");
   await touch();
-  const knownCheck = memory.checkRuns?.[pull.head.sha] ?? (gathered.headCheck !== void 0 ? gathered.headCheck : fresh || trigger === "synchronize" && memory.level ? null : void 0);
+  const shared = (facts.siblings?.length ?? 0) > 0 && !fresh;
+  const knownCheck = shared ? void 0 : memory.checkRuns?.[pull.head.sha] ?? (gathered.headCheck !== void 0 ? gathered.headCheck : fresh || trigger === "synchronize" && memory.level ? null : void 0);
   const knownComment = event.tickEdit ? { id: event.tickEdit.commentId, body: facts.tickEdit?.current ?? event.tickEdit.after } : memory.commentId ? { id: memory.commentId, bodyHash: memory.commentHash ?? "" } : fresh ? null : void 0;
   const outcome = await applyTriageWrites(target, plan, { check: knownCheck, comment: knownComment });
   writes += outcome.writes;
@@ -61473,6 +61536,8 @@ var NO_HISTORY = {
   recordOverride: async () => void 0,
   lapseOverrides: async () => void 0,
   openRequestLoad: async () => /* @__PURE__ */ new Map(),
+  // No history: PRs sharing a head commit are not known (README, "Governance").
+  openPullsOnHead: async () => [],
   pendingFor: async () => void 0
 };
 function createActionDeps(options2) {

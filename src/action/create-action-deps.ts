@@ -57,6 +57,8 @@ export const NO_HISTORY: HistoryLike = {
   recordOverride: async () => undefined,
   lapseOverrides: async () => undefined,
   openRequestLoad: async () => new Map<string, number>(),
+  // No history: PRs sharing a head commit are not known (README, "Governance").
+  openPullsOnHead: async () => [],
   pendingFor: async () => undefined,
 };
 

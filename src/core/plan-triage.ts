@@ -120,10 +120,22 @@ export interface TriageFacts {
   /** A `/triage override` made now, by a lead. */
   override?: { level: Level; by: string; reason: string };
   dryRun?: ConfigDryRunInput;
+  /**
+   * The repository's other open PRs whose head is this PR's head commit, and whether each one's
+   * own governance passed on it (undefined: not known, e.g. `review-triage explain`).
+   */
+  siblings?: SiblingFact[];
   /** Notes from reading (teams without members, a record that could not be read). */
   notes: string[];
   /** ISO time, for the records made now. */
   now: string;
+}
+
+/** Another open pull request on the same head commit, as the store remembers it. */
+export interface SiblingFact {
+  number: number;
+  /** Its own approvals and checklists passed at its last evaluation of this head. */
+  satisfied: boolean;
 }
 
 /** What happened earlier in this same job, so the final plan can say it. */
@@ -204,6 +216,33 @@ export function urgencyText(reasons: readonly UrgencyReason[]): string {
   return reasons
     .map((r) => (r.kind === "label" ? `label "${r.label}"` : `${r.kind === "head_branch" ? "head" : "base"} branch "${r.branch}" matches "${r.pattern}"`))
     .join("; ");
+}
+
+/** A check conclusion branch protection accepts. */
+export function checkPasses(check: CheckRunSpec): boolean {
+  return check.status === "completed" && (check.conclusion === "success" || check.conclusion === "neutral" || check.conclusion === "skipped");
+}
+
+/**
+ * Check runs belong to a commit, not to a pull request, and branch protection reads the
+ * newest "Review Triage" run on the head commit: every open PR with this head shares it. The
+ * check passes only when this PR's governance and every sibling's is satisfied; it waits,
+ * naming the others, otherwise. (Numbers only: nothing here is the author's text.)
+ */
+export function sharedHeadCheck(check: CheckRunSpec, number: number, siblings: readonly SiblingFact[] | undefined): CheckRunSpec {
+  if (!siblings?.length) return check;
+  const all = [number, ...siblings.map((s) => s.number)].sort((a, b) => a - b).map((n) => `#${n}`).join(", ");
+  const waiting = siblings.filter((s) => !s.satisfied).map((s) => `#${s.number}`);
+  const rule = `This commit is the head of more than one open pull request (${all}); approvals are counted per pull request, so the check on a shared commit passes only when every one of them is approved — or push a distinct commit.`;
+  if (!checkPasses(check)) return { ...check, summary: `**Shared head commit**: ${rule}\n\n${check.summary}` };
+  if (!waiting.length) return { ...check, summary: `**Shared head commit** (${all}): every one of them is approved.\n\n${check.summary}` };
+  const { conclusion: _passed, ...rest } = check;
+  return {
+    ...rest,
+    status: "in_progress",
+    title: `Needs: ${waiting.join(", ")} approved too (this commit is the head of ${all})`.slice(0, 255),
+    summary: `**Shared head commit**: ${rule} Not yet approved: ${waiting.join(", ")}.\n\n${check.summary}`,
+  };
 }
 
 function pushOnce(list: string[], line: string): void {
@@ -417,6 +456,9 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   });
 
   const notes: string[] = [...facts.notes];
+  if (!facts.siblings) {
+    notes.push("Other open pull requests on this head commit are not looked up here (no database): the app's check on a commit that heads several open PRs passes only when every one of them is approved.");
+  }
   for (const [login, why] of progress.refusedNow) notes.push(`@${login} could not be requested: ${why}.`);
   // When risk falls (new commits, or a lead's override), the reviewers already on the PR
   // stay and nobody new is asked.
@@ -607,7 +649,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     // Ticks stay recorded, and the base (its changes make approvals stale); nothing else is remembered for a PR that is not triaged.
     const skippedNext: PrMemory = { ...memory, ticks, refusals: keptRefusals, ...baseMemory };
     const enforced = governanceCheck(skippedNext);
-    const check = draft
+    const ownCheck = draft
       ? { ...draftCheck(), text: recordText(skippedNext) }
       : config.governance.enforce_on_skipped
         ? {
@@ -615,6 +657,8 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
             summary: `Not triaged: ${skip}, so no reviewers were requested and no comment is kept. The approvals of its risk level are still required (\`governance.enforce_on_skipped\`).\n\n${enforced.summary}`,
           }
         : { ...skippedCheck(skip), text: recordText(skippedNext) };
+    skippedNext.governance = { headSha: pr.headSha, satisfied: checkPasses(ownCheck) };
+    const check = sharedHeadCheck(ownCheck, pr.number, facts.siblings);
     const body = `${STICKY_MARKER}\n### Review Triage: skipped\n\nThis pull request is not triaged now because ${skip}.`;
     return {
       ...base,
@@ -628,7 +672,9 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
       next: skippedNext,
     };
   }
-  const check = governanceCheck(next);
+  const ownCheck = governanceCheck(next);
+  next.governance = { headSha: pr.headSha, satisfied: checkPasses(ownCheck) };
+  const check = sharedHeadCheck(ownCheck, pr.number, facts.siblings);
   const commentBody = config.options.comment
     ? renderStickyComment({
         assessment,

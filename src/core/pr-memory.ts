@@ -24,6 +24,11 @@ export interface PrMemory {
   /** The base branch last triaged against, and when the app saw it change: approvals given before then were given on another diff. */
   baseRef?: string;
   baseChangedAt?: string;
+  /**
+   * Whether this PR's own governance passed at its last evaluation, on which head: another
+   * open PR on the same head commit shares the check run and passes it only when this does too.
+   */
+  governance?: { headSha: string; satisfied: boolean };
   /** A lead's `/triage override`: the level and who set it, with why. */
   override?: { level: string; by: string; reason: string; at: string; /** The head it was given on: new commits that raise the risk end it. */ headSha?: string };
 }

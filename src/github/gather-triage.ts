@@ -5,7 +5,7 @@ import { itemId } from "../core/checklists.js";
 import { decodeRecord, type PrRecord } from "../core/pr-record.js";
 import { approvers } from "../core/evaluate-approvals.js";
 import type { PrMemory } from "../core/pr-memory.js";
-import type { ConfigDryRunInput, PrSnapshot, StaticAnalysisFact, TriageFacts, TriageTrigger } from "../core/plan-triage.js";
+import type { ConfigDryRunInput, PrSnapshot, SiblingFact, StaticAnalysisFact, TriageFacts, TriageTrigger } from "../core/plan-triage.js";
 import type { ChangedFile } from "../core/types.js";
 import { findCheckRun, type KnownCheckRun } from "./ensure-check-run.js";
 import { mergeGroupMembers } from "../core/merge-group-members.js";
@@ -69,6 +69,11 @@ export interface GatherInput {
    * history; without one (the CLI), the repository's open PRs are listed (one paged call).
    */
   load?: () => Promise<Map<string, number>>;
+  /**
+   * The repository's other open PRs on this head commit, from the app's database (no GitHub
+   * call); without one (the CLI) they are not known, and the plan says so.
+   */
+  siblings?: () => Promise<SiblingFact[]>;
   now?: Date;
 }
 
@@ -159,6 +164,7 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
       ? await (input.load ? input.load() : listOpenPrLoad(octokit, { owner, repo }, pull.number))
       : new Map<string, number>();
   const reviews = input.fresh ? [] : await listPullReviews(octokit, prRef);
+  const siblings = input.siblings ? await input.siblings() : undefined;
 
   // Ticks and overrides also live in the app's own check run: when the store knows nothing of
   // the PR (a restart without a database, the CLI), read them back from the run on this
@@ -231,6 +237,7 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
     ...(tickEdit ? { tickEdit } : {}),
     ...(input.override ? { override: input.override } : {}),
     ...(dryRun ? { dryRun } : {}),
+    ...(siblings ? { siblings } : {}),
     notes,
     now: (input.now ?? new Date()).toISOString(),
   };

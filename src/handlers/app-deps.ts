@@ -62,6 +62,7 @@ export type HistoryLike = Pick<
   | "recordOverride"
   | "lapseOverrides"
   | "openRequestLoad"
+  | "openPullsOnHead"
 >;
 
 export function createAppDeps(options: { database: Database; appId?: number; configTtlMs?: number; extendsOwners?: string[] }): AppDeps {

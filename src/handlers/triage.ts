@@ -3,7 +3,7 @@ import { loadConfig, type LoadedConfig } from "../config/load-config.js";
 import { DOCS_URL } from "../config/parse-config.js";
 import type { PrMemory } from "../core/pr-memory.js";
 import { recallRecord } from "../core/pr-record.js";
-import { planTriage, type StaticAnalysisFact, type TriageFacts, type TriagePlan, type TriageProgress, type TriageTrigger } from "../core/plan-triage.js";
+import { planTriage, type SiblingFact, type StaticAnalysisFact, type TriageFacts, type TriagePlan, type TriageProgress, type TriageTrigger } from "../core/plan-triage.js";
 import { backfillRepository } from "../github/backfill-repository.js";
 import { invalidConfigCheck } from "../core/render-check.js";
 import { applyCheck, applyReviewRequests, applyTriageWrites, type ApplyTarget } from "../github/apply-triage.js";
@@ -195,7 +195,7 @@ export async function triagePullRequest(
     await touch();
     const known = memory.checkRuns?.[pull.head.sha] ?? (fresh ? null : undefined);
     const { wrote, run } = await applyCheck(target, invalidConfigCheck(loaded.problems, DOCS_URL, loaded.files), known);
-    await deps.store.save(key, where, { ...memory, checkRuns: rememberCheck(memory, pull.head.sha, run) });
+    await deps.store.save(key, where, { ...memory, checkRuns: rememberCheck(memory, pull.head.sha, run), governance: { headSha: pull.head.sha, satisfied: false } });
     return { status: "invalid-config", writes: wrote ? 1 : 0 };
   }
 
@@ -221,6 +221,15 @@ export async function triagePullRequest(
           return undefined;
         })
     : undefined;
+  // Other open PRs on this head share its check run (SPEC §6, README "Governance"): known from
+  // the history (recorded above with this PR's current head), each one's standing from its state.
+  const siblings = async (): Promise<SiblingFact[]> =>
+    Promise.all(
+      (await deps.history.openPullsOnHead(prId, pull.head.sha)).map(async (number) => {
+        const governance = (await deps.store.get(prKey(repoId, number)))?.governance;
+        return { number, satisfied: governance?.headSha === pull.head.sha && governance.satisfied };
+      }),
+    );
   const gathered = await gatherTriage(octokit, {
     owner,
     repo,
@@ -240,6 +249,7 @@ export async function triagePullRequest(
     ...(event.override ? { override: event.override } : {}),
     ...(event.beforeSha ? { beforeSha: event.beforeSha } : {}),
     ...(analyze ? { analyze } : {}),
+    siblings,
     // Review load across every repository of the installation, from the history; a
     // repository seen for the first time has its open PRs read once, so they count too.
     // Without a history (Action mode) gather counts the repository's open PRs.
@@ -288,8 +298,12 @@ export async function triagePullRequest(
 
   await touch();
   // `headCheck` null: gather looked and found none, so the check run is created without looking again.
-  const knownCheck =
-    memory.checkRuns?.[pull.head.sha] ?? (gathered.headCheck !== undefined ? gathered.headCheck : fresh || (trigger === "synchronize" && memory.level) ? null : undefined);
+  // On a shared head the newest run may be a sibling's: it is looked up by name, so every PR
+  // on the commit writes the run branch protection reads (a new PR's first run is the newest).
+  const shared = (facts.siblings?.length ?? 0) > 0 && !fresh;
+  const knownCheck = shared
+    ? undefined
+    : memory.checkRuns?.[pull.head.sha] ?? (gathered.headCheck !== undefined ? gathered.headCheck : fresh || (trigger === "synchronize" && memory.level) ? null : undefined);
   // After a hand edit the comment on GitHub differs from what the app last wrote: compare
   // with what is there now, so a forged or refused tick is always reverted.
   const knownComment: KnownComment | null | undefined = event.tickEdit

@@ -316,6 +316,24 @@ export class HistoryStore {
   }
 
   /**
+   * The other open pull requests of the repository whose head is `headSha`: check runs belong
+   * to a commit, so they share this PR's "Review Triage" check. A PR closed, merged or pushed
+   * to since is no longer one (its row says so).
+   */
+  async openPullsOnHead(pr: PrIdentity, headSha: string): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom("pull_requests")
+      .select("number")
+      .where("repo_id", "=", String(pr.repoId))
+      .where("head_sha", "=", headSha)
+      .where("state", "=", "open")
+      .where("number", "!=", pr.number)
+      .orderBy("number")
+      .execute();
+    return rows.map((r) => r.number);
+  }
+
+  /**
    * Open review requests per reviewer across every repository of the installation (SPEC §4,
    * "least loaded"), from the stored history: pending requests on open pull requests,
    * leaving out the PR being routed.

@@ -197,6 +197,15 @@ export const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  /** The open PRs of a repository on one head commit (a check run is per commit, not per PR). */
+  "0005_shared_head": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex("pull_requests_repo_head").on("pull_requests").columns(["repo_id", "head_sha"]).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex("pull_requests_repo_head").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

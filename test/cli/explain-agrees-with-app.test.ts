@@ -91,6 +91,8 @@ describe("explain and the app", () => {
     expect(explained.reviewers.request).toEqual([]);
     expect(explained.reviewers.kept.map((k: Json) => k.login).sort()).toEqual([...(requested.reviewers as string[]), `@${OWNER}/leads`].sort());
     expect(explained.leads).toEqual(["alice"]);
+    // Without the app's database explain cannot see other open PRs on this head commit, and says so.
+    expect(explained.notes).toContainEqual(expect.stringContaining("Other open pull requests on this head commit are not looked up here (no database)"));
   });
 
   it("agree that a PR is urgent, and why", async () => {

@@ -4,6 +4,7 @@ import { JobQueue } from "../../src/queue/job-queue.js";
 import { DELIVERY_QUEUE } from "../../src/queue/process-delivery.js";
 import { recoverWork } from "../../src/queue/recover-work.js";
 import { DeliveryStore } from "../../src/storage/delivery-store.js";
+import { HistoryStore } from "../../src/storage/history-store.js";
 import { migrateToLatest, MIGRATIONS } from "../../src/storage/migrations.js";
 import { openDatabase, type Database } from "../../src/storage/open-database.js";
 import { PrStateStore } from "../../src/storage/pr-state-store.js";
@@ -36,6 +37,25 @@ function suite(engine: Engine) {
     expect(again).toEqual([]);
     const { rows } = await database.executeSql(`SELECT name FROM ${database.schema === "public" ? "" : `${database.schema}.`}kysely_migration ORDER BY name`);
     expect(rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS).sort());
+  });
+
+  it("finds the other open PRs of a repository on one head commit; closed ones and other heads are not", async () => {
+    const history = new HistoryStore(database.db);
+    const head = `sha-${engine.name}`;
+    const pr = (number: number, headSha: string, state: "open" | "closed" | "merged" = "open", repoId = 9001) =>
+      history.upsertPullRequest({ repoId, number, repo: "o/r", author: "erin", title: "t", state, draft: false, headSha, openedAt: "2026-01-01T00:00:00Z" });
+    await pr(1, head);
+    await pr(2, head);
+    await pr(3, head, "closed");
+    await pr(4, "other");
+    await pr(5, head, "open", 9002);
+    await pr(6, head);
+    expect(await history.openPullsOnHead({ repoId: 9001, number: 2 }, head)).toEqual([1, 6]);
+    // A push to #6 moves its head: it no longer shares the commit.
+    await pr(6, "pushed");
+    expect(await history.openPullsOnHead({ repoId: 9001, number: 2 }, head)).toEqual([1]);
+    await pr(1, head, "merged");
+    expect(await history.openPullsOnHead({ repoId: 9001, number: 2 }, head)).toEqual([]);
   });
 
   it("stores a delivery once: a redelivery is a no-op, one that failed for good is queued again", async () => {
