@@ -54,11 +54,12 @@ export function renderLineChart(options: {
   const top = 16;
   const bottom = 40;
   const all = options.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  const max = options.yMax ?? niceMax(Math.max(0, ...all));
+  const step = options.yMax !== undefined ? options.yMax / 4 : niceStep(Math.max(0, ...all));
+  const max = options.yMax ?? Math.max(step, Math.ceil(Math.max(0, ...all) / step) * step);
   const n = options.xLabels.length;
   const x = (i: number) => left + (n <= 1 ? 0 : (i / (n - 1)) * (width - left - right));
   const y = (v: number) => top + (1 - v / (max || 1)) * (height - top - bottom);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
+  const ticks = Array.from({ length: Math.round(max / step) + 1 }, (_, i) => i * step);
   const grid = ticks.map(
     (t) => html`<g class="grid"><line x1="${left}" x2="${width - right}" y1="${y(t)}" y2="${y(t)}"></line><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${options.format(t)}</text></g>`,
   );
@@ -81,10 +82,12 @@ export function renderLineChart(options: {
   return html`<figure class="chart"><svg viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${options.id}-title ${options.id}-desc" class="line-chart"><title id="${options.id}-title">${options.title}</title><desc id="${options.id}-desc">${options.description}</desc>${grid}${xs}${lines}</svg>${legend}</figure>${table}`;
 }
 
-function niceMax(v: number): number {
+/** A round step (1, 2 or 5 times a power of ten) giving at most about five gridlines up to `v`. */
+function niceStep(v: number): number {
   if (v <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(v));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= v) return step * magnitude;
+  const raw = v / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  for (const step of [1, 2, 5, 10]) if (step * magnitude >= raw) return step * magnitude;
   return 10 * magnitude;
 }
 

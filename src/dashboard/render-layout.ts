@@ -74,10 +74,11 @@ svg text { fill: var(--ink); }
 .series.untriaged polyline, .legend .untriaged line { stroke: var(--untriaged); } .series.untriaged circle { fill: var(--untriaged); }
 .series.share polyline, .legend .share line { stroke: var(--accent); } .series.share circle { fill: var(--accent); }
 .legend { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; list-style: none; padding: 0; margin: .25rem 0; font-size: .9rem; }
-.legend svg { vertical-align: middle; margin-right: .35rem; } .legend line { stroke-width: 3; }
+.chart .legend svg { width: 28px; height: 10px; vertical-align: middle; margin-right: .35rem; } .legend line { stroke-width: 3; }
 .ok { color: var(--low); font-weight: 700; } .bad { color: var(--critical); font-weight: 700; }
 @media (max-width: 640px) {
-  body { font-size: 15px; } main { padding: .75rem; } header { padding: .5rem .75rem; } .logout { margin-left: 0; }
+  body { font-size: 15px; } main { padding: .75rem; }
+  .matrix th, .matrix td { padding: .3rem .3rem; font-size: .85rem; } header { padding: .5rem .75rem; } .logout { margin-left: 0; }
   table.queue thead { display: none; } table.queue tr { display: block; border-bottom: 2px solid var(--line); padding: .4rem 0; }
   table.queue td { display: block; border: 0; padding: .15rem .25rem; }
   table.queue td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }

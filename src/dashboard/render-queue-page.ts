@@ -44,7 +44,7 @@ export interface QueuePageData {
 
 export function renderQueuePage(data: QueuePageData): SafeHtml {
   const { queue, now } = data;
-  const matrix = html`<div class="scroll"><table class="matrix"><caption class="muted">Open pull requests (not drafts) by risk level and how long they have waited for review</caption>
+  const matrix = html`<p class="muted" id="matrix-caption">Open pull requests (not drafts) by risk level and how long they have waited for review:</p><div class="scroll"><table class="matrix" aria-describedby="matrix-caption">
 <thead><tr><th scope="col">Risk level</th>${AGE_BUCKETS.map((b) => html`<th scope="col" class="num">${b.label}</th>`)}<th scope="col" class="num">Total</th></tr></thead>
 <tbody>${QUEUE_LEVELS.map((level) => {
     const row = queue.counts[level];
@@ -62,7 +62,7 @@ export function renderQueuePage(data: QueuePageData): SafeHtml {
 <td data-label="Level"><span class="level ${pr.level}">${pr.level}</span></td>
 <td data-label="Pull request"><a href="${data.urlOf(pr.repo, pr.number)}">${pr.repo}#${pr.number}</a> ${pr.title}<br><span class="muted">by ${pr.author}</span></td>
 <td data-label="Waiting" class="num">${age(pr.waitingSince, now)}</td>
-<td data-label="Reviewers">${pr.requests.length ? html`<ul class="plain">${pr.requests.map((r) => html`<li>${r.reviewer}${r.group ? html` <span class="muted">(${r.group})</span>` : ""} · ${age(r.requestedAt, now)}${stale.includes(r) ? html` <span class="stale-tag">stale</span>` : ""}</li>`)}</ul>` : html`<span class="muted">none requested</span>`}${pr.approvedBy.length ? html`<br><span class="muted">approved by ${pr.approvedBy.join(", ")}</span>` : ""}</td>
+<td data-label="Reviewers">${pr.requests.length ? html`<ul class="plain">${pr.requests.map((r) => html`<li>${r.reviewer}${r.group ? html` <span class="muted">(${r.group})</span>` : ""} · ${age(r.requestedAt, now)}${stale.includes(r) ? html` <span class="stale-tag">stale</span>` : ""}</li>`)}</ul>` : html`<span class="muted">no pending request</span>`}${pr.approvedBy.length ? html`<br><span class="muted">approved by ${pr.approvedBy.join(", ")}</span>` : ""}</td>
 <td data-label="Check needs">${needs.length ? html`<ul class="plain">${needs.map((n) => html`<li>${n}</li>`)}</ul>` : rules.unknown ? html`<span class="muted">config unreadable</span>` : html`<span class="ok">nothing</span>`}</td></tr>`;
   });
   const more = queue.total > queue.prs.length ? html`<p class="muted">Showing the ${queue.prs.length} most urgent of ${queue.total}.</p>` : "";
