@@ -200,74 +200,40 @@ export class DashboardStore {
     if (!repoIds.length) return health;
     const since = weeks[0]!;
     const indexOf = (week: Date) => Math.round((new Date(week).getTime() - since.getTime()) / (7 * 86_400_000));
-    const week = sql<Date>`date_trunc('week', p.opened_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
-    const perLevel = await this.db
-      .selectFrom("pull_requests as p")
-      .select([week.as("week"), "p.level", (eb) => eb.fn.countAll<string>().as("n")])
-      .where("p.repo_id", "in", repoIds)
-      .where("p.opened_at", ">=", since)
-      .groupBy(["week", "p.level"])
-      .execute();
+    // One pass over the window's PRs: per week and level, how many, how many the app routed
+    // to a lead, and the median from the first request to the first review.
+    const ids = sql.join(repoIds.map((id) => sql`${id}`));
+    const groups = leadGroups.length ? sql.join(leadGroups.map((g) => sql`${g}`)) : sql`NULL`;
+    const { rows } = await sql<{ week: Date; level: string | null; n: string; to_lead: string; median: number | null }>`
+      WITH rr AS (
+        SELECT repo_id, number, min(requested_at) AS first_request, bool_or(by_app AND group_name IN (${groups})) AS to_lead
+        FROM review_requests WHERE repo_id IN (${ids}) AND requested_at >= ${since} GROUP BY repo_id, number
+      ), fv AS (
+        SELECT repo_id, number, min(submitted_at) AS first_review
+        FROM reviews WHERE repo_id IN (${ids}) AND submitted_at >= ${since} GROUP BY repo_id, number
+      )
+      SELECT date_trunc('week', p.opened_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS week, p.level,
+        count(*) AS n,
+        count(*) FILTER (WHERE rr.to_lead) AS to_lead,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM (fv.first_review - rr.first_request)) / 3600)
+          FILTER (WHERE fv.first_review >= rr.first_request) AS median
+      FROM pull_requests p
+      LEFT JOIN rr ON rr.repo_id = p.repo_id AND rr.number = p.number
+      LEFT JOIN fv ON fv.repo_id = p.repo_id AND fv.number = p.number
+      WHERE p.repo_id IN (${ids}) AND p.opened_at >= ${since}
+      GROUP BY 1, 2`.execute(this.db);
     const totals = weeks.map(() => 0);
-    for (const row of perLevel) {
+    const routed = weeks.map(() => 0);
+    for (const row of rows) {
       const i = indexOf(row.week);
       if (i < 0 || i >= weekCount) continue;
-      health.prsPerLevel[levelOf(row.level)][i]! += Number(row.n);
+      const level = levelOf(row.level);
+      health.prsPerLevel[level][i]! += Number(row.n);
       totals[i]! += Number(row.n);
+      routed[i]! += Number(row.to_lead);
+      if (row.median !== null) health.firstReviewHours[level][i] = Number(row.median);
     }
-    if (leadGroups.length) {
-      const toLead = await this.db
-        .selectFrom("pull_requests as p")
-        .select([week.as("week"), (eb) => eb.fn.countAll<string>().as("n")])
-        .where("p.repo_id", "in", repoIds)
-        .where("p.opened_at", ">=", since)
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom("review_requests as rr")
-              .select(sql`1`.as("one"))
-              .whereRef("rr.repo_id", "=", "p.repo_id")
-              .whereRef("rr.number", "=", "p.number")
-              .where("rr.by_app", "=", true)
-              .where("rr.group_name", "in", leadGroups),
-          ),
-        )
-        .groupBy("week")
-        .execute();
-      const routed = weeks.map(() => 0);
-      for (const row of toLead) {
-        const i = indexOf(row.week);
-        if (i >= 0 && i < weekCount) routed[i] = Number(row.n);
-      }
-      health.leadShare = totals.map((t, i) => (t ? routed[i]! / t : null));
-    } else {
-      health.leadShare = totals.map((t) => (t ? 0 : null));
-    }
-    // Per PR: the first request, and the first review by someone other than the author after it.
-    const firsts = this.db
-      .selectFrom("pull_requests as p")
-      .innerJoin(
-        (eb) =>
-          eb.selectFrom("review_requests").select(["repo_id", "number", (e) => e.fn.min("requested_at").as("first_request")]).where("repo_id", "in", repoIds).groupBy(["repo_id", "number"]).as("fr"),
-        (join) => join.onRef("fr.repo_id", "=", "p.repo_id").onRef("fr.number", "=", "p.number"),
-      )
-      .innerJoin(
-        (eb) => eb.selectFrom("reviews").select(["repo_id", "number", (e) => e.fn.min("submitted_at").as("first_review")]).where("repo_id", "in", repoIds).groupBy(["repo_id", "number"]).as("fv"),
-        (join) => join.onRef("fv.repo_id", "=", "p.repo_id").onRef("fv.number", "=", "p.number"),
-      )
-      .select([week.as("week"), "p.level", sql<number>`extract(epoch from (fv.first_review - fr.first_request)) / 3600`.as("hours")])
-      .where("p.repo_id", "in", repoIds)
-      .where("p.opened_at", ">=", since)
-      .whereRef("fv.first_review", ">=", "fr.first_request")
-      .as("f");
-    const medians = await this.db
-      .selectFrom(firsts)
-      .select(["f.week", "f.level", sql<number>`percentile_cont(0.5) WITHIN GROUP (ORDER BY f.hours)`.as("median")])
-      .groupBy(["f.week", "f.level"])
-      .execute();
-    for (const row of medians) {
-      const i = indexOf(row.week);
-      if (i >= 0 && i < weekCount) health.firstReviewHours[levelOf(row.level)][i] = Number(row.median);
-    }
+    health.leadShare = totals.map((t, i) => (t ? routed[i]! / t : null));
     return health;
   }
 }

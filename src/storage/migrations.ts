@@ -224,9 +224,13 @@ export const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-/** Bring the database to the newest schema; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
+/**
+ * Bring the database to the newest schema; throws with the failing migration's name. The
+ * migrator's own tables are looked up in `schema`: without it Kysely finds another schema's
+ * (two apps, or test runs, in one database) and then fails to lock its own.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema = "public"): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error) {

@@ -141,13 +141,13 @@ describe.skipIf(!executablePath)("the dashboard in a browser", () => {
     const page = await newPage({ width: 390, height: 844 });
     await signIn(page, "alice");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to content");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Review Triage");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Review Triage");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Review queue");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Review queue");
     // No sideways scrolling of the page itself on a phone: wide tables scroll in their own box.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")).toBe(true);
     await page.screenshot({ path: `${ARTIFACTS}dashboard-queue-phone.png`, fullPage: false });
     await page.context().close();
   }, 60_000);

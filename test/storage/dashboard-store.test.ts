@@ -97,7 +97,7 @@ function suite(engine: Engine) {
         },
       },
     };
-    const migrator = new Migrator({ db: database.db as unknown as Kysely<unknown>, provider: provider(late), allowUnorderedMigrations: true });
+    const migrator = new Migrator({ db: database.db as unknown as Kysely<unknown>, provider: provider(late), allowUnorderedMigrations: true, migrationTableSchema: database.schema });
     const { error, results } = await migrator.migrateToLatest();
     expect(error).toBeUndefined();
     expect(results?.map((r) => [r.migrationName, r.status])).toEqual([["0003_late", "Success"]]);
