@@ -23,7 +23,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { RISK_LABEL_COLORS, RISK_LABEL_PREFIX } from "../src/github/ensure-risk-label.js";
+import { RISK_LABEL_PREFIX } from "../src/github/ensure-risk-label.js";
+import { RISK_LABEL_COLORS } from "../src/core/risk-label.js";
 
 const OWNER = "acme";
 const CONFIG = "reviewers:\n  lead: [alice]\n  seniors: [bob, carol, dave]\nrouting:\n  max_load: 0\n";
@@ -194,7 +195,9 @@ async function runApp(): Promise<void> {
     // Throttling off: the figures are about the event loop and the number of requests, not pacing.
     Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { ...(o.throttle as object), enabled: false } })),
   });
-  await probot.load(createApp(createAppDeps({ appId: 1 }), { analyze }), { cwd: process.cwd(), addHandler: () => undefined });
+  const { openDatabase } = await import("../src/storage/open-database.js");
+  const database = await openDatabase({ dataDir: "memory://" });
+  await probot.load(createApp(createAppDeps({ database, appId: 1 }), { analyze }), { cwd: process.cwd(), addHandler: () => undefined });
   const loaded = process.memoryUsage.rss();
 
   console.log(`analysis-isolation: production budgets (${analyze.pool.size} worker, 2 s per file, 10 s per PR, 256 MB heap); machine load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs (times scale with it)`);

@@ -4,7 +4,7 @@
  *
  * Two real HTTP servers, each in its own process, both Probot's `Server` with the same
  * options, logger and secret:
- * - app:  the default export of src/index.ts (as `npm start` loads it), with AppOctokit;
+ * - app:  the app as `npm start` runs it (src/server/start-server.ts: intake, storage, queue);
  * - bare: a Probot app with one listener, `app.on("pull_request.opened", () => {})`;
  * - subscribed (reference only): a Probot app with empty listeners on exactly the events the
  *   app subscribes to. Probot builds an installation Octokit and a Context for every event
@@ -72,11 +72,27 @@ async function runServer(variant: Variant): Promise<void> {
       done();
     },
   });
-  // Each variant with the Octokit it would run with: the app with its own (as src/server.ts).
-  const Octokit = variant === "app" ? (await import("../src/github/app-octokit.js")).AppOctokit : ProbotOctokit;
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  if (variant === "app") {
+    // The app as `npm start` runs it: webhook intake, storage (embedded, in memory), queue, workers.
+    const { openDatabase } = await import("../src/storage/open-database.js");
+    const { startServer } = await import("../src/server/start-server.js");
+    const sentinel = new URL(process.env.GITHUB_SENTINEL_URL!);
+    const database = await openDatabase({ dataDir: "memory://" });
+    const running = await startServer({
+      env: { APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1", GHE_HOST: sentinel.host, GHE_PROTOCOL: "http" },
+      log: pino({ level: process.env.LOG_LEVEL ?? "info" }, sink),
+      database,
+    });
+    process.on("message", (message: { type: string }) => {
+      if (message.type === "cpu") process.send!({ type: "cpu", cpu: process.cpuUsage(), errors, firstErrors });
+      if (message.type === "exit") void running.stop({ graceMs: 1000 }).then(() => process.exit(0));
+    });
+    process.send!({ type: "ready", port: Number(new URL(running.url).port) });
+    return;
+  }
   const server = new Server({
-    Probot: Probot.defaults({ appId: 1, privateKey, secret: SECRET, baseUrl: process.env.GITHUB_SENTINEL_URL, Octokit }),
+    Probot: Probot.defaults({ appId: 1, privateKey, secret: SECRET, baseUrl: process.env.GITHUB_SENTINEL_URL, Octokit: ProbotOctokit }),
     log: pino({ level: process.env.LOG_LEVEL ?? "info" }, sink),
     // Server turns a numeric 0 into its default 3000 (`options.port || 3000`); the string
     // "0" survives that and still asks the OS for a free port.
@@ -84,16 +100,16 @@ async function runServer(variant: Variant): Promise<void> {
     host: "127.0.0.1",
     webhookPath: WEBHOOK_PATH,
   });
-  if (variant === "app") {
-    const { default: app } = await import("../src/index.js");
-    await server.load(app);
-  } else if (variant === "subscribed") {
+  if (variant === "subscribed") {
     // The app's own event list, read by running its app function against a recorder, so
     // this reference cannot drift from src/index.ts.
     const { createApp } = await import("../src/index.js");
+    const { createAppDeps } = await import("../src/handlers/app-deps.js");
+    const { openDatabase } = await import("../src/storage/open-database.js");
     const names: string[] = [];
     const recorder = { on: (name: string | string[]) => names.push(...[name].flat()) };
-    createApp()(recorder as unknown as Parameters<ReturnType<typeof createApp>>[0], { cwd: process.cwd(), addHandler: () => undefined });
+    const deps = createAppDeps({ database: await openDatabase({ dataDir: "memory://" }) });
+    createApp(deps)(recorder as unknown as Parameters<ReturnType<typeof createApp>>[0], { cwd: process.cwd(), addHandler: () => undefined });
     await server.load((app) => {
       app.on(names as Parameters<typeof app.on>[0], () => undefined);
     });
@@ -135,10 +151,10 @@ function ignoredDeliveries(): Delivery[] {
   edited.action = "edited";
   edited.changes = { body: { from: "The old description." } };
 
-  const closed = structuredClone(opened);
-  closed.action = "closed";
-  closed.pull_request.state = "closed";
-  closed.pull_request.merged = true;
+  // (A closed PR is no longer ignored: it goes into the history.)
+  const assigned = structuredClone(opened);
+  assigned.action = "assigned";
+  assigned.assignee = { login: "octocat", id: 583231, type: "User" };
 
   const comment = fixture("issue_comment/created");
   comment.issue.pull_request = { url: "https://api.github.com/repos/Codertocat/Hello-World/pulls/1" };
@@ -155,7 +171,7 @@ function ignoredDeliveries(): Delivery[] {
   return [
     delivery("pull_request.edited (body only)", "pull_request", edited),
     delivery("issue_comment.created (no command)", "issue_comment", comment),
-    delivery("pull_request.closed", "pull_request", closed),
+    delivery("pull_request.assigned", "pull_request", assigned),
     delivery("push (not the default branch)", "push", push),
     delivery("pull_request.labeled (own risk label)", "pull_request", ownLabel),
   ];
@@ -271,7 +287,8 @@ async function runParent(): Promise<void> {
   // Stands where api.github.com would be: any request here means an ignored event was not ignored.
   const githubCalls: string[] = [];
   const sentinel = createServer((req: IncomingMessage, res: ServerResponse) => {
-    githubCalls.push(`${req.method} ${req.url}`);
+    // The app asks for its own identity once at start-up (GET /app); that is no event's call.
+    if (!(req.method === "GET" && req.url === "/api/v3/app")) githubCalls.push(`${req.method} ${req.url}`);
     res.writeHead(500, { "content-type": "application/json" }).end('{"message":"benchmark sentinel: no GitHub call expected"}');
   });
   await new Promise<void>((resolve) => sentinel.listen(0, "127.0.0.1", resolve));

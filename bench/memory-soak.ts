@@ -130,7 +130,10 @@ async function runChild(stubUrl: string): Promise<void> {
   });
   // The same wiring as the default export of src/index.ts, with the state kept in reach so
   // the size of each cache can be printed beside the memory figures.
-  const deps = createAppDeps({ appId: APP_ID });
+  // PR state, deliveries and refused reviewers live in the database now (embedded, in memory
+  // here, so its footprint counts); what stays in the process are bounded caches.
+  const { openDatabase } = await import("../src/storage/open-database.js");
+  const deps = createAppDeps({ database: await openDatabase({ dataDir: "memory://" }), appId: APP_ID });
   // SOAK_ANALYZE=0 leaves static analysis out, to tell its footprint from the caches'.
   const analyze = process.env.SOAK_ANALYZE === "0" ? undefined : createAnalyzer();
   const extras = analyze ? { analyze } : {};
@@ -146,11 +149,7 @@ async function runChild(stubUrl: string): Promise<void> {
       heapTotal: m.heapTotal,
       external: m.external,
       sizes: {
-        prState: deps.store.size,
         configs: deps.configs.size,
-        deliveries: deps.deliveries.size,
-        refused: deps.refused.size,
-        queued: deps.prQueue.size,
         writes: deps.writes.pending,
       },
       // The lint workers' own V8 heaps; their memory is part of the process RSS above.

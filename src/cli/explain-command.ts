@@ -152,6 +152,7 @@ export const explainCommand: CliCommand = async (args, io) => {
       pullRequest,
       config: { valid: true, source: triage.source, files: triage.configFiles },
       risk: assessment,
+      urgency: plan.urgency,
       reviewers: { mode, request: choice.picks, kept: choice.kept, skipped: choice.skipped, notes: choice.notes },
       ...(plan.skipReason ? { skipReason: plan.skipReason } : {}),
       scoredLevel: plan.scoredLevel,

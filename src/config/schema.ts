@@ -381,7 +381,9 @@ export const configSchema = z
           .describe("After this much working time the next candidate of the same group is requested as well (least loaded, not away, not over max_load)."),
         urgent_nudge_after: duration
           .optional()
-          .describe("The nudge for an urgent PR (see `urgency`); default a quarter of `nudge_after`."),
+          .describe(
+            "The nudge for an urgent PR (see `urgency`); default a quarter of `nudge_after`. Its reassignment comes after `reassign_after` scaled by the same ratio (`urgent_nudge_after` / `nudge_after`).",
+          ),
         working_days: z
           .array(z.enum(WEEKDAYS))
           .min(1)
@@ -399,6 +401,29 @@ export const configSchema = z
       })
       .prefault({})
       .describe("Stale-review escalation: off unless `enabled`."),
+    urgency: z
+      .strictObject({
+        urgent: z
+          .strictObject({
+            labels: z
+              .array(z.string().min(1).max(100))
+              .max(100)
+              .default([])
+              .describe("A PR with any of these labels is urgent (case-insensitive). Adding a label takes triage rights on the repository."),
+            head_branches: patterns
+              .default([])
+              .describe(
+                "A PR whose head branch matches any of these globs is urgent, e.g. `hotfix/**`. The author names their branch, so this only ever moves the PR up the queue and nudges sooner; it never lowers what governance requires.",
+              ),
+            base_branches: patterns.default([]).describe("A PR into a base branch matching any of these globs is urgent, e.g. `release/**`."),
+          })
+          .prefault({})
+          .describe("What makes a PR urgent; any one match does. Empty lists (the default): no PR is urgent."),
+      })
+      .prefault({})
+      .describe(
+        "Urgency, the other half of impact and urgency: an urgent PR says so at the top of its comment and check, gets its reviewers requested before other PRs' writes, and, with `escalation` on, is nudged after `escalation.urgent_nudge_after`. It changes order and timing only: the approvals and checklists are those of its risk level.",
+      ),
     people: z
       .boolean()
       .default(true)
@@ -433,6 +458,15 @@ export const configSchema = z
         params: { expected: `a duration longer than nudge_after (${config.escalation.nudge_after})`, found: config.escalation.reassign_after },
       });
     }
+    const urgentNudge = config.escalation.urgent_nudge_after;
+    if (urgentNudge && durationMs(urgentNudge) > durationMs(config.escalation.nudge_after)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["escalation", "urgent_nudge_after"],
+        message: "urgent_nudge_after must not be longer than nudge_after",
+        params: { expected: `a duration up to nudge_after (${config.escalation.nudge_after})`, found: urgentNudge },
+      });
+    }
     const groups = Object.keys(config.reviewers);
     if (groups.length > LIMITS.groups) {
       ctx.addIssue({
@@ -447,6 +481,8 @@ export const configSchema = z
       config.risk.ignore.length +
       config.risk.tests.length +
       config.analysis.ignore.length +
+      config.urgency.urgent.head_branches.length +
+      config.urgency.urgent.base_branches.length +
       config.checklists.reduce((n, c) => n + (c.when?.paths?.length ?? 0), 0);
     if (total > LIMITS.pathPatterns) {
       ctx.addIssue({

@@ -17,11 +17,12 @@ import {
   type TickerRole,
   type TickRecord,
 } from "./checklists.js";
+import { decideUrgency, type Urgency, type UrgencyReason } from "./decide-urgency.js";
 import { chooseReviewers, type Candidate, type ReviewerChoice } from "./choose-reviewers.js";
 import { evaluateApprovals, type ApprovalStatus, type ReviewFact } from "./evaluate-approvals.js";
 import { draftCheck, skippedCheck, triageCheck, type CheckRunSpec } from "./render-check.js";
 import { renderStickyComment, STICKY_MARKER } from "./render-comment.js";
-import { name, text } from "./safe-markdown.js";
+import { code, name, text } from "./safe-markdown.js";
 import { scoreRisk } from "./score-risk.js";
 import { skipReason } from "./skip-reason.js";
 import type { ChangedFile, PullRequestFacts, RiskAssessment } from "./types.js";
@@ -148,6 +149,11 @@ export interface TriagePlan {
   status: "triaged" | "skipped";
   skipReason?: string;
   assessment: RiskAssessment;
+  /**
+   * Whether the PR is urgent (`urgency`), and why. It orders the writes and shortens the
+   * escalation; governance (approvals, checklists) never reads it.
+   */
+  urgency: Urgency;
   /** The level the model gives, before any lead override. */
   scoredLevel: Level;
   override?: NonNullable<PrRecord["override"]>;
@@ -181,6 +187,24 @@ export interface TriagePlan {
   withdraw?: string[];
   /** The memory to keep once the writes are made. */
   next: PrMemory;
+}
+
+/** Why a PR is urgent, in Markdown: the branch and label names are the author's text, escaped. */
+export function urgencyMarkdown(reasons: readonly UrgencyReason[]): string {
+  return reasons
+    .map((r) =>
+      r.kind === "label"
+        ? `label ${code(r.label)}`
+        : `${r.kind === "head_branch" ? "head" : "base"} branch ${code(r.branch)} matches ${code(r.pattern)}`,
+    )
+    .join("; ");
+}
+
+/** The same in plain text (the terminal). */
+export function urgencyText(reasons: readonly UrgencyReason[]): string {
+  return reasons
+    .map((r) => (r.kind === "label" ? `label "${r.label}"` : `${r.kind === "head_branch" ? "head" : "base"} branch "${r.branch}" matches "${r.pattern}"`))
+    .join("; ");
 }
 
 function pushOnce(list: string[], line: string): void {
@@ -346,6 +370,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     governed ? { ...config.options.skip, labels: [], title: [] } : config.options.skip,
   );
 
+  const urgency = decideUrgency(config.urgency, { labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef });
   const scored = scoreRisk({ files: facts.files, pr: facts_, config: config.risk, ...(facts.analysis ? { analysis: { errors: facts.analysis.errors } } : {}) });
   const escalations = [...(memory.escalations ?? [])];
   let override = facts.override ? { ...facts.override, at: facts.now, headSha: pr.headSha } : (memory.override ?? record?.override);
@@ -422,7 +447,8 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     const { kind, reviewer, requestId, waited } = facts.escalation;
     if (kind === "nudge") {
       const marker = `<!-- review-triage:nudge:${requestId} -->`;
-      reply = { marker, body: `${marker}\n@${reviewer}, a reminder: your review of this pull request was requested ${waited} of working time ago and is still pending.` };
+      const which = urgency.urgent ? "this urgent pull request" : "this pull request";
+      reply = { marker, body: `${marker}\n@${reviewer}, a reminder: your review of ${which} was requested ${waited} of working time ago and is still pending.` };
       pushOnce(escalations, `Nudged @${reviewer}: no review after ${waited} of working time.`);
     } else {
       const made = progress.requestedNow.filter((l) => l !== reviewer.toLowerCase());
@@ -512,12 +538,14 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     pickReasons,
     ticks,
     refusals: keptRefusals,
+    urgent: urgency.urgent,
   };
   if (override) next.override = override;
   else delete next.override;
 
   const base = {
     assessment,
+    urgency,
     scoredLevel: scored.level,
     ...(override ? { override } : {}),
     mode: requestMode ? ("request" as const) : ("suggest" as const),
@@ -548,6 +576,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   }
   const governanceCheck = triageCheck({
     assessment,
+    ...(urgency.urgent ? { urgent: urgencyMarkdown(urgency.reasons) } : {}),
     choice: shown,
     approvals,
     ...(checklistStatus ? { checklists: checklistStatus } : {}),
@@ -589,6 +618,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   const commentBody = config.options.comment
     ? renderStickyComment({
         assessment,
+        ...(urgency.urgent ? { urgent: urgencyMarkdown(urgency.reasons) } : {}),
         choice: shown,
         configSource: facts.configSource,
         notes: commentNotes,

@@ -19,6 +19,8 @@ export interface PrMemory {
   ticks?: Record<string, { by: string; at: string; role?: "author" | "reviewer" | "lead" }>;
   /** The latest refused ticks, explained in the comment (a few, newest last). */
   refusals?: string[];
+  /** Whether the last triage found the PR urgent: becoming urgent brings its escalations forward. */
+  urgent?: boolean;
   /** A lead's `/triage override`: the level and who set it, with why. */
   override?: { level: string; by: string; reason: string; at: string; /** The head it was given on: new commits that raise the risk end it. */ headSha?: string };
 }

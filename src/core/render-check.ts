@@ -72,6 +72,8 @@ export interface TriageCheckInput {
   /** A PR that edits the config: the dry run of the new file. */
   configDryRun?: { ok: boolean; lines: string[] };
   override?: { level: string; by: string; reason: string };
+  /** Why the PR is urgent, as Markdown with user text already escaped; absent when it is not. */
+  urgent?: string;
   /** Extra sections in the check's details (e.g. static analysis, tick record). */
   extraText?: string[];
   annotations?: CheckRunSpec["annotations"];
@@ -91,6 +93,7 @@ export function triageCheck(input: TriageCheckInput): CheckRunSpec {
   const stale = approvals.stale.length && !approvals.satisfied ? ` (${approvals.stale.join(", ")} approved an older commit; ${level} risk needs approvals on the current head)` : "";
   const title = missing.length ? `Needs: ${missing.join(", ")}${stale}` : `Ready: ${level} risk, approvals and checklists complete`;
   const summary: string[] = [
+    ...(input.urgent ? [`**Urgent**: ${input.urgent}.`, ""] : []),
     `**${level}** risk (score ${assessment.score}/100): likelihood ${assessment.likelihood.band.replace("_", " ")} × impact ${assessment.impact.level}.`,
   ];
   if (input.override) summary.push(`Level overridden to **${input.override.level}** by ${name(input.override.by)}: ${plain(input.override.reason)}`);

@@ -29,6 +29,8 @@ export interface CommentInput {
   notes?: string[];
   /** Markdown of the checklists section, rendered by the checklist module. */
   checklists?: string;
+  /** Why the PR is urgent, as Markdown with user text already escaped; absent when it is not. */
+  urgent?: string;
   /** When set, reviewers were only suggested, not requested. */
   suggestOnly?: boolean;
 }
@@ -74,6 +76,7 @@ function reviewerLines(choice: ReviewerChoice, suggestOnly: boolean): string[] {
 export function renderStickyComment(input: CommentInput): string {
   const { assessment, choice } = input;
   const out: string[] = [STICKY_MARKER];
+  if (input.urgent) out.push(`> **🚨 Urgent**: ${input.urgent}. Reviewers are requested first and nudged sooner; the approvals are those of its risk level.`, "");
   out.push(`### Review Triage: ${LEVEL_BADGE[assessment.level] ?? assessment.level} risk (score ${assessment.score}/100)`);
   out.push("");
   out.push(

@@ -16,9 +16,27 @@ const notifications = new Bottleneck.Group({
   timeout: 2 * 60 * 1000,
 });
 
+/** With REDIS_URL, the same spacing shared by every instance through Probot's Redis connection. */
+const sharedNotifications = new WeakMap<object, Bottleneck.Group>();
+function notificationsOver(connection: object): Bottleneck.Group {
+  let group = sharedNotifications.get(connection);
+  if (!group) {
+    group = new Bottleneck.Group({
+      id: "review-triage-notifications",
+      maxConcurrent: 1,
+      minTime: NOTIFICATION_SPACING_MS,
+      timeout: 2 * 60 * 1000,
+      datastore: "ioredis",
+      connection: connection as Bottleneck.IORedisConnection,
+    });
+    sharedNotifications.set(connection, group);
+  }
+  return group;
+}
+
 export const AppOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
   const throttle = (options.throttle ?? {}) as Record<string, unknown>;
-  // With REDIS_URL the plugin shares its limiters across instances through Redis; keep them.
-  if (throttle.connection) return options;
-  return { ...options, throttle: { ...throttle, notifications } };
+  // With REDIS_URL the plugin shares its limiters across instances through Redis: so must ours.
+  const group = throttle.connection ? notificationsOver(throttle.connection as object) : notifications;
+  return { ...options, throttle: { ...throttle, notifications: group } };
 });

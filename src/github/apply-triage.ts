@@ -36,10 +36,10 @@ export interface WriteOutcome {
   failures: unknown[];
 }
 
-/** Request reviewers, the most urgent write. */
-export function applyReviewRequests(target: ApplyTarget, people: ReviewRequest[]): Promise<ReviewRequestResult> {
+/** Request reviewers, the most urgent write; an urgent PR's before anyone else's. */
+export function applyReviewRequests(target: ApplyTarget, people: ReviewRequest[], urgent = false): Promise<ReviewRequestResult> {
   const ref = { owner: target.owner, repo: target.repo, pull_number: target.number };
-  return target.writes.schedule(target.lane, PRIORITY.reviewers, () => requestReviewers(target.octokit, ref, people));
+  return target.writes.schedule(target.lane, urgent ? PRIORITY.urgentReviewers : PRIORITY.reviewers, () => requestReviewers(target.octokit, ref, people));
 }
 
 /** Make the check run show `spec` (no write when it already does). */

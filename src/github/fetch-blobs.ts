@@ -111,7 +111,10 @@ export async function fetchBlobs(
  * file text on the thread that answers webhooks.
  */
 async function queryAnswer(octokit: Octokit, query: string, variables: Record<string, string>, maxBytes: number): Promise<Answer | "too-large"> {
-  const response = await octokit.request("POST /graphql", { query, variables, request: { parseSuccessResponseBody: false } });
+  // GitHub Enterprise Server serves REST under /api/v3 and GraphQL at /api/graphql, as
+  // @octokit/graphql resolves it; a plain "POST /graphql" would go to /api/v3/graphql there.
+  const url = `${String(octokit.request.endpoint.DEFAULTS.baseUrl).replace(/\/api\/v3\/?$/, "/api")}/graphql`;
+  const response = await octokit.request("POST {+url}", { url, query, variables, request: { parseSuccessResponseBody: false } });
   const body = response.data as unknown as ReadableStream<Uint8Array> | null;
   if (!body) return {};
   const reader = body.getReader();

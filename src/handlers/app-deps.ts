@@ -47,6 +47,7 @@ export type HistoryLike = Pick<
   | "markBackfilled"
   | "recordTriage"
   | "recordRequest"
+  | "pendingFor"
   | "removeRequest"
   | "recordReview"
   | "recordChecklistEvents"

@@ -79,6 +79,7 @@ async function recordHistory(
   facts: TriageFacts,
   plan: TriagePlan,
   progress: TriageProgress,
+  memoryUrgent: boolean,
 ): Promise<void> {
   const now = deps.clock();
   const { assessment } = plan;
@@ -98,6 +99,19 @@ async function recordHistory(
   const reasons = plan.next.pickReasons ?? {};
   const groups = new Map(plan.choice.kept.concat(plan.choice.picks).map((p) => [p.login.toLowerCase(), p.group]));
   const escalation = facts.config.escalation;
+  const urgent = plan.urgency.urgent;
+  const schedule = (requestId: string, requestedAt: Date) =>
+    deps.escalations!.schedule({
+      requestId,
+      repoId: String(pr.repoId),
+      number: pr.number,
+      owner: pr.owner,
+      repo: pr.repo,
+      ...(pr.installationId !== undefined ? { installationId: pr.installationId } : {}),
+      requestedAt,
+      escalation,
+      urgent,
+    });
   for (const login of progress.requestedNow) {
     const { id, created } = await deps.history.recordRequest({
       ...pr,
@@ -108,22 +122,21 @@ async function recordHistory(
       ...(reasons[login] ? { reason: reasons[login] } : {}),
       at: now,
     });
-    if (created && id && escalation.enabled && deps.escalations) {
-      await deps.escalations.schedule({
-        requestId: id,
-        repoId: String(pr.repoId),
-        number: pr.number,
-        owner: pr.owner,
-        repo: pr.repo,
-        ...(pr.installationId !== undefined ? { installationId: pr.installationId } : {}),
-        requestedAt: now,
-        escalation,
-      });
-    }
+    if (created && id && escalation.enabled && deps.escalations) await schedule(id, now);
   }
   // Requests seen on the PR but not recorded (made while the app was away): known from now on.
   for (const login of facts.pr.requested) {
     if (!progress.requestedNow.includes(login)) await deps.history.recordRequest({ ...pr, reviewer: login, requestedBy: "unknown", byApp: false, at: now });
+  }
+  // A PR that has just become urgent (a label, a new base) has the escalations of its pending
+  // requests brought forward; the jobs scheduled before find them done when they run.
+  if (urgent && !memoryUrgent && escalation.enabled && deps.escalations) {
+    const earlier = new Set([...facts.pr.requested, ...(plan.next.requestedByApp ?? [])]);
+    for (const login of earlier) {
+      if (progress.requestedNow.includes(login)) continue;
+      const pending = await deps.history.pendingFor(pr, login);
+      if (pending && (pending.byApp || escalation.human_requests)) await schedule(pending.id, pending.requestedAt);
+    }
   }
   await deps.history.recordChecklistEvents(pr, plan.checklistEvents.map((e) => ({ ...e, at: now })));
   if (plan.overrideEvent === "set" && plan.override) {
@@ -237,7 +250,7 @@ export async function triagePullRequest(
   if (plan.requests.length) await touch();
   for (let round = 0; round < REQUEST_ROUNDS && plan.requests.length; round++) {
     const picks = plan.choice.picks;
-    const result = await applyReviewRequests(target, plan.requests);
+    const result = await applyReviewRequests(target, plan.requests, plan.urgency.urgent);
     if (result.requested.length) writes++;
     writes += result.refused.size;
     const ok = new Set(result.requested.map((r) => r.login.toLowerCase()));
@@ -281,7 +294,7 @@ export async function triagePullRequest(
     ...(outcome.check ? { checkRuns: rememberCheck(plan.next, pull.head.sha, outcome.check) } : {}),
   };
   await deps.store.save(key, where, next);
-  await recordHistory(deps, { ...prId, owner, repo, ...(installation !== undefined ? { installationId: installation } : {}) }, facts, plan, progress);
+  await recordHistory(deps, { ...prId, owner, repo, ...(installation !== undefined ? { installationId: installation } : {}) }, facts, plan, progress, memory.urgent === true);
   for (const failure of outcome.failures) {
     log.error({ error: describeError(failure) }, "a write failed; the other writes went ahead");
   }

@@ -1,7 +1,7 @@
 import PgBoss from "pg-boss";
 import type { Logger } from "../github/types.js";
 import { metrics } from "../metrics/metrics.js";
-import { executorFor, type Database, type DbOrTransaction } from "../storage/open-database.js";
+import { executorFor, withStartupLock, type Database, type DbOrTransaction } from "../storage/open-database.js";
 
 /** What a job handler decides; the queue turns it into pg-boss's complete / fail / send. */
 export type JobOutcome =
@@ -71,8 +71,11 @@ export class JobQueue {
   }
 
   async start(queues: readonly string[]): Promise<void> {
-    await this.boss.start();
-    for (const name of queues) await this.boss.createQueue(name, { name, policy: "standard", ...this.#retry, expireInHours: 6 });
+    // pg-boss creates its schema without a lock: replicas starting together would collide.
+    await withStartupLock(this.database, `review-triage:queue:${this.database.schema}`, async () => {
+      await this.boss.start();
+      for (const name of queues) await this.boss.createQueue(name, { name, policy: "standard", ...this.#retry, expireInHours: 6 });
+    });
   }
 
   /** Queue a job; pass a transaction to make it part of the caller's write. */
@@ -124,9 +127,15 @@ export class JobQueue {
     return id;
   }
 
-  /** Mark a job of a dead process failed, so pg-boss retries it. */
-  async failJob(queue: string, id: string, why: string): Promise<void> {
-    await this.boss.fail(queue, id, { message: why });
+  /**
+   * Replace a job a dead process held with a fresh copy due now: a failure would make pg-boss
+   * wait out its backoff, although nothing about the work itself failed. The copy is queued
+   * first, so a crash in between leaves two copies (the second finds its work done), not none.
+   */
+  async replaceLost(queue: string, id: string, data: object): Promise<string> {
+    const fresh = await this.send(queue, data);
+    await this.boss.complete(queue, id, { lost: "its process stopped" }).catch(() => undefined);
+    return fresh;
   }
 
   async jobState(queue: string, id: string): Promise<{ state: string; startedOn: Date | null } | undefined> {

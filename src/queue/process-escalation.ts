@@ -1,8 +1,8 @@
 import type { Probot } from "probot";
 import { loadConfig } from "../config/load-config.js";
-import { durationMs } from "../config/schema.js";
+import { decideUrgency } from "../core/decide-urgency.js";
 import { describeError } from "../describe-error.js";
-import type { PullRequestLike } from "../github/gather-triage.js";
+import { labelNames, type PullRequestLike } from "../github/gather-triage.js";
 import type { Logger, Octokit } from "../github/types.js";
 import type { AppDeps } from "../handlers/app-deps.js";
 import { triagePullRequest, type TriagePipelineExtras } from "../handlers/triage.js";
@@ -10,7 +10,7 @@ import type { HistoryStore } from "../storage/history-store.js";
 import { prKey } from "../storage/pr-state-store.js";
 import type { WorkerRegistry } from "../storage/worker-registry.js";
 import type { JobOutcome, JobQueue, QueuedJob } from "./job-queue.js";
-import { escalationDue, type EscalationJob } from "./schedule-escalations.js";
+import { escalationDelays, escalationDue, type EscalationJob } from "./schedule-escalations.js";
 import { metrics } from "../metrics/metrics.js";
 
 /** A job that finds itself early (the config asks for longer now) waits until it is due. */
@@ -64,15 +64,18 @@ export function createEscalationProcessor(input: {
       if (!loaded.ok) return { kind: "done" };
       const escalation = loaded.config.escalation;
       if (!escalation.enabled || (!request.byApp && !escalation.human_requests)) return { kind: "done" };
-      const due = escalationDue(escalation, request.requestedAt)[data.kind];
+      // Urgency as the PR is now (a label may have gone since the job was scheduled), decided
+      // as the triage decides it.
+      const { data: pull } = await octokit.rest.pulls.get({ ...ref, pull_number: data.number });
+      if (pull.state !== "open" || pull.draft) return { kind: "done" };
+      const { urgent } = decideUrgency(loaded.config.urgency, { labels: labelNames(pull as unknown as PullRequestLike), headRef: pull.head.ref, baseRef: pull.base.ref });
+      const due = escalationDue(escalation, request.requestedAt, urgent)[data.kind];
       if (due.getTime() > now().getTime() + EARLY_SLACK_MS) {
         await queue.requeue(job, (due.getTime() - now().getTime()) / 1000);
         return { kind: "done" };
       }
-      const { data: pull } = await octokit.rest.pulls.get({ ...ref, pull_number: data.number });
-      if (pull.state !== "open" || pull.draft) return { kind: "done" };
       if (!(await history.startEscalation({ ...pr, requestId: data.requestId, reviewer: request.reviewer, kind: data.kind, at: now() }))) return { kind: "done" };
-      const waited = words(durationMs(data.kind === "nudge" ? escalation.nudge_after : escalation.reassign_after));
+      const waited = words(escalationDelays(escalation, urgent)[data.kind]);
       const id = `escalation:${data.requestId}:${data.kind}`;
       deps.failures.delete(id);
       const context = {

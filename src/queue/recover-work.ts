@@ -29,17 +29,24 @@ export async function recoverWork(input: {
   let released = 0;
   for (const orphan of await deliveries.orphaned()) {
     await deliveries.release(orphan.id, "its process stopped while processing it");
-    if (orphan.jobId) await queue.failJob(DELIVERY_QUEUE, orphan.jobId, "its process stopped").catch(() => undefined);
+    const job = orphan.jobId ? await queue.jobState(DELIVERY_QUEUE, orphan.jobId) : undefined;
+    // pg-boss may already have put it back (its own expiry); otherwise a fresh job, due now.
+    if (!job || job.state === "active" || job.state === "completed" || job.state === "failed" || job.state === "cancelled") {
+      const fresh = orphan.jobId && job?.state === "active" ? await queue.replaceLost(DELIVERY_QUEUE, orphan.jobId, { delivery: orphan.id }) : await queue.send(DELIVERY_QUEUE, { delivery: orphan.id });
+      await deliveries.setJob(deliveries.db, orphan.id, fresh);
+    }
     released++;
   }
   let requeued = 0;
   const mine = new Set(queue.activeIds());
-  for (const waiting of await deliveries.queuedBefore(new Date(now.getTime() - LOST_AFTER_MS), 100)) {
+  // With every other process known dead, a job active but not here is lost now, not in a minute.
+  const lostAfterMs = input.everyoneElse ? 0 : LOST_AFTER_MS;
+  for (const waiting of await deliveries.queuedBefore(new Date(now.getTime() - lostAfterMs), input.everyoneElse ? 1000 : 100)) {
     const job = waiting.jobId ? await queue.jobState(DELIVERY_QUEUE, waiting.jobId) : undefined;
     if (job && (job.state === "created" || job.state === "retry")) continue;
     if (job?.state === "active") {
-      if (mine.has(waiting.jobId!) || (job.startedOn && now.getTime() - job.startedOn.getTime() < LOST_AFTER_MS)) continue;
-      await queue.failJob(DELIVERY_QUEUE, waiting.jobId!, "its process stopped before it started").catch(() => undefined);
+      if (mine.has(waiting.jobId!) || (job.startedOn && now.getTime() - job.startedOn.getTime() < lostAfterMs)) continue;
+      await deliveries.setJob(deliveries.db, waiting.id, await queue.replaceLost(DELIVERY_QUEUE, waiting.jobId!, { delivery: waiting.id }));
       requeued++;
       continue;
     }

@@ -12,16 +12,31 @@ export interface EscalationJob {
   owner: string;
   repo: string;
   installationId?: number;
-  /** When it is due, as scheduled (the job checks again against the config it finds). */
+  /** When it is due, as scheduled (the job checks again against the config and the PR it finds). */
   due: string;
+  /** Scheduled as an urgent PR's (the job checks the PR's urgency again when it runs). */
+  urgent?: boolean;
+}
+
+/**
+ * How much working time each step waits. An urgent PR is nudged after `urgent_nudge_after`
+ * (a quarter of `nudge_after` when unset) and reassigned after `reassign_after` scaled by the
+ * same ratio, so the reassignment still comes after the nudge.
+ */
+export function escalationDelays(escalation: Config["escalation"], urgent = false): { nudge: number; reassign: number } {
+  const nudge = durationMs(escalation.nudge_after);
+  const reassign = durationMs(escalation.reassign_after);
+  if (!urgent) return { nudge, reassign };
+  const urgentNudge = escalation.urgent_nudge_after ? durationMs(escalation.urgent_nudge_after) : nudge / 4;
+  return { nudge: urgentNudge, reassign: Math.round((reassign * urgentNudge) / nudge) };
 }
 
 /** When each step is due for a request made at `requestedAt` (working time only). */
 export function escalationDue(escalation: Config["escalation"], requestedAt: Date, urgent = false): { nudge: Date; reassign: Date } {
-  const nudgeAfter = urgent ? (escalation.urgent_nudge_after ? durationMs(escalation.urgent_nudge_after) : durationMs(escalation.nudge_after) / 4) : durationMs(escalation.nudge_after);
+  const delays = escalationDelays(escalation, urgent);
   return {
-    nudge: addWorkingTime(requestedAt, nudgeAfter, escalation.working_days, escalation.timezone),
-    reassign: addWorkingTime(requestedAt, durationMs(escalation.reassign_after), escalation.working_days, escalation.timezone),
+    nudge: addWorkingTime(requestedAt, delays.nudge, escalation.working_days, escalation.timezone),
+    reassign: addWorkingTime(requestedAt, delays.reassign, escalation.working_days, escalation.timezone),
   };
 }
 
@@ -41,7 +56,7 @@ export function createEscalationScheduler(queue: JobQueue, now: () => Date = () 
       const due = escalationDue(escalation, requestedAt, urgent);
       for (const kind of ["nudge", "reassign"] as const) {
         const at = due[kind];
-        const job: EscalationJob = { ...target, kind, due: at.toISOString() };
+        const job: EscalationJob = { ...target, kind, due: at.toISOString(), ...(urgent ? { urgent: true } : {}) };
         await queue.send(ESCALATION_QUEUE, job, { startAfterSeconds: Math.max(0, (at.getTime() - now().getTime()) / 1000) });
       }
     },

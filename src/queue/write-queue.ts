@@ -2,13 +2,16 @@
  * Orders the app's writes by urgency. Probot's throttling plugin lets one write through per
  * second per installation (three seconds for writes that notify people), first come first
  * served; when many PRs open at once, this queue hands it the most urgent write next, so
- * every PR gets its reviewers before any PR gets its label or comment.
+ * every PR gets its reviewers before any PR gets its label or comment, and an urgent PR gets
+ * them before the others.
  */
 export const PRIORITY = {
-  reviewers: 0,
-  check: 1,
-  comment: 2,
-  label: 3,
+  /** An urgent PR's review requests (`urgency`) go before every other PR's. */
+  urgentReviewers: 0,
+  reviewers: 1,
+  check: 2,
+  comment: 3,
+  label: 4,
 } as const;
 
 interface Job {

@@ -1,4 +1,4 @@
-import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from "kysely";
 import pg from "pg";
 import { migrateToLatest } from "./migrations.js";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./start-embedded-database.js";
@@ -36,6 +36,23 @@ export interface DatabaseOptions {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Run `work` while holding a PostgreSQL advisory lock named `key`, so that processes starting
+ * side by side on one database take turns (e.g. the job queue creating its schema). The
+ * embedded database serves one process, whose single connection `work` needs: no lock there.
+ */
+export async function withStartupLock<T>(database: Pick<Database, "db" | "engine">, key: string, work: () => Promise<T>): Promise<T> {
+  if (database.engine === "embedded") return work();
+  return database.db.connection().execute(async (connection) => {
+    await sql`SELECT pg_advisory_lock(hashtext(${key}))`.execute(connection);
+    try {
+      return await work();
+    } finally {
+      await sql`SELECT pg_advisory_unlock(hashtext(${key}))`.execute(connection);
+    }
+  });
+}
 
 /** Run raw SQL on Kysely (a pool, or one transaction's connection). */
 export function executorFor(db: DbOrTransaction): SqlExecutor {

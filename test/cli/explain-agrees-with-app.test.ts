@@ -92,4 +92,70 @@ describe("explain and the app", () => {
     expect(explained.reviewers.kept.map((k: Json) => k.login).sort()).toEqual([...(requested.reviewers as string[]), `@${OWNER}/leads`].sort());
     expect(explained.leads).toEqual(["alice"]);
   });
+
+  it("agree that a PR is urgent, and why", async () => {
+    const config = `
+reviewers:
+  seniors: [bob, carol]
+routing:
+  respect_busy: false
+urgency:
+  urgent:
+    labels: [urgent]
+    head_branches: ["hotfix/**"]
+`;
+    const files = [file("src/session.ts", 30)];
+    const app = await buildApp();
+    const scope = nock(API);
+    mockToken(scope);
+    mockConfig(scope, config);
+    mockFiles(scope, files);
+    mockOpenPulls(scope, {});
+    let requested: Json = {};
+    scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b) => ((requested = b), true)).reply(201, {});
+    let check: Json = {};
+    scope.post(`${REPO_PATH}/check-runs`, (b) => ((check = b), true)).reply(201, { id: 80 });
+    let comment = "";
+    scope.post(`${REPO_PATH}/issues/2/comments`, (b) => ((comment = b.body), true)).reply(201, { id: 81 });
+    scope.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
+    const opened = prPayload({ files });
+    const pull = opened.pull_request as Json;
+    pull.head.ref = "hotfix/session";
+    await receive(app.probot, "pull_request", opened);
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(comment.split("\n")[1]).toContain("**🚨 Urgent**: head branch `hotfix/session` matches `hotfix/**`.");
+    expect(check.output.summary).toContain("**Urgent**: head branch `hotfix/session` matches `hotfix/**`.");
+
+    const mockExplainReads = (cli: nock.Scope) => {
+      const now = { ...pull, requested_reviewers: (requested.reviewers as string[]).map((login, i) => ({ login, id: 10 + i })), labels: [{ name: "risk: medium" }] };
+      cli.get(`${REPO_PATH}/pulls/2`).reply(200, { ...now, html_url: `https://github.com/${OWNER}/${REPO}/pull/2` });
+      mockConfig(cli, config);
+      mockFiles(cli, files);
+      mockOpenPulls(cli, {});
+      cli.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, []);
+      cli
+        .get(`${REPO_PATH}/commits/${HEAD}/check-runs`)
+        .query(true)
+        .reply(200, { total_count: 1, check_runs: [{ id: 80, status: check.status, conclusion: null, output: { ...check.output, annotations_count: 0 } }] });
+    };
+    const explain = async (json: boolean) => {
+      let stdout = "";
+      const code = await runCli(["explain", `${OWNER}/${REPO}#2`, ...(json ? ["--json"] : []), "--no-analysis"], {
+        stdout: (t) => (stdout += t),
+        stderr: () => undefined,
+        cwd: process.cwd(),
+        env: { GITHUB_TOKEN: "ghp_test", APP_ID: "123" },
+      });
+      expect(code).toBe(0);
+      expect(nock.pendingMocks()).toEqual([]);
+      return stdout;
+    };
+    mockExplainReads(nock(API));
+    const explained = JSON.parse(await explain(true)) as Json;
+    expect(explained.urgency).toEqual({ urgent: true, reasons: [{ kind: "head_branch", branch: "hotfix/session", pattern: "hotfix/**" }] });
+    expect(explained.check.title).toBe(check.output.title);
+    mockExplainReads(nock(API));
+    expect(await explain(false)).toContain('Urgent: head branch "hotfix/session" matches "hotfix/**".');
+    expect(app.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+  });
 });

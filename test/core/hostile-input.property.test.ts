@@ -155,6 +155,41 @@ describe("the comment", () => {
   });
 });
 
+describe("urgency", () => {
+  // Every PR urgent: its branch names and labels reach the top line of the comment and the check.
+  const URGENT = configSchema.parse({ ...CONFIG, urgency: { urgent: { labels: ["urgent"], head_branches: ["**"], base_branches: ["**"] } } });
+
+  it("renders the author's branch and labels inert, and never changes what the check requires", () => {
+    fc.assert(
+      fc.property(hostile, hostile, fc.array(hostile, { maxLength: 3 }), fc.array(review, { maxLength: 6 }), (head, base, labels, reviews) => {
+        const f = facts({ files: filesOf(["src/a.ts"]), reviews, writers: new Set(["alice", "bob", "carol", "dave", "mallory"]) });
+        const pr = { ...f.pr, headRef: head, baseRef: base, labels: [...labels, "URGENT"] };
+        const urgent = planTriage({ ...f, pr, config: URGENT });
+        const normal = planTriage({ ...f, pr, config: CONFIG });
+        expect(urgent.urgency.urgent).toBe(true);
+        expect(normal.urgency.urgent).toBe(false);
+        expect(urgent.approvals).toEqual(normal.approvals);
+        expect({ status: urgent.check.status, conclusion: urgent.check.conclusion, title: urgent.check.title }).toEqual({
+          status: normal.check.status,
+          conclusion: normal.check.conclusion,
+          title: normal.check.title,
+        });
+        expect(urgent.checklistStatus).toEqual(normal.checklistStatus);
+        const body = urgent.commentBody ?? "";
+        const lines = body.split("\n");
+        expect(lines[0]).toBe("<!-- review-triage:sticky -->");
+        expect(lines[1]).toMatch(/^> \*\*🚨 Urgent\*\*: label `URGENT`/);
+        expect(lines.filter((l) => l.startsWith("<!-- review-triage:sticky -->"))).toHaveLength(1);
+        const tasks = lines.filter((l) => /^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]/.test(l));
+        expect(tasks).toHaveLength(urgent.checklists.flatMap((c) => c.items).length);
+        const outsideCode = [body, urgent.check.summary].join("\n").replace(/(`+)[^`][\s\S]*?\1/g, "");
+        expect(outsideCode).not.toMatch(/<img|<script/i);
+      }),
+      RUNS,
+    );
+  });
+});
+
 describe("the check", () => {
   it("never passes while the approvals of its level are not there", () => {
     fc.assert(

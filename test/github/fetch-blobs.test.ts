@@ -129,3 +129,15 @@ describe("fetchBlobs", () => {
     expect((await fetchBlobs(octokit, REF, [])).size).toBe(0);
   });
 });
+
+describe("fetchBlobs on GitHub Enterprise Server", () => {
+  it("posts to /api/graphql, not under the REST prefix /api/v3", async () => {
+    const ghes = new TestOctokit({ auth: "token test", baseUrl: "https://ghe.example.com/api/v3" }) as unknown as Octokit;
+    const scope = nock("https://ghe.example.com")
+      .post("/api/graphql")
+      .reply(200, { data: { repository: { f0: blob("export const a = 1;\n") } } });
+    const out = await fetchBlobs(ghes, REF, ["src/a.ts"]);
+    expect(out.get("src/a.ts")).toMatchObject({ kind: "blob", text: "export const a = 1;\n" });
+    expect(scope.isDone()).toBe(true);
+  });
+});

@@ -16,8 +16,9 @@ describe("WriteQueue", () => {
       queue.schedule("1", PRIORITY.reviewers, job("reviewers-1")),
       queue.schedule("1", PRIORITY.reviewers, job("reviewers-2")),
       queue.schedule("1", PRIORITY.check, job("check-1")),
+      queue.schedule("1", PRIORITY.urgentReviewers, job("urgent-reviewers")),
     ]);
-    expect(order).toEqual(["reviewers-1", "reviewers-2", "check-1", "comment-1", "label-1"]);
+    expect(order).toEqual(["urgent-reviewers", "reviewers-1", "reviewers-2", "check-1", "comment-1", "label-1"]);
     expect(queue.lanes).toBe(0);
   });
 

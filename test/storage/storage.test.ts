@@ -5,7 +5,7 @@ import { DELIVERY_QUEUE } from "../../src/queue/process-delivery.js";
 import { recoverWork } from "../../src/queue/recover-work.js";
 import { DeliveryStore } from "../../src/storage/delivery-store.js";
 import { migrateToLatest, MIGRATIONS } from "../../src/storage/migrations.js";
-import type { Database } from "../../src/storage/open-database.js";
+import { openDatabase, type Database } from "../../src/storage/open-database.js";
 import { PrStateStore } from "../../src/storage/pr-state-store.js";
 import { RefusedReviewerStore } from "../../src/storage/refused-reviewer-store.js";
 import { DEAD_AFTER_MS, WorkerRegistry } from "../../src/storage/worker-registry.js";
@@ -151,7 +151,11 @@ function suite(engine: Engine) {
     const result = await recoverWork({ registry: alive, deliveries, queue, log: silent });
     expect(result).toMatchObject({ deadWorkers: 1, released: 1 });
     expect(await deliveries.get(id)).toMatchObject({ state: "queued" });
-    expect((await queue.jobState(DELIVERY_QUEUE, jobId))?.state).toBe("retry");
+    // Not a failure to wait out with backoff: the dead process's job is closed and a fresh one is due now.
+    expect((await queue.jobState(DELIVERY_QUEUE, jobId))?.state).toBe("completed");
+    const { job_id: fresh } = await database.db.selectFrom("deliveries").select("job_id").where("id", "=", id).executeTakeFirstOrThrow();
+    expect(fresh).not.toBe(jobId);
+    expect((await queue.jobState(DELIVERY_QUEUE, fresh!))?.state).toBe("created");
     expect(await alive.lock("1#7")).toBe(true);
     await alive.deregister();
     await queue.stop(100);
@@ -178,6 +182,23 @@ function suite(engine: Engine) {
 
 describe("storage on the embedded database (PGlite)", () => suite(EMBEDDED));
 describe.skipIf(!hasPostgres)(`storage on PostgreSQL (${POSTGRES_URL})`, () => suite(POSTGRES));
+
+describe.skipIf(!hasPostgres)("replicas starting together on one PostgreSQL", () => {
+  it("both start: the job queue's schema is created once, under a lock", async () => {
+    const first = await POSTGRES.open();
+    const second = await openDatabase({ databaseUrl: POSTGRES_URL, schema: first.schema, poolSize: 4 });
+    const queues = [new JobQueue(first, silent, { pollMs: 50 }), new JobQueue(second, silent, { pollMs: 50 })];
+    try {
+      await Promise.all(queues.map((q) => q.start([DELIVERY_QUEUE])));
+      const id = await queues[1]!.send(DELIVERY_QUEUE, { delivery: "x" });
+      expect((await queues[0]!.jobState(DELIVERY_QUEUE, id))?.state).toBe("created");
+    } finally {
+      await Promise.all(queues.map((q) => q.stop(100)));
+      await second.close();
+      await POSTGRES.drop(first);
+    }
+  });
+});
 
 describe("job queue shutdown", () => {
   it("hands back a job still running at the end of the grace period: queued again at once, never lost", async () => {

@@ -3,7 +3,7 @@ import { CONFIG_PATH, DOCS_URL } from "../../config/parse-config.js";
 import type { CheckAnnotation } from "../../github/ensure-check-run.js";
 import { renderRiskText } from "../../core/render-risk-text.js";
 import type { FetchedPullRequest } from "./gather-pull-request.js";
-import type { TriagePlan } from "../../core/plan-triage.js";
+import { urgencyText, type TriagePlan } from "../../core/plan-triage.js";
 
 /**
  * The terminal rendering of `review-triage explain`: plain text, no Markdown, so it reads the
@@ -151,6 +151,9 @@ export function renderPlan(input: {
   } else if (plan.skipReason) {
     out.push(`The app skips this PR now because ${plan.skipReason} (its check run would conclude "skipped").`);
     out.push("Below is what it would do once the PR is triaged.", "");
+  }
+  if (plan.urgency.urgent) {
+    out.push(`Urgent: ${urgencyText(plan.urgency.reasons)}. Its reviewers are requested before other PRs' writes and nudged sooner; the approvals are those of its risk level.`, "");
   }
   if (plan.override) {
     out.push(`Risk level overridden from ${plan.scoredLevel} to ${plan.override.level} by @${plan.override.by}: ${plan.override.reason}`, "");
