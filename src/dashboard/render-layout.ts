@@ -80,7 +80,7 @@ svg text { fill: var(--ink); }
   body { font-size: 15px; } main { padding: .75rem; }
   .matrix th, .matrix td { padding: .3rem .3rem; font-size: .85rem; } header { padding: .5rem .75rem; } .logout { margin-left: 0; }
   table.queue thead { display: none; } table.queue tr { display: block; border-bottom: 2px solid var(--line); padding: .4rem 0; }
-  table.queue td { display: block; border: 0; padding: .15rem .25rem; }
+  table.queue td { display: block; border: 0; padding: .15rem .25rem; text-align: left; }
   table.queue td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
 }
 `;
