@@ -290,7 +290,10 @@ export function handleDashboard(options: DashboardOptions): Route {
     try {
       repos = await visible(session);
     } catch (error) {
-      if (!(error instanceof TokenRejectedError)) throw error;
+      if (!(error instanceof TokenRejectedError)) {
+        options.log.warn({ login: session.login, error: describeError(error) }, "dashboard: could not ask GitHub which repositories the user can see");
+        return page(res, 502, renderLayout({ title: "GitHub did not answer", viewer, body: html`<p class="notice warn">GitHub did not say which repositories you can see just now, so there is nothing to show. Please try again in a moment.</p>` }));
+      }
       await sessions.end(session);
       return page(res, 401, signInPage("GitHub no longer accepts your sign-in. Please sign in again."), { "set-cookie": sessions.clearCookie(SESSION_COOKIE) });
     }

@@ -270,4 +270,17 @@ describe("sessions", () => {
     expect(await res.text()).toContain("no longer accepts your sign-in");
     expect((await t.database.executeSql("SELECT count(*)::int AS n FROM dashboard_sessions")).rows[0]!.n).toBe(0);
   });
+
+  it("shows nothing, and says why, when GitHub cannot say what the user may see", async () => {
+    const t = await start();
+    await seed(t);
+    const cookie = await signIn(t, "alice");
+    nock(API).get("/user/installations").query(true).reply(503, { message: "unavailable" });
+    const res = await get(t, "/dashboard", cookie);
+    expect(res.status).toBe(502);
+    const body = await res.text();
+    expect(body).toContain("GitHub did not say which repositories you can see");
+    expect(body).not.toContain("acme/web#");
+    expect((await t.database.executeSql("SELECT count(*)::int AS n FROM dashboard_sessions")).rows[0]!.n).toBe(1);
+  });
 });
