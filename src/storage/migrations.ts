@@ -211,11 +211,10 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn("expires_at", "timestamptz", (c) => c.notNull())
         .execute();
       await db.schema.createIndex("dashboard_sessions_expires").on("dashboard_sessions").column("expires_at").execute();
+      // The review queue: open PRs of the user's repositories.
       await db.schema.createIndex("pull_requests_state_repo").on("pull_requests").columns(["state", "repo_id"]).execute();
-      await db.schema.createIndex("pull_requests_repo_id_opened").on("pull_requests").columns(["repo_id", "opened_at"]).execute();
     },
     async down(db: Kysely<unknown>) {
-      await db.schema.dropIndex("pull_requests_repo_id_opened").execute();
       await db.schema.dropIndex("pull_requests_state_repo").execute();
       await db.schema.dropTable("dashboard_sessions").execute();
     },
