@@ -63,6 +63,13 @@ function redirect(res: ServerResponse, location: string, cookies: string[] = [],
   return true;
 }
 
+const STYLESHEET = "/dashboard/assets/dashboard.css";
+
+function sendStylesheet(res: ServerResponse): true {
+  res.writeHead(200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=3600", "x-content-type-options": "nosniff" }).end(DASHBOARD_CSS);
+  return true;
+}
+
 async function readForm(req: IncomingMessage, limit = 4096): Promise<URLSearchParams | undefined> {
   let body = "";
   for await (const chunk of req) {
@@ -107,6 +114,7 @@ export function handleDashboard(options: DashboardOptions): Route {
     return async (req, res) => {
       const path = (req.url ?? "").split("?")[0]!;
       if (path !== "/dashboard" && !path.startsWith("/dashboard/")) return false;
+      if (path === STYLESHEET) return sendStylesheet(res);
       return send(res, 200, DISABLED_PAGE);
     };
   }
@@ -259,10 +267,7 @@ export function handleDashboard(options: DashboardOptions): Route {
     const path = url.pathname;
     if (path !== "/dashboard" && !path.startsWith("/dashboard/")) return false;
     const method = req.method ?? "GET";
-    if (path === "/dashboard/assets/dashboard.css" && (method === "GET" || method === "HEAD")) {
-      res.writeHead(200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=3600", "x-content-type-options": "nosniff" }).end(DASHBOARD_CSS);
-      return true;
-    }
+    if (path === STYLESHEET && (method === "GET" || method === "HEAD")) return sendStylesheet(res);
     if (path === "/dashboard/logout") {
       if (method !== "POST") return page(res, 405, renderLayout({ title: "Sign out", body: html`<p>Sign out with the button at the top of a dashboard page.</p>` }), { allow: "POST" });
       const session = await sessions.read(req);

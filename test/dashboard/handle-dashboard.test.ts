@@ -93,6 +93,9 @@ describe("the dashboard is off without the app's OAuth credentials", () => {
     expect(body).toContain("The dashboard is off");
     for (const name of ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "SESSION_SECRET"]) expect(body).toContain(name);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const css = await get(t, "/dashboard/assets/dashboard.css");
+    expect(css.headers.get("content-type")).toContain("text/css");
+    expect(await css.text()).toContain(".notice");
   });
 });
 
