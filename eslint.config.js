@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "coverage/", "node_modules/", "test/fixtures/", ".scratch/", ".bench-out/"] },
+  { ignores: ["dist/", "dist-action/", "coverage/", "node_modules/", "test/fixtures/", ".scratch/", ".bench-out/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

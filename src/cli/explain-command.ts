@@ -4,6 +4,7 @@ import { describeReadError } from "./explain/describe-read-error.js";
 import { gatherPullRequest, MAX_LISTED_FILES } from "./explain/gather-pull-request.js";
 import { parseTarget, resolveApiUrl, type ExplainTarget } from "./explain/parse-target.js";
 import { planTriage } from "../core/plan-triage.js";
+import { recallRecord } from "../core/pr-record.js";
 import { renderConfigSource, renderInvalidConfig, renderPlan } from "./explain/render-plan.js";
 import type { CliCommand } from "./io.js";
 
@@ -142,9 +143,9 @@ export const explainCommand: CliCommand = async (args, io) => {
   }
 
   const { triage } = gathered;
-  // The same plan the app makes, from the same facts; nothing the app remembers in its own
-  // database is known here, as after a restart without one.
-  const plan = planTriage(triage.facts);
+  // The same plan the app makes, from the same facts; what the app remembers in its own
+  // database is known here only from its check run's record, as after a restart without one.
+  const plan = planTriage(triage.facts, triage.facts.record ? recallRecord({}, triage.facts.record) : {});
   const analysisRan = triage.facts.config.analysis.enabled ? options.analysis : "off";
   if (options.json) {
     const { assessment, choice, mode } = plan;

@@ -182,31 +182,6 @@ export function roleText(role: TickerRole, leads: ReadonlySet<string>, author = 
   return "only a reviewer with write access, other than the author, may tick it";
 }
 
-/** The tick record travels in the check run output, which only the app can write. */
-// Anchored at the start: the app writes its record first, so text that merely contains a
-// marker (a crafted file name in the analysis summary, say) can never be read as the record.
-const RECORD_MARK = /^<!-- review-triage:record ([A-Za-z0-9+/=]+) -->/;
-
-export interface PrRecord {
-  ticks: TickRecord;
-  override?: { level: string; by: string; reason: string; at: string; headSha?: string };
-}
-
-export function encodeRecord(record: PrRecord): string {
-  return `<!-- review-triage:record ${Buffer.from(JSON.stringify(record)).toString("base64")} -->`;
-}
-
-export function decodeRecord(text: string | null | undefined): PrRecord | undefined {
-  const m = text?.match(RECORD_MARK);
-  if (!m) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(m[1]!, "base64").toString("utf8")) as PrRecord;
-    return typeof parsed === "object" && parsed && typeof parsed.ticks === "object" ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The human-readable record shown in the check run. */
 export function renderTickTable(applied: AppliedChecklist[], ticks: TickRecord): string {
   const rows: string[] = [];

@@ -3,7 +3,6 @@ import { LEVELS } from "../config/schema.js";
 import { problemToLine, type ConfigProblem } from "../config/format-issues.js";
 import {
   applicableChecklists,
-  encodeRecord,
   missingRequired,
   readItemStates,
   renderChecklists,
@@ -12,7 +11,6 @@ import {
   roleText,
   type AppliedChecklist,
   type ChecklistItem,
-  type PrRecord,
   type Tick,
   type TickerRole,
   type TickRecord,
@@ -28,6 +26,7 @@ import { skipReason } from "./skip-reason.js";
 import type { ChangedFile, PullRequestFacts, RiskAssessment } from "./types.js";
 import { planRiskLabel, type LabelPlan } from "./risk-label.js";
 import type { PrMemory } from "./pr-memory.js";
+import { encodeRecord, recordOf, type PrRecord } from "./pr-record.js";
 
 export type TriageTrigger =
   | "opened"
@@ -564,7 +563,9 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   };
 
   const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${text(r)}`)].filter(Boolean).join("\n\n");
-  const recordText = [encodeRecord({ ticks, ...(override ? { override } : {}) }), renderTickTable(applied, ticks)].filter(Boolean).join("\n\n");
+  // The record mirrors what is remembered, so that without a database (Action mode) the next
+  // event recalls the same memory from the check run.
+  const recordText = (remembered: PrMemory) => [encodeRecord(recordOf(remembered, override)), renderTickTable(applied, ticks)].filter(Boolean).join("\n\n");
   const commentNotes = [...escalations, ...notes];
   if (override) commentNotes.unshift(`Risk level overridden from ${scored.level} to ${override.level} by @${override.by}: ${override.reason}`);
   if (configDryRun) {
@@ -574,7 +575,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
         : "This PR changes .github/review-triage.yml and the new file is invalid: see the check run.",
     );
   }
-  const governanceCheck = triageCheck({
+  const governanceCheck = (remembered: PrMemory) => triageCheck({
     assessment,
     ...(urgency.urgent ? { urgent: urgencyMarkdown(urgency.reasons) } : {}),
     choice: shown,
@@ -583,7 +584,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     ...(configDryRun ? { configDryRun } : {}),
     ...(override ? { override } : {}),
     // The app's record goes first: the only place it is read back from (see decodeRecord).
-    extraText: [recordText, facts.analysis?.text ?? ""],
+    extraText: [recordText(remembered), facts.analysis?.text ?? ""],
     ...(facts.analysis?.annotations?.length ? { annotations: facts.analysis.annotations } : {}),
   });
 
@@ -592,14 +593,17 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     // passed its check could be merged with no review. Only a draft (which cannot be merged)
     // waits, and `enforce_on_skipped: false` restores a passing "skipped" check.
     const draft = pr.draft && config.options.skip.drafts;
+    // Ticks stay recorded; nothing else is remembered for a PR that is not triaged.
+    const skippedNext: PrMemory = { ...memory, ticks, refusals: keptRefusals };
+    const enforced = governanceCheck(skippedNext);
     const check = draft
-      ? draftCheck()
+      ? { ...draftCheck(), text: recordText(skippedNext) }
       : config.governance.enforce_on_skipped
         ? {
-            ...governanceCheck,
-            summary: `Not triaged: ${skip}, so no reviewers were requested and no comment is kept. The approvals of its risk level are still required (\`governance.enforce_on_skipped\`).\n\n${governanceCheck.summary}`,
+            ...enforced,
+            summary: `Not triaged: ${skip}, so no reviewers were requested and no comment is kept. The approvals of its risk level are still required (\`governance.enforce_on_skipped\`).\n\n${enforced.summary}`,
           }
-        : skippedCheck(skip);
+        : { ...skippedCheck(skip), text: recordText(skippedNext) };
     const body = `${STICKY_MARKER}\n### Review Triage: skipped\n\nThis pull request is not triaged now because ${skip}.`;
     return {
       ...base,
@@ -610,11 +614,10 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
       ...(config.options.comment ? { commentBody: body, commentOnlyIfExists: true } : {}),
       ...(config.options.labels && !draft ? { label: planRiskLabel(pr.labels, assessment.level) } : {}),
       notes,
-      // Ticks stay recorded; nothing else is remembered for a PR that is not triaged.
-      next: { ...memory, ticks, refusals: keptRefusals },
+      next: skippedNext,
     };
   }
-  const check = governanceCheck;
+  const check = governanceCheck(next);
   const commentBody = config.options.comment
     ? renderStickyComment({
         assessment,

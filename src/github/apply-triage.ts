@@ -25,6 +25,8 @@ export interface ApplyTarget {
   headSha: string;
   appId?: number;
   botLogin?: string;
+  /** Without an app id: the slug of the app whose check runs are this app's (Action mode). */
+  appSlug?: string;
 }
 
 export interface WriteOutcome {
@@ -45,7 +47,7 @@ export function applyReviewRequests(target: ApplyTarget, people: ReviewRequest[]
 /** Make the check run show `spec` (no write when it already does). */
 export async function applyCheck(target: ApplyTarget, spec: CheckRunSpec, known: KnownCheckRun | null | undefined): Promise<{ wrote: boolean; run: KnownCheckRun }> {
   const ref = { owner: target.owner, repo: target.repo, head_sha: target.headSha };
-  const result = await target.writes.schedule(target.lane, PRIORITY.check, () => ensureCheckRun(target.octokit, ref, spec, known, target.appId));
+  const result = await target.writes.schedule(target.lane, PRIORITY.check, () => ensureCheckRun(target.octokit, ref, spec, known, { appId: target.appId, appSlug: target.appSlug }));
   return { wrote: result.write !== "unchanged", run: result.run };
 }
 

@@ -36,12 +36,26 @@ export function fingerprint(spec: CheckRunSpec): string {
     .digest("hex");
 }
 
+/**
+ * Which app's runs are this app's: by id (the app), or, where the id is not known, by slug
+ * (Action mode: runs made with a workflow's token belong to the `github-actions` app).
+ */
+export interface CheckRunOwner {
+  appId?: number | undefined;
+  appSlug?: string | undefined;
+}
+
+function ownerOf(app: number | CheckRunOwner | undefined): CheckRunOwner {
+  return typeof app === "number" ? { appId: app } : (app ?? {});
+}
+
 /** Find this app's latest "Review Triage" run on a commit. */
 export async function findCheckRun(
   octokit: Octokit,
   ref: RepoRef & { head_sha: string },
-  appId: number | undefined,
+  app: number | CheckRunOwner | undefined,
 ): Promise<KnownCheckRun | undefined> {
+  const { appId, appSlug } = ownerOf(app);
   const { data } = await octokit.rest.checks.listForRef({
     owner: ref.owner,
     repo: ref.repo,
@@ -50,7 +64,7 @@ export async function findCheckRun(
     filter: "latest",
     ...(appId ? { app_id: appId } : {}),
   });
-  const run = data.check_runs[0];
+  const run = appId || !appSlug ? data.check_runs[0] : data.check_runs.find((r) => r.app?.slug === appSlug);
   if (!run) return undefined;
   const spec: CheckRunSpec = {
     status: run.status === "completed" ? "completed" : "in_progress",
@@ -80,10 +94,10 @@ export async function ensureCheckRun(
   ref: RepoRef & { head_sha: string },
   spec: CheckRunSpec,
   known: KnownCheckRun | null | undefined,
-  appId: number | undefined,
+  app: number | CheckRunOwner | undefined,
 ): Promise<{ write: "created" | "updated" | "unchanged"; run: KnownCheckRun }> {
   const wanted = fingerprint(spec);
-  const found = known === undefined ? await findCheckRun(octokit, ref, appId) : known;
+  const found = known === undefined ? await findCheckRun(octokit, ref, app) : known;
   if (found && found.fingerprint === wanted) return { write: "unchanged", run: found };
   // A run that has concluded stays concluded on GitHub (an update cannot clear its
   // conclusion), so going back to "in progress" — an approval dismissed — takes a new run.

@@ -1,7 +1,8 @@
 import { CONFIG_PATH, parseConfigText } from "../config/parse-config.js";
 import type { Config } from "../config/schema.js";
 import { compileRiskConfig } from "../core/score-risk.js";
-import { decodeRecord, itemId, type PrRecord } from "../core/checklists.js";
+import { itemId } from "../core/checklists.js";
+import { decodeRecord, type PrRecord } from "../core/pr-record.js";
 import { approvers } from "../core/evaluate-approvals.js";
 import type { PrMemory } from "../core/pr-memory.js";
 import type { ConfigDryRunInput, PrSnapshot, StaticAnalysisFact, TriageFacts, TriageTrigger } from "../core/plan-triage.js";
@@ -56,6 +57,8 @@ export interface GatherInput {
   busy: BusyStatusCache;
   refused?: ReadonlyMap<string, string>;
   appId?: number;
+  /** Without an app id: the slug of the app whose check runs are this app's (Action mode). */
+  appSlug?: string;
   tickEdit?: { sender: string; before: string; after: string; commentId: number };
   override?: TriageFacts["override"];
   /** The previous head of a push: the app's record may be found on its check run after a restart. */
@@ -164,9 +167,10 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
   let headCheck: KnownCheckRun | null | undefined;
   if (!input.memory?.level && !input.memory?.ticks && !input.fresh) {
     try {
-      headCheck = (await findCheckRun(octokit, { owner, repo, head_sha: pr.headSha }, input.appId)) ?? null;
+      const checkOwner = { appId: input.appId, appSlug: input.appSlug };
+      headCheck = (await findCheckRun(octokit, { owner, repo, head_sha: pr.headSha }, checkOwner)) ?? null;
       record = decodeRecord(headCheck?.text);
-      if (!record && input.beforeSha) record = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: input.beforeSha }, input.appId))?.text);
+      if (!record && input.beforeSha) record = decodeRecord((await findCheckRun(octokit, { owner, repo, head_sha: input.beforeSha }, checkOwner))?.text);
     } catch (error) {
       const status = errorStatus(error);
       // A token without the Checks permission (the CLI's) can still explain all but the ticks.

@@ -35,8 +35,16 @@ export interface AppDeps {
   appId?: number;
   /** Owners besides a repository's own that its `_extends` may read from (EXTENDS_ALLOWED_OWNERS). */
   extendsOwners: string[];
-  /** The app's bot account (`<slug>[bot]`): its comments are recognised by it. */
+  /**
+   * The app's bot account (`<slug>[bot]`): its comments are recognised by it, and, without an
+   * app id (Action mode: `github-actions[bot]`), its check runs by the slug.
+   */
   botLogin?: string;
+  /**
+   * Where review load is counted: the history, across the installation (the app), or the
+   * repository's open PRs, one paged list (Action mode, which keeps no history).
+   */
+  reviewLoad?: "history" | "open-prs";
 }
 
 /** What the handlers need of the history: the database's store, or one that keeps nothing (Action mode). */

@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import { loadConfig, type LoadedConfig } from "../config/load-config.js";
 import { DOCS_URL } from "../config/parse-config.js";
 import type { PrMemory } from "../core/pr-memory.js";
+import { recallRecord } from "../core/pr-record.js";
 import { planTriage, type StaticAnalysisFact, type TriageFacts, type TriagePlan, type TriageProgress, type TriageTrigger } from "../core/plan-triage.js";
 import { backfillRepository } from "../github/backfill-repository.js";
 import { invalidConfigCheck } from "../core/render-check.js";
@@ -166,6 +167,8 @@ export async function triagePullRequest(
   const where = { repo: `${owner}/${repo}`, number: pull.number };
   const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
   const attempt = deps.attempts.get(context.id) ?? 1;
+  // Without an app id (Action mode) the app's check runs are told from other apps' by its slug.
+  const appSlug = !deps.appId && deps.botLogin ? deps.botLogin.replace(/\[bot\]$/i, "") : undefined;
   let memory: PrMemory = (await deps.store.get(key)) ?? {};
   const fresh = trigger === "opened" && !memory.touched && attempt <= 1;
   const target: ApplyTarget = {
@@ -178,6 +181,7 @@ export async function triagePullRequest(
     headSha: pull.head.sha,
     ...(deps.appId ? { appId: deps.appId } : {}),
     ...(deps.botLogin ? { botLogin: deps.botLogin } : {}),
+    ...(appSlug ? { appSlug } : {}),
   };
   const touch = async () => {
     if (memory.touched) return;
@@ -231,18 +235,26 @@ export async function triagePullRequest(
     busy: deps.busy,
     refused: await deps.refused.list(`${owner}/${repo}`),
     ...(deps.appId ? { appId: deps.appId } : {}),
+    ...(appSlug ? { appSlug } : {}),
     ...(event.tickEdit ? { tickEdit: event.tickEdit } : {}),
     ...(event.override ? { override: event.override } : {}),
     ...(event.beforeSha ? { beforeSha: event.beforeSha } : {}),
     ...(analyze ? { analyze } : {}),
     // Review load across every repository of the installation, from the history; a
     // repository seen for the first time has its open PRs read once, so they count too.
-    load: async () => {
-      await backfillRepository(octokit, deps.history, { owner, name: repo, repoId, ...(installation !== undefined ? { installationId: installation } : {}) });
-      return installation !== undefined ? deps.history.openRequestLoad(installation, prId) : new Map();
-    },
+    // Without a history (Action mode) gather counts the repository's open PRs.
+    ...(deps.reviewLoad === "open-prs"
+      ? {}
+      : {
+          load: async () => {
+            await backfillRepository(octokit, deps.history, { owner, name: repo, repoId, ...(installation !== undefined ? { installationId: installation } : {}) });
+            return installation !== undefined ? deps.history.openRequestLoad(installation, prId) : new Map<string, number>();
+          },
+        }),
   });
   const facts: TriageFacts = { ...gathered.facts, ...(event.escalation ? { escalation: event.escalation } : {}) };
+  // The store knew nothing of the PR, and the app's check run did: remember from its record.
+  if (facts.record) memory = recallRecord(memory, facts.record);
   let writes = 0;
   const progress: TriageProgress = { requestedNow: [], refusedNow: new Map() };
   let plan = planTriage(facts, memory, progress);
@@ -275,7 +287,9 @@ export async function triagePullRequest(
   if (plan.refusedTicks.length) log.info({ refused: plan.refusedTicks.length }, "checklist ticks refused and reverted");
 
   await touch();
-  const knownCheck = memory.checkRuns?.[pull.head.sha] ?? gathered.headCheck ?? (fresh || (trigger === "synchronize" && memory.level) ? null : undefined);
+  // `headCheck` null: gather looked and found none, so the check run is created without looking again.
+  const knownCheck =
+    memory.checkRuns?.[pull.head.sha] ?? (gathered.headCheck !== undefined ? gathered.headCheck : fresh || (trigger === "synchronize" && memory.level) ? null : undefined);
   // After a hand edit the comment on GitHub differs from what the app last wrote: compare
   // with what is there now, so a forged or refused tick is always reverted.
   const knownComment: KnownComment | null | undefined = event.tickEdit

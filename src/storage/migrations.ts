@@ -225,8 +225,8 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**
  * Bring the database to the newest schema; throws with the failing migration's name. The
- * migrator's own tables are looked up in `schema`: without it Kysely finds another schema's
- * (two apps, or test runs, in one database) and then fails to lock its own.
+ * migrator's own tables are named with their schema: unnamed, Kysely looks for them in every
+ * schema of the database, and one found in another schema would be taken for this one's.
  */
 export async function migrateToLatest(db: Kysely<unknown>, schema = "public"): Promise<string[]> {
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, migrationTableSchema: schema });

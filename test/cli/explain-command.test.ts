@@ -2,7 +2,8 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createReadOnlyOctokit, WriteRefusedError } from "../../src/cli/explain/create-read-only-octokit.js";
 import { runCli } from "../../src/cli/run-cli.js";
-import { encodeRecord, itemId } from "../../src/core/checklists.js";
+import { itemId } from "../../src/core/checklists.js";
+import { encodeRecord } from "../../src/core/pr-record.js";
 import { API, CONFIG_URL, RAW } from "../helpers/github.js";
 import { mockBlobs } from "../helpers/scenario.js";
 

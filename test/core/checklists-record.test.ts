@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeRecord, encodeRecord } from "../../src/core/checklists.js";
+import { decodeRecord, encodeRecord } from "../../src/core/pr-record.js";
 import { titleHas } from "../../src/core/skip-reason.js";
 
 describe("the app's record in the check run", () => {

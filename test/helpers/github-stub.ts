@@ -102,7 +102,7 @@ export async function startGitHubStub(options: StubOptions): Promise<GitHubStub>
     name: r.name,
     status: r.status,
     conclusion: r.conclusion,
-    app: { id: STUB_APP_ID },
+    app: { id: STUB_APP_ID, slug: STUB_BOT.replace("[bot]", "") },
     output: { ...r.output, annotations_count: 0 },
   });
 

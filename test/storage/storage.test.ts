@@ -184,6 +184,18 @@ describe("storage on the embedded database (PGlite)", () => suite(EMBEDDED));
 describe.skipIf(!hasPostgres)(`storage on PostgreSQL (${POSTGRES_URL})`, () => suite(POSTGRES));
 
 describe.skipIf(!hasPostgres)("replicas starting together on one PostgreSQL", () => {
+  it("migrates a schema of its own although another schema of the database holds the app's tables", async () => {
+    const other = await POSTGRES.open();
+    try {
+      const mine = await POSTGRES.open();
+      const { rows } = await mine.executeSql(`SELECT count(*)::int AS n FROM ${mine.schema}.kysely_migration`);
+      expect(rows[0]?.n).toBe(Object.keys(MIGRATIONS).length);
+      await POSTGRES.drop(mine);
+    } finally {
+      await POSTGRES.drop(other);
+    }
+  });
+
   it("both start: the job queue's schema is created once, under a lock", async () => {
     const first = await POSTGRES.open();
     const second = await openDatabase({ databaseUrl: POSTGRES_URL, schema: first.schema, poolSize: 4 });

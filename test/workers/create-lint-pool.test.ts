@@ -111,6 +111,7 @@ const octokit = {
     return { data: new Response(JSON.stringify({ data: { repository } })).body };
   },
 };
+octokit.request.endpoint = { DEFAULTS: { baseUrl: "https://api.github.com" } };
 const analyze = createAnalyzer({ fileBudgetMs: 20000, prBudgetMs: 60000 });
 const files = Object.keys(texts).map((filename) => ({ filename, status: "added", additions: 1, deletions: 0 }));
 const out = await analyze({ config: { analysis: { enabled: true, rules: {}, ignore: [] } }, files, headSha: "abc", octokit, owner: "o", repo: "r" });
