@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGitHubStub } from "../test/helpers/github-stub.js";
-import { BENCH_CONFIG, OWNER, REPO, deliveryId, percentile, postWebhook, pullRequestPayload, seedPulls, startApp, waitFor } from "./support/app-process.js";
+import { BENCH_CONFIG, OWNER, REPO, deliveryId, percentile, postWebhook, pullRequestPayload, seedPulls, startApp, waitFor } from "../test/helpers/app-process.js";
 
 const PRS = Number(process.env.CRASH_PRS ?? 50);
 const KILL_GROUP = process.env.CRASH_KILL_GROUP === "1";
@@ -45,7 +45,8 @@ try {
   const second = await startApp(stub, { dataDir });
   // GitHub's "redeliver" of every webhook, with the same delivery ids.
   const redeliveries = await Promise.all(numbers.map((n) => postWebhook(second.url, "pull_request", deliveryId(run, n), pullRequestPayload(stub, n))));
-  const allDone = await waitFor(() => numbers.every((n) => stub.complete(n)), 180_000);
+  // GitHub's pacing (one write a second, four writes a PR) sets the pace: minutes for 50 PRs.
+  const allDone = await waitFor(() => numbers.every((n) => stub.complete(n)), 900_000);
   const settleMs = Date.now() - restartAt;
   // Let anything still running finish, then look for second writes.
   await new Promise((r) => setTimeout(r, 3000));

@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { startGitHubStub } from "../test/helpers/github-stub.js";
-import { BENCH_CONFIG, OWNER, REPO, deliveryId, percentile, postWebhook, pullRequestPayload, seedPulls, startApp, waitFor, type AppProcess } from "./support/app-process.js";
+import { BENCH_CONFIG, OWNER, REPO, deliveryId, percentile, postWebhook, pullRequestPayload, seedPulls, startApp, waitFor, type AppProcess } from "../test/helpers/app-process.js";
 
 const PRS = Number(process.env.REPLICAS_PRS ?? 50);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

@@ -280,7 +280,7 @@ export const configSchema = z
           .boolean()
           .default(true)
           .describe("Treat built-in sensitive kinds (manifests, CI, migrations, infra, CODEOWNERS, this config) as high impact."),
-        ignore: patterns.default(DEFAULT_IGNORE).describe("Files excluded from size and impact."),
+        ignore: patterns.default(DEFAULT_IGNORE).describe("Files excluded from size and impact, unless one of your `risk.impact` rules names them at an impact above `default_impact` (the rule wins: an author cannot hide a change by its file name)."),
         tests: patterns.default(DEFAULT_TESTS).describe("Files recognised as tests."),
         weights: z
           .strictObject(

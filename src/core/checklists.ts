@@ -39,7 +39,7 @@ export function itemId(checklist: string, text: string): string {
 /** Checklists whose `when` matches: any listed condition suffices; no `when` means always. */
 export function applicableChecklists(
   config: Pick<Config, "checklists">,
-  facts: { level: Level; files: readonly string[]; labels: readonly string[] },
+  facts: { level: Level; files: readonly string[]; labels: readonly string[]; unlistedFiles?: number },
 ): AppliedChecklist[] {
   const out: AppliedChecklist[] = [];
   const labels = new Set(facts.labels.map((l) => l.toLowerCase()));
@@ -55,6 +55,9 @@ export function applicableChecklists(
     if (!because && when?.paths?.length) {
       const file = facts.files.find((f) => when.paths!.some((p) => minimatch(f, p, { dot: true })));
       if (file) because = `${file} changed`;
+      // GitHub lists at most 3000 files: an unlisted file may be the one a path names, and a
+      // PR padded with harmless files must not shed the checklist its hidden change needs.
+      else if (facts.unlistedFiles) because = `${facts.unlistedFiles} file${facts.unlistedFiles === 1 ? "" : "s"} GitHub did not list may match`;
     }
     if (!because) continue;
     out.push({

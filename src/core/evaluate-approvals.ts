@@ -66,6 +66,8 @@ export function evaluateApprovals(input: {
   headSha: string;
   /** Approvers with write access, lower-cased; undefined counts every approver (the check could not be made). */
   writers?: ReadonlySet<string>;
+  /** When the PR's base last changed: where the level needs approvals on the head, earlier ones were given on another diff. */
+  freshSince?: string;
 }): ApprovalStatus {
   const rule = input.config.governance.approvals[input.level];
   const required = { lead: rule.lead, total: Math.max(rule.total, rule.lead), fresh: rule.fresh };
@@ -78,7 +80,7 @@ export function evaluateApprovals(input: {
       notCounted.push({ login, why: "no write access to the repository" });
       continue;
     }
-    if (required.fresh && review.commitId !== input.headSha) {
+    if (required.fresh && (review.commitId !== input.headSha || (input.freshSince !== undefined && review.submittedAt < input.freshSince))) {
       stale.push(login);
       continue;
     }

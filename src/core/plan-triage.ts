@@ -474,6 +474,8 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     );
   }
 
+  // The author can move the base under approvals: the same head then brings another diff.
+  const baseChangedAt = memory.baseRef !== undefined && memory.baseRef !== pr.baseRef ? facts.now : memory.baseChangedAt;
   const approvals = evaluateApprovals({
     level: assessment.level,
     config,
@@ -482,9 +484,16 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     leads: leadSet,
     headSha: pr.headSha,
     ...(facts.writers ? { writers: facts.writers } : {}),
+    ...(baseChangedAt ? { freshSince: baseChangedAt } : {}),
   });
+  const baseMemory = { baseRef: pr.baseRef, ...(baseChangedAt ? { baseChangedAt } : {}) };
   const selfAllowed = config.governance.allow_self_override;
-  const applied = applicableChecklists(config, { level: assessment.level, files: facts.files.map((f) => f.filename), labels: pr.labels });
+  const applied = applicableChecklists(config, {
+    level: assessment.level,
+    files: facts.files.map((f) => f.filename),
+    labels: pr.labels,
+    unlistedFiles: Math.max(0, facts_.changedFiles - facts.files.length),
+  });
   const rechecked = validTicks({ applied, ticks: { ...(memory.ticks ?? record?.ticks ?? {}) }, author, leads: leadSet, writers: facts.writers, selfAllowed });
   let ticks: TickRecord = rechecked.ticks;
   const refusals = [...(memory.refusals ?? []), ...rechecked.lapsed];
@@ -538,6 +547,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     ticks,
     refusals: keptRefusals,
     urgent: urgency.urgent,
+    ...baseMemory,
   };
   if (override) next.override = override;
   else delete next.override;
@@ -594,7 +604,8 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     // waits, and `enforce_on_skipped: false` restores a passing "skipped" check.
     const draft = pr.draft && config.options.skip.drafts;
     // Ticks stay recorded; nothing else is remembered for a PR that is not triaged.
-    const skippedNext: PrMemory = { ...memory, ticks, refusals: keptRefusals };
+    // Ticks stay recorded, and the base (its changes make approvals stale); nothing else is remembered for a PR that is not triaged.
+    const skippedNext: PrMemory = { ...memory, ticks, refusals: keptRefusals, ...baseMemory };
     const enforced = governanceCheck(skippedNext);
     const check = draft
       ? { ...draftCheck(), text: recordText(skippedNext) }

@@ -21,6 +21,9 @@ export interface PrMemory {
   refusals?: string[];
   /** Whether the last triage found the PR urgent: becoming urgent brings its escalations forward. */
   urgent?: boolean;
+  /** The base branch last triaged against, and when the app saw it change: approvals given before then were given on another diff. */
+  baseRef?: string;
+  baseChangedAt?: string;
   /** A lead's `/triage override`: the level and who set it, with why. */
   override?: { level: string; by: string; reason: string; at: string; /** The head it was given on: new commits that raise the risk end it. */ headSha?: string };
 }

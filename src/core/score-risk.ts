@@ -333,7 +333,11 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
         ? preparePath(file.previous_filename, dirs)
         : undefined;
     compiled.paths.firstMatchByGroup(path, groups);
-    const ignored = groups[IGNORE] !== -1;
+    // A file one of the repository's own impact rules names (or named, before a rename) is
+    // never ignored: the author names files, and code under a critical path called `*.min.js`
+    // (or renamed to it) must count as what it is, in impact and in size.
+    // (Only a rule above the default impact: a catch-all `**` rule does not undo the ignore list.)
+    const ignored = groups[IGNORE] !== -1 && !raisedByImpactRule(compiled, groups[IMPACT] as number) && !(previous && namedByImpactRule(compiled, previous));
     const isTest = groups[TESTS] !== -1;
     // Ignored files only need the built-in kinds, and only when those are on.
     const hit = ignored && !context.sensitive ? NO_HIT : lookupBuiltin(context.sets, context.sensitive, path);
@@ -428,6 +432,7 @@ export function scoreRisk(input: ScoreRiskInput): RiskAssessment {
     sourceChanged,
     testChanged,
     truncated,
+    codeChanged: codeFiles + missingFiles,
   });
   const likelihood = round4(clamp01(factors.reduce((sum, factor) => sum + factor.value * factor.weight, 0)));
   const probability = round4(likelihoodProbability(config, likelihood));
@@ -584,6 +589,18 @@ const TESTS = 1;
 const IMPACT = 2;
 const previousGroups = new Int32Array(3);
 
+function raisedByImpactRule(compiled: CompiledRiskConfig, hit: number): boolean {
+  if (hit < 0) return false;
+  const rule = compiled.impactPatterns[hit - compiled.impactStart];
+  return rule !== undefined && RANK[rule.impact] > RANK[compiled.config.default_impact];
+}
+
+function namedByImpactRule(compiled: CompiledRiskConfig, path: PreparedPath): boolean {
+  if (compiled.impactPatterns.length === 0) return false;
+  compiled.paths.firstMatchByGroup(path, previousGroups);
+  return raisedByImpactRule(compiled, previousGroups[IMPACT] as number);
+}
+
 /** `matches` is sorted highest impact first, then by name; `topCount` of them share the top impact. */
 function summariseImpact(matches: ImpactMatch[], topCount: number, nonIgnored: number, docFiles: number): string {
   const first = matches[0];
@@ -671,6 +688,8 @@ interface Measures {
   sourceChanged: boolean;
   testChanged: boolean;
   truncated: boolean;
+  /** Code files outside tests and ignored files changed (or files GitHub did not list, which may be). */
+  codeChanged: number;
 }
 
 function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: Measures): Factor[] {
@@ -715,7 +734,11 @@ function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: 
   );
 
   const type = CONVENTIONAL.exec(pr.title)?.[1]?.toLowerCase();
-  const quiet = type !== undefined && NO_BEHAVIOUR_TYPES.has(type);
+  // The title is the author's text: a type that claims no behaviour change is believed only
+  // when the files agree (no code outside tests and ignored files changed). Otherwise
+  // "test: …" on a change to a critical path would lower its level, and what it must get to merge.
+  const claimsQuiet = type !== undefined && NO_BEHAVIOUR_TYPES.has(type);
+  const quiet = claimsQuiet && m.codeChanged === 0;
   const changeType = factor(
     "change_type",
     quiet ? 0 : 1,
@@ -724,7 +747,9 @@ function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: 
       ? "The title has no Conventional Commit type, so a behaviour change is assumed."
       : quiet
         ? `The Conventional Commit type "${type}" says no behaviour changes.`
-        : `The Conventional Commit type "${type}" may change behaviour.`,
+        : claimsQuiet
+          ? `The Conventional Commit type "${type}" says no behaviour changes, but ${plural(m.codeChanged, "code file")} outside tests changed, so a behaviour change is assumed.`
+          : `The Conventional Commit type "${type}" may change behaviour.`,
   );
 
   const gap = m.sourceChanged && !m.testChanged;

@@ -33,7 +33,9 @@ export function classifyFailure(error: unknown, now = Date.now()): { retry: fals
     const e = (cause ?? {}) as HttpError;
     const headers = e.response?.headers ?? {};
     const status = e.status;
-    const rateLimited = status === 429 || (status === 403 && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== undefined));
+    // GitHub's secondary limit may come without either header; its docs say to wait a minute then.
+    const secondary = status === 403 && /secondary rate limit|abuse detection/i.test(String((cause as { message?: unknown })?.message ?? ""));
+    const rateLimited = status === 429 || (status === 403 && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== undefined || secondary));
     if (rateLimited) {
       const retryAfter = Number(headers["retry-after"]);
       const reset = Number(headers["x-ratelimit-reset"]);

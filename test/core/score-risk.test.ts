@@ -193,8 +193,18 @@ describe("scoreRisk: likelihood factors", () => {
     ["refactor(core): split module", 1],
     ["Update the readme", 1],
   ])("change_type: %j → %i", (title, expected) => {
-    expect(factor(score([file("src/a.ts")], { title }), "change_type").value).toBe(expected);
+    // Files that agree with a "no behaviour change" type: docs, a test, a workflow.
+    expect(factor(score([file("docs/setup.md"), file("src/a.test.ts"), file(".github/workflows/ci.yml")], { title }), "change_type").value).toBe(expected);
   });
+
+  it.each(["docs(readme): clarify setup", "chore!: drop Node 18", "test: cover parser", "style: format"])(
+    "change_type: %j on a change to code outside tests → 1 (the author's title does not lower the risk)",
+    (title) => {
+      const f = factor(score([file("src/a.ts"), file("src/a.test.ts")], { title }), "change_type");
+      expect(f.value).toBe(1);
+      expect(f.detail).toMatch(/but 1 code file outside tests changed/);
+    },
+  );
 
   it.each([
     ["source without tests", [file("src/a.ts")], 1],
@@ -486,12 +496,24 @@ describe("scoreRisk: impact", () => {
     expect(moved.focusFiles[0]?.reason).toContain("renamed from src/auth/token.ts");
   });
 
-  it("excludes ignored (generated) files from config rules and the default", () => {
-    const config = riskConfig({ impact: [{ paths: ["dist/**"], impact: "critical" }] });
+  it("excludes ignored (generated) files from the default impact", () => {
+    const config = riskConfig({ impact: [{ paths: ["docs/**"], impact: "low" }] });
     const result = score([file("dist/app.js", 5000), file("src/__snapshots__/x.snap", 300)], {}, config);
     expect(result.impact.matches).toEqual([]);
     expect(result.impact.level).toBe("low");
     expect(result.notes).toContain("Only ignored (generated or vendored) files changed.");
+  });
+
+  it("never ignores a file the repository's own impact rule names: the rule beats the ignore list", () => {
+    const config = riskConfig({ impact: [{ paths: ["dist/**"], impact: "critical" }] });
+    const result = score([file("dist/app.js", 50)], {}, config);
+    expect(result.impact.level).toBe("critical");
+    expect(result.counts.ignoredFiles).toBe(0);
+    const renamed = score([file("src/session.min.js", 50, { status: "renamed", previous_filename: "dist/session.js" })], {}, config);
+    expect(renamed.impact.level).toBe("critical");
+    // A catch-all rule at or below the default impact leaves the ignore list alone.
+    const catchAll = score([file("dist/app.js", 50)], {}, riskConfig({ impact: [{ paths: ["**"], impact: "low" }] }));
+    expect(catchAll.counts.ignoredFiles).toBe(1);
   });
 });
 

@@ -47,6 +47,18 @@ export interface StubOptions {
   writesPerMinute?: number;
 }
 
+/** A storm of failures: while set, answer this fraction of the requests (all but the token) with `status`. */
+export interface StubFault {
+  status: number;
+  /** 0..1; 1 = every request. */
+  fraction: number;
+  /** "primary": a 403 with x-ratelimit-remaining 0 and a reset `resetInSeconds` away; "secondary": a 403 secondary limit with retry-after. */
+  kind?: "error" | "primary" | "secondary";
+  resetInSeconds?: number;
+  /** only writes */
+  writesOnly?: boolean;
+}
+
 export interface GitHubStub {
   url: string;
   /** GHE_HOST for the app: GitHub Enterprise Server's API lives under /api/v3. */
@@ -58,6 +70,9 @@ export interface GitHubStub {
   addPull(pull: Omit<StubPull, "requested" | "labels">): StubPull;
   /** Whether PR `n` ended as it should: requested reviewers, one sticky comment, one run on its head, one risk label. */
   complete(n: number): boolean;
+  /** Start (or stop, with undefined) a storm of failures. */
+  setFault(fault: StubFault | undefined): void;
+  faulted: number;
   close(): Promise<void>;
 }
 
@@ -74,6 +89,9 @@ export async function startGitHubStub(options: StubOptions): Promise<GitHubStub>
   const stats = { requests: 0, writes: 0, secondaryLimited: 0, duplicateRequests: 0, reviewerRequestTimes: [] as number[] };
   const writeTimes: number[] = [];
   let nextId = 1000;
+  let fault: StubFault | undefined;
+  let faulted = 0;
+  let faultCounter = 0;
 
   const pullJson = (p: StubPull) => ({
     number: p.number,
@@ -197,6 +215,21 @@ export async function startGitHubStub(options: StubOptions): Promise<GitHubStub>
       stats.requests++;
       const isWrite = method !== "GET" && method !== "HEAD" && !url.pathname.includes("/access_tokens") && url.pathname !== "/api/graphql";
       const answer = () => {
+        if (fault && !url.pathname.includes("/access_tokens") && (!fault.writesOnly || isWrite)) {
+          faultCounter++;
+          if ((faultCounter * fault.fraction) % 1 < fault.fraction || fault.fraction >= 1) {
+            faulted++;
+            if (fault.kind === "primary") {
+              res.writeHead(403, { "content-type": "application/json", "x-ratelimit-remaining": "0", "x-ratelimit-limit": "5000", "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + (fault.resetInSeconds ?? 5)) }).end(JSON.stringify({ message: "API rate limit exceeded for installation ID 1." }));
+              return;
+            }
+            if (fault.kind === "secondary") {
+              res.writeHead(403, { "content-type": "application/json", "retry-after": String(fault.resetInSeconds ?? 5) }).end(JSON.stringify({ message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }));
+              return;
+            }
+            return json(res, fault.status, { message: "Server Error" });
+          }
+        }
         if (isWrite) {
           const now = Date.now();
           while (writeTimes.length && now - writeTimes[0]! > 60_000) writeTimes.shift();
@@ -241,6 +274,12 @@ export async function startGitHubStub(options: StubOptions): Promise<GitHubStub>
       const runs = checkRuns.filter((r) => r.headSha === pull.headSha && r.name === "Review Triage");
       const risk = [...pull.labels].filter((l) => l.startsWith("risk: "));
       return pull.requested.size > 0 && sticky.length === 1 && runs.length === 1 && risk.length === 1;
+    },
+    setFault(f) {
+      fault = f;
+    },
+    get faulted() {
+      return faulted;
     },
     close: () =>
       new Promise<void>((resolve) => {

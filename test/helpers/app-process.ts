@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { STUB_APP_ID, type GitHubStub } from "../../test/helpers/github-stub.js";
+import { STUB_APP_ID, type GitHubStub } from "./github-stub.js";
 
 const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 export const WEBHOOK_SECRET = "bench-webhook-secret";
