@@ -21,10 +21,30 @@ export interface ServerSettings {
   historyDays: number;
   /** Bearer token `/metrics` requires, when set. */
   metricsToken?: string;
+  /** The dashboard for leads, on when the app's OAuth client credentials are set. */
+  dashboard?: DashboardSettings;
   production: boolean;
   /** Things the operator should know at start-up (logged as warnings). */
   warnings: string[];
 }
+
+export interface DashboardSettings {
+  clientId: string;
+  clientSecret: string;
+  /** Signs the session cookies and derives the key the stored GitHub tokens are encrypted with. */
+  sessionSecret: string;
+  /** Where GitHub's sign-in pages are: https://github.com, or the GitHub Enterprise Server host. */
+  webUrl: string;
+  /** GitHub's REST API: https://api.github.com, or <GHE host>/api/v3. */
+  apiUrl: string;
+  /** The app's public address, for the OAuth callback URL (else the app's registered callback URL is used). */
+  publicUrl?: string;
+  /** Cookies only over HTTPS (the public URL is https, or production). */
+  secureCookies: boolean;
+}
+
+/** Signed cookies need a secret nobody can guess: at least this many characters. */
+export const MIN_SESSION_SECRET_LENGTH = 32;
 
 /** A setting the app cannot start with; the message says which variable and what to do. */
 export class SettingsError extends Error {
@@ -80,6 +100,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
         "Never run like this where others can reach it; with NODE_ENV=production the app refuses to start.",
     );
   }
+  const dashboard = readDashboardSettings(env, production);
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//i.test(databaseUrl)) throw new SettingsError("DATABASE_URL must be a postgres:// or postgresql:// URL");
   return {
@@ -96,6 +117,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     shutdownGraceSeconds: integer(env, "SHUTDOWN_GRACE_SECONDS", 20, 0, 3600),
     historyDays: integer(env, "HISTORY_DAYS", 400, 1, 10_000),
     ...(env.METRICS_TOKEN?.trim() ? { metricsToken: env.METRICS_TOKEN.trim() } : {}),
+    ...(dashboard ? { dashboard } : {}),
     extendsOwners: (env.EXTENDS_ALLOWED_OWNERS ?? "")
       .split(",")
       .map((o) => o.trim())
@@ -103,4 +125,42 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     production,
     warnings,
   };
+}
+
+/**
+ * The dashboard's settings (README, "Dashboard"): off without the app's OAuth client
+ * credentials; with them, SESSION_SECRET is required, as WEBHOOK_SECRET is for webhooks.
+ */
+function readDashboardSettings(env: NodeJS.ProcessEnv, production: boolean): DashboardSettings | undefined {
+  const clientId = env.GITHUB_CLIENT_ID?.trim() ?? "";
+  const clientSecret = env.GITHUB_CLIENT_SECRET?.trim() ?? "";
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    throw new SettingsError(`${clientId ? "GITHUB_CLIENT_SECRET" : "GITHUB_CLIENT_ID"} is not set: the dashboard needs both the GitHub App's client id and client secret (the setup flow writes them to .env), or neither to stay off`);
+  }
+  const sessionSecret = env.SESSION_SECRET ?? "";
+  if (sessionSecret.length < MIN_SESSION_SECRET_LENGTH) {
+    throw new SettingsError(
+      `SESSION_SECRET ${sessionSecret ? `is too short (${sessionSecret.length} characters)` : "is not set"}: with GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET set the dashboard is on, ` +
+        `and its session cookies are signed with SESSION_SECRET. Set it to at least ${MIN_SESSION_SECRET_LENGTH} random characters (e.g. \`openssl rand -hex 32\`), or unset the client credentials to turn the dashboard off.`,
+    );
+  }
+  const gheHost = env.GHE_HOST?.trim();
+  const protocol = env.GHE_PROTOCOL?.trim() || "https";
+  if (protocol !== "https" && protocol !== "http") throw new SettingsError(`GHE_PROTOCOL must be https or http, got "${protocol}"`);
+  const webUrl = gheHost ? `${protocol}://${gheHost}` : "https://github.com";
+  const apiUrl = gheHost ? `${webUrl}/api/v3` : "https://api.github.com";
+  const rawPublic = env.DASHBOARD_URL?.trim().replace(/\/+$/, "");
+  let publicUrl: string | undefined;
+  if (rawPublic) {
+    let parsed: URL;
+    try {
+      parsed = new URL(rawPublic);
+    } catch {
+      throw new SettingsError(`DASHBOARD_URL must be the app's public address, e.g. https://triage.example.com, got "${rawPublic}"`);
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new SettingsError(`DASHBOARD_URL must be an http(s) address, got "${rawPublic}"`);
+    publicUrl = rawPublic;
+  }
+  return { clientId, clientSecret, sessionSecret, webUrl, apiUrl, ...(publicUrl ? { publicUrl } : {}), secureCookies: publicUrl ? publicUrl.startsWith("https:") : production };
 }

@@ -22,6 +22,9 @@ import { readServerSettings, type ServerSettings } from "./read-server-settings.
 import { createWebhookIntake } from "./webhook-intake.js";
 import { handleMetrics, metrics, registerQueueGauges } from "../metrics/metrics.js";
 import { requestMetrics } from "../metrics/request-metrics.js";
+import { handleDashboard } from "../dashboard/handle-dashboard.js";
+import { DashboardSessionStore } from "../storage/dashboard-session-store.js";
+import type { Octokit } from "../github/types.js";
 
 type Route = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
 
@@ -108,7 +111,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const routes: Route[] = [];
   const extras = options.extras ?? { analyze: createAnalyzer() };
   registerQueueGauges((q) => queue.depth(q), [DELIVERY_QUEUE, ESCALATION_QUEUE]);
-  await probot.load(createApp(deps, extras, [health, handleMetrics(settings.metricsToken)]), { cwd: process.cwd(), addHandler: (route: Route) => void routes.push(route) });
+  const dashboard = handleDashboard({
+    settings: settings.dashboard,
+    db: database.db,
+    installationOctokit: async (id) => (await probot.auth(id)) as unknown as Octokit,
+    configs: deps.configs,
+    teams: deps.teams,
+    extendsOwners: settings.extendsOwners,
+    log,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  log.info({ dashboard: settings.dashboard ? "on" : "off (GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET not set)" }, "dashboard at /dashboard");
+  await probot.load(createApp(deps, extras, [health, handleMetrics(settings.metricsToken), dashboard]), { cwd: process.cwd(), addHandler: (route: Route) => void routes.push(route) });
 
   // The app's own comments are recognised by its bot account: learn it once from GitHub.
   const learnIdentity = async (): Promise<boolean> => {
@@ -152,6 +166,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     void deliveries.prune(new Date(Date.now() - DELIVERY_RETENTION_MS)).catch(() => undefined);
     void deps.refused.prune().catch(() => undefined);
     void new HistoryStore(database.db).prune(new Date(Date.now() - settings.historyDays * 86_400_000)).catch(() => undefined);
+    void new DashboardSessionStore(database.db).prune().catch(() => undefined);
   }, PRUNE_EVERY_MS);
   pruneTimer.unref();
 

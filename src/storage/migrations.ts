@@ -197,6 +197,28 @@ export const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  // 0003 is another change's; this one may ship first, so the migrator runs a migration it
+  // has not run even when a later one already has (allowUnorderedMigrations below).
+  "0004_dashboard": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("dashboard_sessions")
+        .addColumn("id_hash", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "bigint", (c) => c.notNull())
+        .addColumn("login", "text", (c) => c.notNull())
+        .addColumn("token", "text", (c) => c.notNull())
+        .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("dashboard_sessions_expires").on("dashboard_sessions").column("expires_at").execute();
+      // The review queue: open PRs of the user's repositories.
+      await db.schema.createIndex("pull_requests_state_repo").on("pull_requests").columns(["state", "repo_id"]).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex("pull_requests_state_repo").execute();
+      await db.schema.dropTable("dashboard_sessions").execute();
+    },
+  },
   /** The open PRs of a repository on one head commit (a check run is per commit, not per PR). */
   "0005_shared_head": {
     async up(db: Kysely<unknown>) {
@@ -216,7 +238,7 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
  * schema of the database, and one found in another schema would be taken for this one's.
  */
 export async function migrateToLatest(db: Kysely<unknown>, schema = "public"): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error) {

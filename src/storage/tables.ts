@@ -186,6 +186,17 @@ export interface EscalationsTable {
   done_at: Timestamp | null;
 }
 
+/** A signed-in dashboard user; the cookie holds the id, the table only its hash. */
+export interface DashboardSessionsTable {
+  id_hash: string;
+  user_id: Id;
+  login: string;
+  /** The user's GitHub token, encrypted (AES-256-GCM, key derived from SESSION_SECRET). */
+  token: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
 export interface Tables {
   repositories: RepositoriesTable;
   pull_requests: PullRequestsTable;
@@ -201,4 +212,5 @@ export interface Tables {
   refused_reviewers: RefusedReviewersTable;
   workers: WorkersTable;
   pr_locks: PrLocksTable;
+  dashboard_sessions: DashboardSessionsTable;
 }

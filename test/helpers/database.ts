@@ -36,6 +36,7 @@ const APP_TABLES = [
   "checklist_events",
   "overrides",
   "escalations",
+  "dashboard_sessions",
 ];
 
 /** Delete every row the app and its queue wrote, keeping the schema. */

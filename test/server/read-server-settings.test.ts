@@ -25,6 +25,27 @@ describe("server settings", () => {
     expect(readServerSettings({ ...base(), EXTENDS_ALLOWED_OWNERS: " acme, shared ," }).extendsOwners).toEqual(["acme", "shared"]);
   });
 
+  it("turns the dashboard on with the app's OAuth client credentials, and then requires a long SESSION_SECRET", () => {
+    expect(readServerSettings(base()).dashboard).toBeUndefined();
+    const creds = { GITHUB_CLIENT_ID: "Iv1.abc", GITHUB_CLIENT_SECRET: "shh" };
+    expect(() => readServerSettings({ ...base(), ...creds })).toThrow(SettingsError);
+    expect(() => readServerSettings({ ...base(), ...creds })).toThrow(/SESSION_SECRET is not set: with GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET set the dashboard is on/);
+    expect(() => readServerSettings({ ...base(), ...creds, SESSION_SECRET: "short" })).toThrow("SESSION_SECRET is too short (5 characters)");
+    expect(() => readServerSettings({ ...base(), GITHUB_CLIENT_ID: "Iv1.abc" })).toThrow(/GITHUB_CLIENT_SECRET is not set/);
+    const secret = "s".repeat(32);
+    expect(readServerSettings({ ...base(), ...creds, SESSION_SECRET: secret }).dashboard).toEqual({
+      clientId: "Iv1.abc",
+      clientSecret: "shh",
+      sessionSecret: secret,
+      webUrl: "https://github.com",
+      apiUrl: "https://api.github.com",
+      secureCookies: false,
+    });
+    const ghes = readServerSettings({ ...base(), ...creds, SESSION_SECRET: secret, GHE_HOST: "git.example.com", DASHBOARD_URL: "https://triage.example.com/", NODE_ENV: "production", WEBHOOK_SECRET: "w" }).dashboard;
+    expect(ghes).toMatchObject({ webUrl: "https://git.example.com", apiUrl: "https://git.example.com/api/v3", publicUrl: "https://triage.example.com", secureCookies: true });
+    expect(() => readServerSettings({ ...base(), ...creds, SESSION_SECRET: secret, DASHBOARD_URL: "triage.example.com" })).toThrow(/DASHBOARD_URL must be the app's public address/);
+  });
+
   it("reads .env without overriding what the shell set", () => {
     const dir = mkdtempSync(join(tmpdir(), "rt-env-"));
     try {
