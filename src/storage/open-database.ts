@@ -86,7 +86,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   };
   try {
     if (schema !== "public") await db.executeQuery(CompiledQuery.raw(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
-    await migrateToLatest(db as unknown as Kysely<unknown>);
+    await migrateToLatest(db as unknown as Kysely<unknown>, schema);
   } catch (error) {
     await close().catch(() => undefined);
     throw error;

@@ -32,7 +32,7 @@ function suite(engine: Engine) {
   });
 
   it("migrates to the newest schema once, and again is a no-op", async () => {
-    const again = await migrateToLatest(database.db as never);
+    const again = await migrateToLatest(database.db as never, database.schema);
     expect(again).toEqual([]);
     const { rows } = await database.executeSql(`SELECT name FROM ${database.schema === "public" ? "" : `${database.schema}.`}kysely_migration ORDER BY name`);
     expect(rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS).sort());
