@@ -57528,793 +57528,216 @@ ${summarizeAnalysis(result, { docsUrl: STATIC_ANALYSIS_DOCS })}`,
   });
 }
 
-// src/handlers/record-history.ts
-function botSender(context, botLogin) {
-  const sender = context.payload.sender;
-  if (!sender?.login) return false;
-  return botLogin ? sender.login.toLowerCase() === botLogin.toLowerCase() : sender.type === "Bot";
-}
-function handlePullRequestHistory(deps) {
-  return async (context) => {
-    const payload = context.payload;
-    const pull = payload.pull_request;
-    const pr = { repoId: pull.base.repo.id, number: pull.number };
-    const at2 = new Date(pull.updated_at ?? Date.now());
-    if (payload.action === "closed") {
-      await deps.history.upsertPullRequest({
-        ...pr,
-        ...payload.installation?.id !== void 0 ? { installationId: payload.installation.id } : {},
-        repo: payload.repository.full_name,
-        author: pull.user?.login ?? "",
-        title: pull.title,
-        state: pull.merged ? "merged" : "closed",
-        draft: pull.draft ?? false,
-        headSha: pull.head.sha,
-        openedAt: pull.created_at,
-        ...pull.merged_at ? { mergedAt: pull.merged_at } : {},
-        closedAt: pull.closed_at ?? at2.toISOString()
-      });
-      context.log.info({ merged: Boolean(pull.merged) }, "PR closed; recorded");
-      return;
-    }
-    const reviewer = payload.requested_reviewer?.login ?? (payload.requested_team ? `@${payload.repository.owner.login}/${payload.requested_team.slug}` : void 0);
-    if (!reviewer) return;
-    const sender = payload.sender?.login ?? "unknown";
-    if (payload.action === "review_requested") {
-      const byApp = botSender(context, deps.botLogin);
-      await deps.history.recordRequest({ ...pr, reviewer, requestedBy: sender, byApp, at: at2 });
-      return;
-    }
-    await deps.history.removeRequest(pr, reviewer, sender, at2);
-  };
-}
-
-// src/config/parse-config.ts
-var import_yaml3 = __toESM(require_dist2(), 1);
-var CONFIG_PATH = ".github/review-triage.yml";
-var DOCS_URL = "https://github.com/review-triage/review-triage#configuration";
-var MAX_CONFIG_BYTES = 256 * 1024;
-function knownKeysAt(path3) {
-  let node2 = configSchema;
-  const unwrap = (s) => {
-    let current = s;
-    for (let i = 0; i < 10 && current; i++) {
-      const def2 = current._zod.def;
-      if (def2.innerType) current = def2.innerType;
-      else if (def2.type === "pipe" && def2.in) current = def2.in;
-      else if (def2.type === "union" && def2.options) current = def2.options.find((o) => o._zod.def.type === "object");
-      else break;
-    }
-    return current;
-  };
-  for (const key of path3) {
-    node2 = unwrap(node2);
-    if (!node2) return [];
-    const def2 = node2._zod.def;
-    if (def2.type === "object" && def2.shape) node2 = def2.shape[String(key)];
-    else if (def2.type === "array") node2 = def2.element;
-    else if (def2.type === "record") node2 = def2.valueType;
-    else return [];
+// src/core/count-code-lines.ts
+function syntax(line, block, star, quotes) {
+  const leading = new Uint8Array(128);
+  const interesting = new Uint8Array(128);
+  const quoteCodes = new Uint8Array(128);
+  for (const token of [...block.map(([open2]) => open2), ...line]) {
+    leading[token.charCodeAt(0)] = 1;
+    interesting[token.charCodeAt(0)] = 1;
   }
-  node2 = unwrap(node2);
-  const def = node2?._zod.def;
-  if (def?.type === "object" && def.shape) return Object.keys(def.shape);
-  const keyDef = def?.type === "record" ? def.keyType?._zod.def : void 0;
-  return keyDef?.type === "enum" && keyDef.entries ? Object.values(keyDef.entries) : [];
-}
-function isMapping(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function expectedGroup(name2, groups2) {
-  const suggestion = suggestValue(name2, groups2);
-  const listed = groups2.length ? `one of the groups under reviewers: ${groups2.join(", ")}` : "a group defined under reviewers (none are defined)";
-  return suggestion ? `${listed} (did you mean "${suggestion}"?)` : listed;
-}
-function crossFieldProblems(raw) {
-  const problems = [];
-  if (!isMapping(raw.reviewers)) return problems;
-  const groups2 = Object.keys(raw.reviewers);
-  if (groups2.length === 0) return problems;
-  const routing = isMapping(raw.routing) ? raw.routing : {};
-  for (const level of LEVELS) {
-    const steps = routing[level];
-    if (!Array.isArray(steps)) continue;
-    steps.forEach((step, i) => {
-      const from = isMapping(step) ? step.from : void 0;
-      if (typeof from === "string" && !groups2.includes(from)) {
-        problems.push({ path: formatPath(["routing", level, i, "from"]), expected: expectedGroup(from, groups2), found: JSON.stringify(from) });
-      }
-    });
+  if (star) leading[42] = 1;
+  for (const quote of quotes) {
+    interesting[quote.charCodeAt(0)] = 1;
+    quoteCodes[quote.charCodeAt(0)] = 1;
   }
-  const lead = isMapping(raw.governance) ? raw.governance.lead_group : void 0;
-  if (typeof lead === "string" && !groups2.includes(lead)) {
-    problems.push({ path: "governance.lead_group", expected: expectedGroup(lead, groups2), found: JSON.stringify(lead) });
-  }
-  return problems;
+  return { line, block, star, openers: block.map(([open2]) => open2), leading, interesting, quoteCodes };
 }
-function parseConfig(raw) {
-  if (raw === null || raw === void 0) raw = {};
-  if (typeof raw !== "object" || Array.isArray(raw)) {
-    return {
-      ok: false,
-      problems: [{ path: "", expected: "a mapping of keys (reviewers, routing, risk, \u2026)", found: Array.isArray(raw) ? "a list" : typeof raw }]
-    };
-  }
-  const result = configSchema.safeParse(raw);
-  const schemaProblems = result.success ? [] : formatIssues(result.error.issues, raw, knownKeysAt);
-  const taken = new Set(schemaProblems.map((p) => p.path));
-  const problems = [...schemaProblems, ...crossFieldProblems(raw).filter((p) => !taken.has(p.path))];
-  return result.success && problems.length === 0 ? { ok: true, config: result.data } : { ok: false, problems };
+var C_LIKE = syntax(["//"], [["/*", "*/"]], true, "'\"`");
+var HASH = syntax(["#"], [], false, "");
+var SQL = syntax(["--"], [["/*", "*/"]], false, `'"`);
+var MARKUP = syntax([], [["<!--", "-->"]], false, "");
+var CSS = syntax([], [["/*", "*/"]], true, `'"`);
+var SCSS = syntax(["//"], [["/*", "*/"]], true, `'"`);
+var PHP = syntax(["//", "#"], [["/*", "*/"]], true, `'"`);
+var HCL = syntax(["#", "//"], [["/*", "*/"]], false, '"');
+var LUA = syntax(["--"], [["--[[", "]]"]], false, `'"`);
+var HASKELL = syntax(["--"], [["{-", "-}"]], false, '"');
+var COMPONENT = syntax(["//"], [["<!--", "-->"], ["/*", "*/"]], true, "'\"`");
+var INI = syntax([";", "#"], [], false, "");
+var LISP = syntax([";"], [], false, "");
+var PERCENT = syntax(["%"], [], false, "");
+var NONE2 = syntax([], [], false, "");
+var BY_EXTENSION = /* @__PURE__ */ new Map();
+function register2(syntax2, extensions) {
+  for (const extension of extensions.split(" ")) BY_EXTENSION.set(extension, syntax2);
 }
-function lineOf(doc, counter, path3, exact = false) {
-  const keys = [];
-  for (const m of path3.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== void 0 ? Number(m[2]) : m[1]);
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0];
-  for (const key of keys) {
-    if ((0, import_yaml3.isMap)(node2)) {
-      const pair2 = node2.items.find((p) => p.key?.value === key);
-      if (!pair2) {
-        if (exact) return void 0;
-        break;
-      }
-      offset = pair2.key.range?.[0] ?? offset;
-      node2 = pair2.value;
-    } else if ((0, import_yaml3.isSeq)(node2) && typeof key === "number") {
-      const item = node2.items[key];
-      if (!item) {
-        if (exact) return void 0;
-        break;
-      }
-      offset = item.range?.[0] ?? offset;
-      node2 = item;
-    } else {
-      if (exact) return void 0;
-      break;
-    }
-  }
-  return offset === void 0 ? void 0 : counter.linePos(offset).line;
+register2(C_LIKE, "js jsx mjs cjs ts tsx mts cts java kt kts scala sc go rs c h cc cpp cxx hpp hh hxx m mm cs fs swift dart groovy gradle proto jsonc json5 zig v sol");
+register2(HASH, "py pyi rb sh bash zsh fish yml yaml toml pl pm r ex exs cmake mk nix ps1 psm1 coffee cr jl tcl dockerfile properties gitignore dockerignore env");
+register2(SQL, "sql psql pgsql");
+register2(MARKUP, "html htm xml xhtml svg md mdx markdown xaml csproj fsproj vbproj props targets");
+register2(CSS, "css");
+register2(SCSS, "scss sass less styl");
+register2(PHP, "php phtml");
+register2(HCL, "tf tfvars hcl");
+register2(LUA, "lua");
+register2(HASKELL, "hs lhs elm purs");
+register2(COMPONENT, "vue svelte astro");
+register2(INI, "ini cfg conf editorconfig");
+register2(LISP, "lisp cl el clj cljs cljc edn scm rkt");
+register2(PERCENT, "erl hrl tex sty");
+var BY_NAME = /* @__PURE__ */ new Map([
+  ["dockerfile", HASH],
+  ["containerfile", HASH],
+  ["makefile", HASH],
+  ["gnumakefile", HASH],
+  ["cmakelists.txt", HASH],
+  ["gemfile", HASH],
+  ["rakefile", HASH],
+  ["podfile", HASH],
+  ["vagrantfile", HASH],
+  ["procfile", HASH],
+  ["codeowners", HASH],
+  ["jenkinsfile", C_LIKE]
+]);
+function syntaxFor(filename) {
+  const name2 = filename.slice(filename.lastIndexOf("/") + 1).toLowerCase();
+  const byName = BY_NAME.get(name2);
+  if (byName) return byName;
+  if (name2.startsWith("dockerfile.") || name2.startsWith(".env")) return HASH;
+  const dot = name2.lastIndexOf(".");
+  return (dot >= 0 ? BY_EXTENSION.get(name2.slice(dot + 1)) : void 0) ?? NONE2;
 }
-function parseConfigText(text2) {
-  if (Buffer.byteLength(text2, "utf8") > MAX_CONFIG_BYTES) {
-    return {
-      ok: false,
-      problems: [{ path: "", expected: `a file of at most ${MAX_CONFIG_BYTES / 1024} KiB`, found: `${Math.ceil(Buffer.byteLength(text2, "utf8") / 1024)} KiB` }]
-    };
-  }
-  const counter = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => ({
-        path: "",
-        line: e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line,
-        expected: "valid YAML",
-        found: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
-      }))
-    };
-  }
-  const raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
-  const ext2 = typeof raw === "object" && raw && "_extends" in raw ? raw._extends : void 0;
-  if (raw && typeof raw === "object") delete raw._extends;
-  const result = parseConfig(raw);
-  if (!result.ok) {
-    for (const problem of result.problems) problem.line = lineOf(doc, counter, problem.path);
-    result.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  }
-  return typeof ext2 === "string" ? { ...result, extends: ext2 } : result;
+function isSpace(code2) {
+  return code2 === 32 || code2 === 9 || code2 === 13 || code2 === 11 || code2 === 12;
 }
-
-// src/config/load-config.ts
-function isPlainObject4(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function tokenAt(text2, at2, token) {
+  for (let k2 = 0; k2 < token.length; k2++) if (text2.charCodeAt(at2 + k2) !== token.charCodeAt(k2)) return false;
+  return true;
 }
-function mergeConfigs(base, override) {
-  if (!isPlainObject4(base) || !isPlainObject4(override)) return override === void 0 ? base : override;
-  const out = { ...base };
-  for (const [key, value] of Object.entries(override)) out[key] = mergeConfigs(base[key], value);
-  return out;
-}
-function chainProblems(owner, chain, allowed) {
-  const owners = new Set([owner, ...allowed].map((o) => o.toLowerCase()));
-  const problems = [];
-  chain.forEach((file2, i) => {
-    const where = `${file2.owner}/${file2.repo}:${file2.path}`;
-    if (!owners.has(file2.owner.toLowerCase())) {
-      problems.push({
-        path: "_extends",
-        expected: `a repository of ${owner} (other owners only when the app's operator allows them with EXTENDS_ALLOWED_OWNERS)`,
-        found: where
-      });
-      return;
-    }
-    const fallback = i === 1 && file2.repo === ".github" && chain[0]?.config === null;
-    if (i > 0 && file2.config === null && !fallback) {
-      problems.push({ path: "_extends", expected: "a config file that exists and the app can read", found: `no file at ${where}` });
-    }
-  });
-  return problems;
-}
-async function loadConfig(context, options2 = {}) {
-  let merged;
-  let files = [];
-  const { owner } = context.repo();
-  try {
-    const result = await context.octokit.config.get(
-      context.repo({
-        path: CONFIG_PATH,
-        // Files arrive nearest first; merge from the farthest base to the repository's own.
-        defaults: (configs) => configs.reduce((acc, c) => mergeConfigs(acc, c), {})
-      })
-    );
-    merged = result.config;
-    files = result.files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}:${f.path}`);
-    const problems = chainProblems(owner, result.files, options2.extendsOwners ?? []);
-    if (problems.length) return { ok: false, problems, files };
-  } catch (error62) {
-    const status = error62.status;
-    if (status !== void 0 && status >= 500) throw error62;
-    if (status === 401) throw error62;
-    const headers = error62.response?.headers ?? {};
-    if (status === 403 && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0)) throw error62;
-    const url2 = error62.request?.url;
-    const own2 = context.repo();
-    if (status === 403 && (!url2 || url2.includes(`/repos/${own2.owner}/${own2.repo}/contents/`))) throw error62;
-    const message = status === 403 ? `the app cannot read ${url2 ?? "a file of the chain"} (${error62 instanceof Error ? error62.message : String(error62)})` : error62 instanceof Error ? error62.message : String(error62);
-    return {
-      ok: false,
-      files,
-      problems: [{ path: "", expected: "a readable YAML config", found: message.replace(/^\[@probot\/octokit-plugin-config\] /, "") }]
-    };
+function blockAt(syntax2, text2, at2) {
+  for (let b = 0; b < syntax2.block.length; b++) {
+    if (tokenAt(text2, at2, syntax2.block[b][0])) return b;
   }
-  const size = Buffer.byteLength(JSON.stringify(merged ?? {}), "utf8");
-  if (size > MAX_CONFIG_BYTES) {
-    return {
-      ok: false,
-      files,
-      problems: [{ path: "", expected: `a config of at most ${MAX_CONFIG_BYTES / 1024} KiB`, found: `${Math.ceil(size / 1024)} KiB` }]
-    };
-  }
-  const parsed = parseConfig(merged);
-  if (!parsed.ok) return { ok: false, problems: parsed.problems, files };
-  return { ok: true, config: parsed.config, source: files.length ? "file" : "defaults", files };
+  return -1;
 }
-
-// src/core/render-explanation.ts
-function renderExplanation(assessment, choice, extra = []) {
-  const out = [];
-  out.push(`### Review Triage explained: ${LEVEL_BADGE[assessment.level] ?? assessment.level} risk (score ${assessment.score}/100)`);
-  out.push("");
-  out.push(
-    `Level = matrix(likelihood **${assessment.likelihood.band.replace("_", " ")}** (${assessment.likelihood.value.toFixed(3)}, probability ${assessment.likelihood.probability.toFixed(3)}), impact **${assessment.impact.level}**) = **${assessment.level}**.`
-  );
-  out.push("");
-  out.push(describeProbability(assessment.likelihood));
-  out.push("");
-  out.push("**Likelihood** is the weighted sum of these factors; `risk.link` turns it into the probability, and `risk.bands` set the band on that probability:");
-  out.push("");
-  out.push("| factor | value | weight | contribution | measured | why |");
-  out.push("| --- | ---: | ---: | ---: | ---: | --- |");
-  for (const f of assessment.likelihood.factors) {
-    out.push(`| ${f.name.replace(/_/g, " ")} | ${f.value.toFixed(3)} | ${f.weight.toFixed(2)} | ${f.contribution.toFixed(3)} | ${f.raw} | ${md(f.detail)} |`);
-  }
-  out.push("");
-  out.push(`**Impact** is the highest impact of any changed file (${assessment.counts.files} files, ${assessment.counts.ignoredFiles} ignored):`);
-  out.push("");
-  out.push("| file | impact | rule | reason |");
-  out.push("| --- | --- | --- | --- |");
-  for (const m of assessment.impact.matches.slice(0, 200)) {
-    const rule = m.source === "builtin" ? `built-in: ${md(m.rule)}` : m.source === "default" ? "default_impact" : code(m.rule, { inTable: true });
-    out.push(`| ${code(m.file, { inTable: true })} | ${m.impact} | ${rule} | ${m.reason ? md(m.reason) : ""} |`);
-  }
-  if (assessment.impact.matches.length > 200) out.push(`
-\u2026and ${assessment.impact.matches.length - 200} more files.`);
-  out.push("");
-  out.push("**Reviewers**");
-  for (const p of choice.picks) out.push(`- ${mention(p.login)}: ${md(p.reason)}`);
-  for (const p of choice.kept) out.push(`- ${mention(p.login)}: ${md(p.reason)}`);
-  for (const s of choice.skipped.slice(0, 200)) out.push(`- not ${name(s.login)} (${md(s.group)}): ${md(s.reason)}`);
-  if (!choice.picks.length && !choice.kept.length) out.push("- nobody could be picked");
-  const notes = [...assessment.notes, ...choice.notes, ...extra];
-  if (notes.length) {
-    out.push("");
-    out.push("**Notes**");
-    for (const n of notes) out.push(`- ${md(n)}`);
-  }
-  return out.join("\n");
+function lineCommentAt(syntax2, text2, at2) {
+  for (let t = 0; t < syntax2.line.length; t++) if (tokenAt(text2, at2, syntax2.line[t])) return true;
+  return false;
 }
-
-// src/github/types.ts
-function errorStatus(error62) {
-  const status = error62?.status;
-  return typeof status === "number" ? status : void 0;
-}
-
-// src/github/expand-teams.ts
-var TEAM_TTL_MS = 10 * 60 * 1e3;
-var TeamCache = class {
-  #cache = new I({ max: 500, ttl: TEAM_TTL_MS });
-  async members(octokit, org, slug) {
-    const key = `${org}/${slug}`.toLowerCase();
-    const hit = this.#cache.get(key);
-    if (hit) return hit;
-    let logins;
-    try {
-      const members2 = await octokit.paginate(octokit.rest.teams.listMembersInOrg, { org, team_slug: slug, per_page: 100 });
-      logins = members2.map((m) => m.login);
-    } catch (error62) {
-      if (errorStatus(error62) !== 404 && errorStatus(error62) !== 403) throw error62;
-      logins = [];
-    }
-    this.#cache.set(key, logins);
-    return logins;
+function nextOpen(scan, from) {
+  if (from >= scan.openFrom && (scan.openAt === -1 || scan.openAt >= from)) return scan.openAt;
+  let best = -1;
+  for (const open2 of scan.syntax.openers) {
+    const found = scan.text.indexOf(open2, from);
+    if (found >= 0 && (best < 0 || found < best)) best = found;
   }
-};
-async function expandGroups(octokit, groups2, requestTeams, teams, notes) {
-  const out = {};
-  for (const [group2, members2] of Object.entries(groups2)) {
-    const seen = /* @__PURE__ */ new Set();
-    const list = [];
-    for (const member2 of members2) {
-      if (member2 === CODEOWNERS_SOURCE) continue;
-      if (member2.startsWith("@")) {
-        const [org, slug] = member2.slice(1).split("/");
-        if (requestTeams) {
-          list.push({ login: member2, isTeam: true });
-          continue;
-        }
-        const logins = await teams.members(octokit, org, slug);
-        if (!logins.length) notes.push(`Team ${member2} in ${group2} has no members the app can see.`);
-        for (const login2 of logins) {
-          if (!seen.has(login2.toLowerCase())) {
-            seen.add(login2.toLowerCase());
-            list.push({ login: login2, isTeam: false });
-          }
-        }
-      } else if (!seen.has(member2.toLowerCase())) {
-        seen.add(member2.toLowerCase());
-        list.push({ login: member2, isTeam: false });
-      }
-    }
-    out[group2] = list;
+  scan.openFrom = from;
+  scan.openAt = best;
+  return best;
+}
+function nextClose(scan, token, from) {
+  if (token === scan.closeToken && from >= scan.closeFrom && (scan.closeAt === -1 || scan.closeAt >= from)) {
+    return scan.closeAt;
   }
-  return out;
+  scan.closeToken = token;
+  scan.closeFrom = from;
+  scan.closeAt = scan.text.indexOf(token, from);
+  return scan.closeAt;
 }
-
-// src/github/has-write-access.ts
-var WRITE_PERMISSIONS = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
-async function hasWriteAccess(octokit, ref, login2) {
-  try {
-    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username: login2 });
-    const role = data.role_name;
-    return WRITE_PERMISSIONS.has(data.permission) || role !== void 0 && WRITE_PERMISSIONS.has(role);
-  } catch (error62) {
-    if (errorStatus(error62) === 404 || errorStatus(error62) === 403) return false;
-    throw error62;
-  }
-}
-
-// src/github/ensure-sticky-comment.ts
-import { createHash } from "node:crypto";
-function hashText(text2) {
-  return createHash("sha256").update(text2).digest("base64url");
-}
-function isOwnComment(comment, identity) {
-  if (comment.user?.type !== "Bot") return false;
-  if (identity.botLogin && comment.user.login?.toLowerCase() !== identity.botLogin.toLowerCase()) return false;
-  const via2 = comment.performed_via_github_app?.id;
-  if (identity.appId && via2 !== void 0 && via2 !== identity.appId) return false;
-  return Boolean(identity.botLogin) || !identity.appId || via2 === identity.appId;
-}
-async function findStickyComment(octokit, ref, marker, identity = {}) {
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, per_page: 100 });
-  const found = comments.find((c) => isOwnComment(c, identity) && (c.body ?? "").startsWith(marker));
-  return found ? { id: found.id, body: found.body ?? "" } : void 0;
-}
-async function ensureStickyComment(octokit, ref, marker, body2, known, identity = {}) {
-  const existing = known === void 0 ? await findStickyComment(octokit, ref, marker, identity) : known;
-  const same = existing && ("body" in existing ? existing.body === body2 : existing.bodyHash === hashText(body2));
-  if (existing && same) return { write: "unchanged", comment: { id: existing.id, body: body2 } };
-  if (existing) {
-    try {
-      await octokit.rest.issues.updateComment({ owner: ref.owner, repo: ref.repo, comment_id: existing.id, body: body2 });
-      return { write: "updated", comment: { id: existing.id, body: body2 } };
-    } catch (error62) {
-      if (errorStatus(error62) !== 404) throw error62;
-    }
-  }
-  const { data } = await octokit.rest.issues.createComment({ ...ref, body: body2 });
-  return { write: "created", comment: { id: data.id, body: body2 } };
-}
-
-// src/queue/write-queue.ts
-var PRIORITY = {
-  /** An urgent PR's review requests (`urgency`) go before every other PR's. */
-  urgentReviewers: 0,
-  reviewers: 1,
-  check: 2,
-  comment: 3,
-  label: 4
-};
-var WriteQueue = class {
-  /** How many writes a lane hands to Octokit at once; the throttle serialises them anyway. */
-  constructor(concurrency = 1) {
-    this.concurrency = concurrency;
-  }
-  concurrency;
-  /** One lane per installation, like the throttle's own limiter; a lane goes when it drains. */
-  #lanes = /* @__PURE__ */ new Map();
-  #seq = 0;
-  schedule(lane, priority, run2) {
-    return new Promise((resolve, reject) => {
-      let l = this.#lanes.get(lane);
-      if (!l) {
-        l = { jobs: [], active: 0 };
-        this.#lanes.set(lane, l);
-      }
-      l.jobs.push({ priority, seq: this.#seq++, run: run2, resolve, reject });
-      queueMicrotask(() => this.#pump(lane));
-    });
-  }
-  get pending() {
-    let n = 0;
-    for (const l of this.#lanes.values()) n += l.jobs.length + l.active;
-    return n;
-  }
-  get lanes() {
-    return this.#lanes.size;
-  }
-  #pump(name2) {
-    const lane = this.#lanes.get(name2);
-    if (!lane) return;
-    while (lane.active < this.concurrency && lane.jobs.length) {
-      let best = 0;
-      for (let i = 1; i < lane.jobs.length; i++) {
-        const a = lane.jobs[i];
-        const b = lane.jobs[best];
-        if (a.priority < b.priority || a.priority === b.priority && a.seq < b.seq) best = i;
-      }
-      const job = lane.jobs.splice(best, 1)[0];
-      lane.active++;
-      void Promise.resolve().then(job.run).then(job.resolve, job.reject).finally(() => {
-        lane.active--;
-        if (!lane.active && !lane.jobs.length) this.#lanes.delete(name2);
-        else this.#pump(name2);
-      });
-    }
-  }
-};
-
-// src/core/pr-record.ts
-var KEPT_NOTES = 20;
-var login = external_exports.string().min(1).max(100);
-var time3 = external_exports.string().max(40);
-var note = external_exports.string().max(2e3);
-var bounded = (schema, max) => external_exports.record(external_exports.string().max(100), schema).refine((r) => Object.keys(r).length <= max, `at most ${max} entries`);
-var recordSchema = external_exports.object({
-  ticks: bounded(external_exports.object({ by: login, at: time3, role: external_exports.enum(["author", "reviewer", "lead"]).optional() }), 500),
-  override: external_exports.object({ level: external_exports.enum(LEVELS), by: login, reason: note, at: time3, headSha: external_exports.string().max(64).optional() }).optional(),
-  state: external_exports.object({
-    level: external_exports.enum(LEVELS).optional(),
-    requested: external_exports.array(login).max(200).optional(),
-    reasons: bounded(note, 200).optional(),
-    escalations: external_exports.array(note).max(50).optional()
-  }).optional()
-});
-var RECORD_MARK = /^<!-- review-triage:record ([A-Za-z0-9+/=]{1,200000}) -->/;
-function encodeRecord(record2) {
-  return `<!-- review-triage:record ${Buffer.from(JSON.stringify(record2)).toString("base64")} -->`;
-}
-function decodeRecord(text2) {
-  const m = text2?.match(RECORD_MARK);
-  if (!m) return void 0;
-  let json2;
-  try {
-    json2 = JSON.parse(Buffer.from(m[1], "base64").toString("utf8"));
-  } catch {
-    return void 0;
-  }
-  const parsed = recordSchema.safeParse(json2);
-  return parsed.success ? parsed.data : void 0;
-}
-function recordOf(memory, override) {
-  const state = {
-    ...memory.level ? { level: memory.level } : {},
-    ...memory.requestedByApp?.length ? { requested: memory.requestedByApp } : {},
-    ...memory.pickReasons && Object.keys(memory.pickReasons).length ? { reasons: memory.pickReasons } : {},
-    ...memory.escalations?.length ? { escalations: memory.escalations.slice(-KEPT_NOTES) } : {}
-  };
-  return { ticks: memory.ticks ?? {}, ...override ? { override } : {}, ...Object.keys(state).length ? { state } : {} };
-}
-function recallRecord(memory, record2) {
-  const state = record2.state ?? {};
-  return {
-    ...state.level ? { level: state.level } : {},
-    ...state.requested ? { requestedByApp: state.requested.map((l) => l.toLowerCase()) } : {},
-    ...state.reasons ? { pickReasons: state.reasons } : {},
-    ...state.escalations ? { escalations: state.escalations } : {},
-    ticks: record2.ticks,
-    ...record2.override ? { override: record2.override } : {},
-    ...Object.fromEntries(Object.entries(memory).filter(([, v]) => v !== void 0))
-  };
-}
-
-// src/core/choose-reviewers.ts
-var lower = (s) => s.toLowerCase();
-function stableHash(text2) {
-  let h = 2166136261;
-  for (let i = 0; i < text2.length; i++) {
-    h ^= text2.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
-}
-function isBot(login2) {
-  return /\[bot\]$/i.test(login2);
-}
-var MAX_STATUS_TEXT = 60;
-function busyReason(message) {
-  const flat = message.replace(/[\u0000-\u001f\u007f\u2028\u2029\s]+/g, " ").trim();
-  if (!flat) return "is busy (GitHub status)";
-  const chars = [...flat];
-  const shown = chars.length > MAX_STATUS_TEXT ? `${chars.slice(0, MAX_STATUS_TEXT - 1).join("").trimEnd()}\u2026` : flat;
-  return `is busy (GitHub status: ${shown})`;
-}
-function orderCandidates(eligible, strategy, prNumber, group2, load) {
-  const seeded = (c) => stableHash(`${prNumber}:${group2}:${lower(c.login)}`);
-  if (strategy === "round-robin") {
-    const sorted = [...eligible].sort((a, b) => lower(a.login).localeCompare(lower(b.login)));
-    const start = sorted.length ? prNumber % sorted.length : 0;
-    return [...sorted.slice(start), ...sorted.slice(0, start)];
-  }
-  if (strategy === "random") {
-    return [...eligible].sort((a, b) => seeded(a) - seeded(b) || a.login.localeCompare(b.login));
-  }
-  return [...eligible].sort(
-    (a, b) => (load.get(lower(a.login)) ?? 0) - (load.get(lower(b.login)) ?? 0) || seeded(a) - seeded(b) || a.login.localeCompare(b.login)
-  );
-}
-function chooseReviewers(input3) {
-  const { config: config3, level, prNumber, load } = input3;
-  const author = lower(input3.author);
-  const requested = new Set([...input3.requested].map(lower));
-  const reviewed = new Set([...input3.reviewed].map(lower));
-  const away = new Set(config3.routing.away.map(lower));
-  const respectBusy = config3.routing.respect_busy;
-  const maxLoad = config3.routing.max_load;
-  const taken = /* @__PURE__ */ new Set();
-  const picks = [];
-  const kept = [];
-  const skippedByKey = /* @__PURE__ */ new Map();
-  const notes = [];
-  const groupNames = Object.keys(config3.reviewers);
-  const skip = (login2, group2, reason) => {
-    const key = `${lower(login2)}|${group2}`;
-    if (!skippedByKey.has(key)) skippedByKey.set(key, { login: login2, group: group2, reason });
-  };
-  const mention2 = (login2) => login2.startsWith("@") ? login2 : `@${login2}`;
-  const lostTo = (m, winners) => {
-    const names = winners.map((w) => mention2(w.login)).join(", ");
-    const last = winners.at(-1);
-    const l = load.get(lower(m.login)) ?? 0;
-    if (config3.routing.strategy === "round-robin") return `${names} came first in rotation`;
-    if (config3.routing.strategy === "random") return `${names} drawn first (seeded by PR #${prNumber})`;
-    if (l > last.load) return `has ${l} open review request${l === 1 ? "" : "s"}; ${names} had fewer`;
-    return `as loaded as ${names} (${l} open review request${l === 1 ? "" : "s"}); the tie-break seeded by PR #${prNumber} chose ${names}`;
-  };
-  const fill = (group2, count) => {
-    const members2 = input3.members[group2] ?? [];
-    let filled = 0;
-    const keptHere = [];
-    for (const m of members2) {
-      if (filled >= count) break;
-      const key = lower(m.login);
-      if (taken.has(key)) continue;
-      if (requested.has(key) || reviewed.has(key)) {
-        taken.add(key);
-        keptHere.push(m.login);
-        kept.push({
-          login: m.login,
-          isTeam: m.isTeam,
-          group: group2,
-          load: load.get(key) ?? 0,
-          reason: reviewed.has(key) ? `${group2}: already reviewed this PR` : `${group2}: already requested`
-        });
-        filled++;
-      }
-    }
-    const eligible = [];
-    for (const m of members2) {
-      const key = lower(m.login);
-      if (taken.has(key) || requested.has(key) || reviewed.has(key)) continue;
-      if (key === author) skip(m.login, group2, "is the author");
-      else if (!m.isTeam && isBot(m.login)) skip(m.login, group2, "is a bot");
-      else if (away.has(key)) skip(m.login, group2, "is away");
-      else if (!m.isTeam && respectBusy && input3.busy?.has(key)) skip(m.login, group2, busyReason(input3.busy.get(key)));
-      else if (input3.unavailable?.has(key)) skip(m.login, group2, input3.unavailable.get(key));
-      else if (!m.isTeam && maxLoad > 0 && (load.get(key) ?? 0) >= maxLoad)
-        skip(m.login, group2, `has ${load.get(key) ?? 0} open review requests (max_load ${maxLoad})`);
-      else eligible.push(m);
-    }
-    if (filled >= count) {
-      const holders = keptHere.map(mention2).join(", ");
-      for (const m of eligible) skip(m.login, group2, `not needed: ${holders} already ${keptHere.length === 1 ? "reviews" : "review"} for ${group2}`);
-      return filled;
-    }
-    const ordered = orderCandidates(eligible, config3.routing.strategy, prNumber, group2, load);
-    const winners = [];
-    for (const m of ordered) {
-      if (filled >= count) {
-        skip(m.login, group2, lostTo(m, winners));
-        continue;
-      }
-      const key = lower(m.login);
-      const l = load.get(key) ?? 0;
-      const how = m.isTeam ? "team requested as a whole" : config3.routing.strategy === "least-loaded" ? `least loaded (${l} open review request${l === 1 ? "" : "s"})` : config3.routing.strategy === "round-robin" ? `next in rotation (${l} open review request${l === 1 ? "" : "s"})` : `drawn at random, seeded by PR #${prNumber} (${l} open review request${l === 1 ? "" : "s"})`;
-      const why = `${group2}: ${m.via ? `${m.via}, ${how}` : how}`;
-      taken.add(key);
-      const pick2 = { login: m.login, isTeam: m.isTeam, group: group2, load: l, reason: why };
-      picks.push(pick2);
-      winners.push(pick2);
-      filled++;
-    }
-    return filled;
-  };
-  const steps = config3.routing[level];
-  if (steps.length === 0) notes.push(`No routing is configured for ${level} risk.`);
-  for (const step of steps) {
-    if (!(step.from in config3.reviewers)) {
-      notes.push(`Group "${step.from}" is not defined under reviewers, so nobody was picked from it.`);
+function skipToComment(scan, from, end) {
+  const { text: text2, syntax: syntax2 } = scan;
+  for (let i = from; i < end; i++) {
+    const ch = text2.charCodeAt(i);
+    if (ch >= 128 || syntax2.interesting[ch] === 0) continue;
+    if (syntax2.quoteCodes[ch] === 1) {
+      let j2 = i + 1;
+      while (j2 < end && text2.charCodeAt(j2) !== ch) j2 += text2.charCodeAt(j2) === 92 ? 2 : 1;
+      if (j2 >= end) return -1;
+      i = j2;
       continue;
     }
-    let filled = fill(step.from, step.count);
-    if (filled >= step.count) continue;
-    const onlyAuthor = (input3.members[step.from] ?? []).every((m) => lower(m.login) === author);
-    for (const next of groupNames) {
-      if (next === step.from || filled >= step.count) continue;
-      const before = filled;
-      filled += fill(next, step.count - filled);
-      if (filled > before) {
-        notes.push(
-          onlyAuthor && (input3.members[step.from] ?? []).length > 0 ? `The author is the only member of ${step.from}; picked from ${next} instead.` : `Not enough available people in ${step.from}; picked from ${next} instead.`
-        );
+    if (blockAt(syntax2, text2, i) >= 0) return i;
+    if (lineCommentAt(syntax2, text2, i)) return -1;
+  }
+  return -1;
+}
+function lineHasCode(scan, from, end) {
+  const { text: text2, syntax: syntax2 } = scan;
+  let i = from;
+  let code2 = false;
+  while (i < end) {
+    if (scan.inBlock !== void 0) {
+      const close = nextClose(scan, scan.inBlock, i);
+      if (close < 0 || close >= end) return code2;
+      i = close + scan.inBlock.length;
+      scan.inBlock = void 0;
+      continue;
+    }
+    while (i < end && isSpace(text2.charCodeAt(i))) i++;
+    if (i >= end) return code2;
+    const first = text2.charCodeAt(i);
+    if (first < 128 && syntax2.leading[first] === 1) {
+      if (!code2 && syntax2.star && first === 42) {
+        const next = i + 1 < end ? text2.charCodeAt(i + 1) : 32;
+        if (isSpace(next) || next === 47) return false;
       }
+      const block = blockAt(syntax2, text2, i);
+      if (block >= 0) {
+        const [open2, close] = syntax2.block[block];
+        scan.inBlock = close;
+        i += open2.length;
+        continue;
+      }
+      if (lineCommentAt(syntax2, text2, i)) return code2;
     }
-    if (filled < step.count) {
-      notes.push(`Only ${filled} of ${step.count} reviewer${step.count === 1 ? "" : "s"} could be found for ${step.from}.`);
+    code2 = true;
+    const opener = syntax2.block.length === 0 ? -1 : nextOpen(scan, i);
+    if (opener < 0 || opener >= end) return true;
+    i = skipToComment(scan, i, end);
+    if (i < 0) return true;
+  }
+  return code2;
+}
+function countAddedCodeLines(filename, patch) {
+  const syntax2 = syntaxFor(filename);
+  const scan = {
+    text: patch,
+    syntax: syntax2,
+    inBlock: void 0,
+    openFrom: 0,
+    openAt: -2,
+    closeToken: void 0,
+    closeFrom: 0,
+    closeAt: -2
+  };
+  const { leading } = syntax2;
+  const blocks = syntax2.block.length > 0;
+  let count = 0;
+  let start = 0;
+  const length = patch.length;
+  while (start < length) {
+    let end = patch.indexOf("\n", start);
+    if (end < 0) end = length;
+    const first = patch.charCodeAt(start);
+    if (first === 43) {
+      let i = start + 1;
+      if (scan.inBlock === void 0) {
+        while (i < end && isSpace(patch.charCodeAt(i))) i++;
+        if (i === end) {
+          start = end + 1;
+          continue;
+        }
+        const code2 = patch.charCodeAt(i);
+        if (code2 >= 128 || leading[code2] === 0) {
+          const opener = blocks ? nextOpen(scan, i) : -1;
+          if (opener < 0 || opener >= end) {
+            count++;
+            start = end + 1;
+            continue;
+          }
+        }
+      }
+      if (lineHasCode(scan, start + 1, end)) count++;
+    } else if (first === 32) {
+      if (syntax2.block.length > 0) lineHasCode(scan, start + 1, end);
+    } else if (first === 64) {
+      scan.inBlock = void 0;
     }
+    start = end + 1;
   }
-  const chosen = new Set([...picks, ...kept].map((p) => lower(p.login)));
-  const skipped = [...skippedByKey.values()].filter((s) => !chosen.has(lower(s.login)));
-  return { picks, kept, skipped, notes };
-}
-
-// src/core/checklists.ts
-function itemId(checklist2, text2) {
-  return stableHash(`${checklist2}\0${text2}`).toString(16).padStart(8, "0");
-}
-function applicableChecklists(config3, facts) {
-  const out = [];
-  const labels = new Set(facts.labels.map((l) => l.toLowerCase()));
-  for (const checklist2 of config3.checklists) {
-    const when = checklist2.when;
-    let because;
-    if (!when || !when.paths?.length && !when.risk?.length && !when.labels?.length) because = "always";
-    if (!because && when?.risk?.includes(facts.level)) because = `risk is ${facts.level}`;
-    if (!because && when?.labels?.length) {
-      const label = when.labels.find((l) => labels.has(l.toLowerCase()));
-      if (label) because = `label "${label}"`;
-    }
-    if (!because && when?.paths?.length) {
-      const file2 = facts.files.find((f) => when.paths.some((p) => minimatch(f, p, { dot: true })));
-      if (file2) because = `${file2} changed`;
-      else if (facts.unlistedFiles) because = `${facts.unlistedFiles} file${facts.unlistedFiles === 1 ? "" : "s"} GitHub did not list may match`;
-    }
-    if (!because) continue;
-    out.push({
-      name: checklist2.name,
-      because,
-      items: checklist2.items.map((item) => {
-        const text2 = typeof item === "string" ? item : item.text;
-        return {
-          id: itemId(checklist2.name, text2),
-          checklist: checklist2.name,
-          text: text2,
-          required: typeof item === "string" ? false : item.required,
-          by: typeof item === "string" ? "author" : item.by
-        };
-      })
-    });
-  }
-  return out;
-}
-var ROLE_TEXT = { author: "author", reviewer: "a reviewer", lead: "a lead" };
-var TASK_BOX = /^- \[( |x|X)\] /;
-var DONE_NOTE = / — ✔ .*? UTC(?= <!-- rt:item:[0-9a-f]{8} -->$)/;
-function renderItemLine(item, tick) {
-  const who2 = `${item.required ? "**required**, " : ""}ticked by ${ROLE_TEXT[item.by]}`;
-  const done = tick ? ` \u2014 \u2714 ${name(tick.by)}, ${tick.at.slice(0, 16).replace("T", " ")} UTC` : "";
-  return `- [${tick ? "x" : " "}] ${md(item.text)} <sub>(${who2})</sub>${done} <!-- rt:item:${item.id} -->`;
-}
-function lineShape(line) {
-  return line.replace(TASK_BOX, "- [ ] ").replace(DONE_NOTE, "");
-}
-function readItemStates(body2, applied) {
-  const items = applied.flatMap((list) => list.items);
-  const shapes = new Map(items.map((item) => [lineShape(renderItemLine(item, void 0)), item.id]));
-  const found = [];
-  const seen = /* @__PURE__ */ new Map();
-  for (const line of body2.split(/\r?\n/)) {
-    const box = line.match(TASK_BOX);
-    if (!box) continue;
-    const id = shapes.get(lineShape(line));
-    if (!id) continue;
-    found.push({ id, ticked: box[1] !== " " });
-    seen.set(id, (seen.get(id) ?? 0) + 1);
-  }
-  const order = items.map((i) => i.id);
-  const states = /* @__PURE__ */ new Map();
-  let cursor = 0;
-  for (const entry of found) {
-    if (seen.get(entry.id) !== 1) continue;
-    const at2 = order.indexOf(entry.id, cursor);
-    if (at2 < 0) return /* @__PURE__ */ new Map();
-    cursor = at2 + 1;
-    states.set(entry.id, entry.ticked);
-  }
-  return states;
-}
-function renderChecklists(applied, ticks) {
-  if (!applied.length) return "";
-  const out = ["#### Checklists"];
-  for (const list of applied) {
-    out.push("");
-    out.push(`**${md(list.name)}** <sub>(${md(list.because)})</sub>`);
-    for (const item of list.items) out.push(renderItemLine(item, ticks[item.id]));
-  }
-  return out.join("\n");
-}
-function missingRequired(applied, ticks) {
-  const missing = [];
-  let total = 0;
-  for (const list of applied) {
-    for (const item of list.items) {
-      if (!item.required) continue;
-      total++;
-      if (!ticks[item.id]) missing.push(`${list.name}: ${item.text} (by ${ROLE_TEXT[item.by]})`);
-    }
-  }
-  return { missing, total };
-}
-function mayTick(role, who2) {
-  const login2 = who2.login.toLowerCase();
-  const isAuthor = login2 === who2.author.toLowerCase();
-  if (role === "author") return isAuthor;
-  if (role === "lead") return who2.leads.has(login2) && (!isAuthor || who2.selfAllowed === true);
-  return who2.hasWrite && !isAuthor;
-}
-function roleText(role, leads, author = "") {
-  if (role === "author") return "only the PR author may tick it";
-  if (role === "lead") {
-    if (author && leads.has(author.toLowerCase())) {
-      const others = [...leads].filter((l) => l !== author.toLowerCase()).sort();
-      return `a lead may not tick a lead item of their own pull request; another lead${others.length ? ` (${others.join(", ")})` : ""} must`;
-    }
-    return `only the lead group${leads.size ? ` (${[...leads].sort().join(", ")})` : ""} may tick it`;
-  }
-  return "only a reviewer with write access, other than the author, may tick it";
-}
-function renderTickTable(applied, ticks) {
-  const rows = [];
-  for (const list of applied) {
-    for (const item of list.items) {
-      const t = ticks[item.id];
-      if (t) rows.push(`| ${md(list.name)} | ${md(item.text)} | ${name(t.by)} | ${md(t.at)} |`);
-    }
-  }
-  if (!rows.length) return "";
-  return ["### Checklist ticks (recorded by the app)", "", "| checklist | item | ticked by | at |", "| --- | --- | --- | --- |", ...rows].join("\n");
+  return count;
 }
 
 // src/core/glob.ts
@@ -58564,7 +57987,7 @@ function improve(rows, best, path3, dirSegments, name2) {
     if (row.index < best[row.group] && rowMatches(row, path3, dirSegments, name2)) best[row.group] = row.index;
   }
 }
-var NONE2 = 2147483647;
+var NONE3 = 2147483647;
 var CompiledGlobSet = class {
   constructor(patterns2, problems, root, nameFilter, nocase, groupCount) {
     this.patterns = patterns2;
@@ -58615,7 +58038,7 @@ var CompiledGlobSet = class {
     if (extension !== void 0) {
       for (const byExt of walk.byExt) improve(byExt.get(extension), out, prepared.path, dirSegments, name2);
     }
-    for (let g = 0; g < this.groupCount; g++) if (out[g] === NONE2) out[g] = -1;
+    for (let g = 0; g < this.groupCount; g++) if (out[g] === NONE3) out[g] = -1;
   }
   /**
    * Follow the directory down the trie once, settling every row that needs only the
@@ -58623,7 +58046,7 @@ var CompiledGlobSet = class {
    */
   walk(dir) {
     const segments = this.nocase ? dir.lowerSegments : dir.segments;
-    const best = new Int32Array(this.groupCount).fill(NONE2);
+    const best = new Int32Array(this.groupCount).fill(NONE3);
     const result = { best, rows: [], byName: [], byExt: [], byFirst: [] };
     const pending = [];
     const settle2 = (row) => {
@@ -58650,295 +58073,6 @@ var CompiledGlobSet = class {
     return result;
   }
 };
-
-// src/core/decide-urgency.ts
-var compiled = /* @__PURE__ */ new WeakMap();
-function globs(patterns2) {
-  let set3 = compiled.get(patterns2);
-  if (!set3) {
-    set3 = compileGlobs(patterns2);
-    compiled.set(patterns2, set3);
-  }
-  return set3;
-}
-function firstPattern(patterns2, branch) {
-  if (!patterns2.length || !branch) return void 0;
-  const index = globs(patterns2).firstMatch(branch);
-  return index < 0 ? void 0 : patterns2[index];
-}
-function decideUrgency(config3, pr) {
-  const rules = config3.urgent;
-  const reasons = [];
-  const labels = new Map(pr.labels.map((l) => [l.toLowerCase(), l]));
-  const label = rules.labels.find((l) => labels.has(l.toLowerCase()));
-  if (label) reasons.push({ kind: "label", label: labels.get(label.toLowerCase()) });
-  const head = firstPattern(rules.head_branches, pr.headRef);
-  if (head) reasons.push({ kind: "head_branch", branch: pr.headRef, pattern: head });
-  const base = firstPattern(rules.base_branches, pr.baseRef);
-  if (base) reasons.push({ kind: "base_branch", branch: pr.baseRef, pattern: base });
-  return { urgent: reasons.length > 0, reasons };
-}
-
-// src/core/evaluate-approvals.ts
-var isBotLogin = (login2) => /\[bot\]$/i.test(login2);
-function latestReviews(reviews, author) {
-  const sorted = [...reviews].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
-  const latest = /* @__PURE__ */ new Map();
-  for (const r of sorted) {
-    const login2 = r.login.toLowerCase();
-    if (login2 === author.toLowerCase() || r.isBot || isBotLogin(login2)) continue;
-    if (r.state === "COMMENTED" || r.state === "PENDING") continue;
-    latest.set(login2, r);
-  }
-  return latest;
-}
-function approvers(reviews, author) {
-  return [...latestReviews(reviews, author)].filter(([, r]) => r.state === "APPROVED").map(([login2]) => login2);
-}
-function evaluateApprovals(input3) {
-  const rule = input3.config.governance.approvals[input3.level];
-  const required2 = { lead: rule.lead, total: Math.max(rule.total, rule.lead), fresh: rule.fresh };
-  const approvedBy = [];
-  const stale = [];
-  const notCounted = [];
-  for (const [login2, review] of [...latestReviews(input3.reviews, input3.author)].sort(([a], [b]) => a.localeCompare(b))) {
-    if (review.state !== "APPROVED") continue;
-    if (input3.writers && !input3.writers.has(login2)) {
-      notCounted.push({ login: login2, why: "no write access to the repository" });
-      continue;
-    }
-    if (required2.fresh && (review.commitId !== input3.headSha || input3.freshSince !== void 0 && review.submittedAt < input3.freshSince)) {
-      stale.push(login2);
-      continue;
-    }
-    approvedBy.push(login2);
-  }
-  const leadApprovedBy = approvedBy.filter((l) => input3.leads.has(l));
-  const missing = [];
-  if (leadApprovedBy.length < required2.lead) {
-    const n = required2.lead - leadApprovedBy.length;
-    const who2 = [...input3.leads].filter((l) => l !== input3.author.toLowerCase()).sort();
-    missing.push(`${n} lead approval${n === 1 ? "" : "s"}${who2.length ? ` (${who2.join(", ")})` : " (no lead group members are configured)"}`);
-  }
-  if (approvedBy.length < required2.total) {
-    const n = required2.total - approvedBy.length;
-    const extra = n - Math.max(0, required2.lead - leadApprovedBy.length);
-    if (extra > 0) missing.push(`${extra} more approval${extra === 1 ? "" : "s"}`);
-  }
-  return { required: required2, approvedBy, leadApprovedBy, stale, notCounted, missing, satisfied: missing.length === 0 };
-}
-
-// src/core/count-code-lines.ts
-function syntax(line, block, star, quotes) {
-  const leading = new Uint8Array(128);
-  const interesting = new Uint8Array(128);
-  const quoteCodes = new Uint8Array(128);
-  for (const token of [...block.map(([open2]) => open2), ...line]) {
-    leading[token.charCodeAt(0)] = 1;
-    interesting[token.charCodeAt(0)] = 1;
-  }
-  if (star) leading[42] = 1;
-  for (const quote of quotes) {
-    interesting[quote.charCodeAt(0)] = 1;
-    quoteCodes[quote.charCodeAt(0)] = 1;
-  }
-  return { line, block, star, openers: block.map(([open2]) => open2), leading, interesting, quoteCodes };
-}
-var C_LIKE = syntax(["//"], [["/*", "*/"]], true, "'\"`");
-var HASH = syntax(["#"], [], false, "");
-var SQL = syntax(["--"], [["/*", "*/"]], false, `'"`);
-var MARKUP = syntax([], [["<!--", "-->"]], false, "");
-var CSS = syntax([], [["/*", "*/"]], true, `'"`);
-var SCSS = syntax(["//"], [["/*", "*/"]], true, `'"`);
-var PHP = syntax(["//", "#"], [["/*", "*/"]], true, `'"`);
-var HCL = syntax(["#", "//"], [["/*", "*/"]], false, '"');
-var LUA = syntax(["--"], [["--[[", "]]"]], false, `'"`);
-var HASKELL = syntax(["--"], [["{-", "-}"]], false, '"');
-var COMPONENT = syntax(["//"], [["<!--", "-->"], ["/*", "*/"]], true, "'\"`");
-var INI = syntax([";", "#"], [], false, "");
-var LISP = syntax([";"], [], false, "");
-var PERCENT = syntax(["%"], [], false, "");
-var NONE3 = syntax([], [], false, "");
-var BY_EXTENSION = /* @__PURE__ */ new Map();
-function register2(syntax2, extensions) {
-  for (const extension of extensions.split(" ")) BY_EXTENSION.set(extension, syntax2);
-}
-register2(C_LIKE, "js jsx mjs cjs ts tsx mts cts java kt kts scala sc go rs c h cc cpp cxx hpp hh hxx m mm cs fs swift dart groovy gradle proto jsonc json5 zig v sol");
-register2(HASH, "py pyi rb sh bash zsh fish yml yaml toml pl pm r ex exs cmake mk nix ps1 psm1 coffee cr jl tcl dockerfile properties gitignore dockerignore env");
-register2(SQL, "sql psql pgsql");
-register2(MARKUP, "html htm xml xhtml svg md mdx markdown xaml csproj fsproj vbproj props targets");
-register2(CSS, "css");
-register2(SCSS, "scss sass less styl");
-register2(PHP, "php phtml");
-register2(HCL, "tf tfvars hcl");
-register2(LUA, "lua");
-register2(HASKELL, "hs lhs elm purs");
-register2(COMPONENT, "vue svelte astro");
-register2(INI, "ini cfg conf editorconfig");
-register2(LISP, "lisp cl el clj cljs cljc edn scm rkt");
-register2(PERCENT, "erl hrl tex sty");
-var BY_NAME = /* @__PURE__ */ new Map([
-  ["dockerfile", HASH],
-  ["containerfile", HASH],
-  ["makefile", HASH],
-  ["gnumakefile", HASH],
-  ["cmakelists.txt", HASH],
-  ["gemfile", HASH],
-  ["rakefile", HASH],
-  ["podfile", HASH],
-  ["vagrantfile", HASH],
-  ["procfile", HASH],
-  ["codeowners", HASH],
-  ["jenkinsfile", C_LIKE]
-]);
-function syntaxFor(filename) {
-  const name2 = filename.slice(filename.lastIndexOf("/") + 1).toLowerCase();
-  const byName = BY_NAME.get(name2);
-  if (byName) return byName;
-  if (name2.startsWith("dockerfile.") || name2.startsWith(".env")) return HASH;
-  const dot = name2.lastIndexOf(".");
-  return (dot >= 0 ? BY_EXTENSION.get(name2.slice(dot + 1)) : void 0) ?? NONE3;
-}
-function isSpace(code2) {
-  return code2 === 32 || code2 === 9 || code2 === 13 || code2 === 11 || code2 === 12;
-}
-function tokenAt(text2, at2, token) {
-  for (let k2 = 0; k2 < token.length; k2++) if (text2.charCodeAt(at2 + k2) !== token.charCodeAt(k2)) return false;
-  return true;
-}
-function blockAt(syntax2, text2, at2) {
-  for (let b = 0; b < syntax2.block.length; b++) {
-    if (tokenAt(text2, at2, syntax2.block[b][0])) return b;
-  }
-  return -1;
-}
-function lineCommentAt(syntax2, text2, at2) {
-  for (let t = 0; t < syntax2.line.length; t++) if (tokenAt(text2, at2, syntax2.line[t])) return true;
-  return false;
-}
-function nextOpen(scan, from) {
-  if (from >= scan.openFrom && (scan.openAt === -1 || scan.openAt >= from)) return scan.openAt;
-  let best = -1;
-  for (const open2 of scan.syntax.openers) {
-    const found = scan.text.indexOf(open2, from);
-    if (found >= 0 && (best < 0 || found < best)) best = found;
-  }
-  scan.openFrom = from;
-  scan.openAt = best;
-  return best;
-}
-function nextClose(scan, token, from) {
-  if (token === scan.closeToken && from >= scan.closeFrom && (scan.closeAt === -1 || scan.closeAt >= from)) {
-    return scan.closeAt;
-  }
-  scan.closeToken = token;
-  scan.closeFrom = from;
-  scan.closeAt = scan.text.indexOf(token, from);
-  return scan.closeAt;
-}
-function skipToComment(scan, from, end) {
-  const { text: text2, syntax: syntax2 } = scan;
-  for (let i = from; i < end; i++) {
-    const ch = text2.charCodeAt(i);
-    if (ch >= 128 || syntax2.interesting[ch] === 0) continue;
-    if (syntax2.quoteCodes[ch] === 1) {
-      let j2 = i + 1;
-      while (j2 < end && text2.charCodeAt(j2) !== ch) j2 += text2.charCodeAt(j2) === 92 ? 2 : 1;
-      if (j2 >= end) return -1;
-      i = j2;
-      continue;
-    }
-    if (blockAt(syntax2, text2, i) >= 0) return i;
-    if (lineCommentAt(syntax2, text2, i)) return -1;
-  }
-  return -1;
-}
-function lineHasCode(scan, from, end) {
-  const { text: text2, syntax: syntax2 } = scan;
-  let i = from;
-  let code2 = false;
-  while (i < end) {
-    if (scan.inBlock !== void 0) {
-      const close = nextClose(scan, scan.inBlock, i);
-      if (close < 0 || close >= end) return code2;
-      i = close + scan.inBlock.length;
-      scan.inBlock = void 0;
-      continue;
-    }
-    while (i < end && isSpace(text2.charCodeAt(i))) i++;
-    if (i >= end) return code2;
-    const first = text2.charCodeAt(i);
-    if (first < 128 && syntax2.leading[first] === 1) {
-      if (!code2 && syntax2.star && first === 42) {
-        const next = i + 1 < end ? text2.charCodeAt(i + 1) : 32;
-        if (isSpace(next) || next === 47) return false;
-      }
-      const block = blockAt(syntax2, text2, i);
-      if (block >= 0) {
-        const [open2, close] = syntax2.block[block];
-        scan.inBlock = close;
-        i += open2.length;
-        continue;
-      }
-      if (lineCommentAt(syntax2, text2, i)) return code2;
-    }
-    code2 = true;
-    const opener = syntax2.block.length === 0 ? -1 : nextOpen(scan, i);
-    if (opener < 0 || opener >= end) return true;
-    i = skipToComment(scan, i, end);
-    if (i < 0) return true;
-  }
-  return code2;
-}
-function countAddedCodeLines(filename, patch) {
-  const syntax2 = syntaxFor(filename);
-  const scan = {
-    text: patch,
-    syntax: syntax2,
-    inBlock: void 0,
-    openFrom: 0,
-    openAt: -2,
-    closeToken: void 0,
-    closeFrom: 0,
-    closeAt: -2
-  };
-  const { leading } = syntax2;
-  const blocks = syntax2.block.length > 0;
-  let count = 0;
-  let start = 0;
-  const length = patch.length;
-  while (start < length) {
-    let end = patch.indexOf("\n", start);
-    if (end < 0) end = length;
-    const first = patch.charCodeAt(start);
-    if (first === 43) {
-      let i = start + 1;
-      if (scan.inBlock === void 0) {
-        while (i < end && isSpace(patch.charCodeAt(i))) i++;
-        if (i === end) {
-          start = end + 1;
-          continue;
-        }
-        const code2 = patch.charCodeAt(i);
-        if (code2 >= 128 || leading[code2] === 0) {
-          const opener = blocks ? nextOpen(scan, i) : -1;
-          if (opener < 0 || opener >= end) {
-            count++;
-            start = end + 1;
-            continue;
-          }
-        }
-      }
-      if (lineHasCode(scan, start + 1, end)) count++;
-    } else if (first === 32) {
-      if (syntax2.block.length > 0) lineHasCode(scan, start + 1, end);
-    } else if (first === 64) {
-      scan.inBlock = void 0;
-    }
-    start = end + 1;
-  }
-  return count;
-}
 
 // src/core/code-files.ts
 var CODE_EXTENSIONS = new Set(
@@ -59738,6 +58872,9 @@ function computeFactors(compiled2, input3, m) {
   );
   return [size, filesFactor, dirs, fixFactor, changeType, testGap, analysis];
 }
+function marksFix(pr) {
+  return fixMarker(pr.title, pr.headRef ?? "", pr.labels ?? []) !== void 0;
+}
 function fixMarker(title, branch, labels) {
   const sources = [
     ["title", title],
@@ -59749,6 +58886,873 @@ function fixMarker(title, branch, labels) {
     if (word !== void 0) return { where, word };
   }
   return void 0;
+}
+
+// src/handlers/record-history.ts
+function botSender(context, botLogin) {
+  const sender = context.payload.sender;
+  if (!sender?.login) return false;
+  return botLogin ? sender.login.toLowerCase() === botLogin.toLowerCase() : sender.type === "Bot";
+}
+function handlePullRequestHistory(deps) {
+  return async (context) => {
+    const payload = context.payload;
+    const pull = payload.pull_request;
+    const pr = { repoId: pull.base.repo.id, number: pull.number };
+    const at2 = new Date(pull.updated_at ?? Date.now());
+    if (payload.action === "closed") {
+      await deps.history.upsertPullRequest({
+        ...pr,
+        ...payload.installation?.id !== void 0 ? { installationId: payload.installation.id } : {},
+        repo: payload.repository.full_name,
+        author: pull.user?.login ?? "",
+        title: pull.title,
+        state: pull.merged ? "merged" : "closed",
+        draft: pull.draft ?? false,
+        headSha: pull.head.sha,
+        openedAt: pull.created_at,
+        ...pull.merged_at ? { mergedAt: pull.merged_at } : {},
+        closedAt: pull.closed_at ?? at2.toISOString(),
+        fix: marksFix({ title: pull.title, headRef: pull.head.ref, labels: (pull.labels ?? []).map((l) => l.name) })
+      });
+      context.log.info({ merged: Boolean(pull.merged) }, "PR closed; recorded");
+      return;
+    }
+    const reviewer = payload.requested_reviewer?.login ?? (payload.requested_team ? `@${payload.repository.owner.login}/${payload.requested_team.slug}` : void 0);
+    if (!reviewer) return;
+    const sender = payload.sender?.login ?? "unknown";
+    if (payload.action === "review_requested") {
+      const byApp = botSender(context, deps.botLogin);
+      await deps.history.recordRequest({ ...pr, reviewer, requestedBy: sender, byApp, at: at2 });
+      return;
+    }
+    await deps.history.removeRequest(pr, reviewer, sender, at2);
+  };
+}
+
+// src/config/parse-config.ts
+var import_yaml3 = __toESM(require_dist2(), 1);
+var CONFIG_PATH = ".github/review-triage.yml";
+var DOCS_URL = "https://github.com/review-triage/review-triage#configuration";
+var MAX_CONFIG_BYTES = 256 * 1024;
+function knownKeysAt(path3) {
+  let node2 = configSchema;
+  const unwrap = (s) => {
+    let current = s;
+    for (let i = 0; i < 10 && current; i++) {
+      const def2 = current._zod.def;
+      if (def2.innerType) current = def2.innerType;
+      else if (def2.type === "pipe" && def2.in) current = def2.in;
+      else if (def2.type === "union" && def2.options) current = def2.options.find((o) => o._zod.def.type === "object");
+      else break;
+    }
+    return current;
+  };
+  for (const key of path3) {
+    node2 = unwrap(node2);
+    if (!node2) return [];
+    const def2 = node2._zod.def;
+    if (def2.type === "object" && def2.shape) node2 = def2.shape[String(key)];
+    else if (def2.type === "array") node2 = def2.element;
+    else if (def2.type === "record") node2 = def2.valueType;
+    else return [];
+  }
+  node2 = unwrap(node2);
+  const def = node2?._zod.def;
+  if (def?.type === "object" && def.shape) return Object.keys(def.shape);
+  const keyDef = def?.type === "record" ? def.keyType?._zod.def : void 0;
+  return keyDef?.type === "enum" && keyDef.entries ? Object.values(keyDef.entries) : [];
+}
+function isMapping(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function expectedGroup(name2, groups2) {
+  const suggestion = suggestValue(name2, groups2);
+  const listed = groups2.length ? `one of the groups under reviewers: ${groups2.join(", ")}` : "a group defined under reviewers (none are defined)";
+  return suggestion ? `${listed} (did you mean "${suggestion}"?)` : listed;
+}
+function crossFieldProblems(raw) {
+  const problems = [];
+  if (!isMapping(raw.reviewers)) return problems;
+  const groups2 = Object.keys(raw.reviewers);
+  if (groups2.length === 0) return problems;
+  const routing = isMapping(raw.routing) ? raw.routing : {};
+  for (const level of LEVELS) {
+    const steps = routing[level];
+    if (!Array.isArray(steps)) continue;
+    steps.forEach((step, i) => {
+      const from = isMapping(step) ? step.from : void 0;
+      if (typeof from === "string" && !groups2.includes(from)) {
+        problems.push({ path: formatPath(["routing", level, i, "from"]), expected: expectedGroup(from, groups2), found: JSON.stringify(from) });
+      }
+    });
+  }
+  const lead = isMapping(raw.governance) ? raw.governance.lead_group : void 0;
+  if (typeof lead === "string" && !groups2.includes(lead)) {
+    problems.push({ path: "governance.lead_group", expected: expectedGroup(lead, groups2), found: JSON.stringify(lead) });
+  }
+  return problems;
+}
+function parseConfig(raw) {
+  if (raw === null || raw === void 0) raw = {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    return {
+      ok: false,
+      problems: [{ path: "", expected: "a mapping of keys (reviewers, routing, risk, \u2026)", found: Array.isArray(raw) ? "a list" : typeof raw }]
+    };
+  }
+  const result = configSchema.safeParse(raw);
+  const schemaProblems = result.success ? [] : formatIssues(result.error.issues, raw, knownKeysAt);
+  const taken = new Set(schemaProblems.map((p) => p.path));
+  const problems = [...schemaProblems, ...crossFieldProblems(raw).filter((p) => !taken.has(p.path))];
+  return result.success && problems.length === 0 ? { ok: true, config: result.data } : { ok: false, problems };
+}
+function lineOf(doc, counter, path3, exact = false) {
+  const keys = [];
+  for (const m of path3.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== void 0 ? Number(m[2]) : m[1]);
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0];
+  for (const key of keys) {
+    if ((0, import_yaml3.isMap)(node2)) {
+      const pair2 = node2.items.find((p) => p.key?.value === key);
+      if (!pair2) {
+        if (exact) return void 0;
+        break;
+      }
+      offset = pair2.key.range?.[0] ?? offset;
+      node2 = pair2.value;
+    } else if ((0, import_yaml3.isSeq)(node2) && typeof key === "number") {
+      const item = node2.items[key];
+      if (!item) {
+        if (exact) return void 0;
+        break;
+      }
+      offset = item.range?.[0] ?? offset;
+      node2 = item;
+    } else {
+      if (exact) return void 0;
+      break;
+    }
+  }
+  return offset === void 0 ? void 0 : counter.linePos(offset).line;
+}
+function parseConfigText(text2) {
+  if (Buffer.byteLength(text2, "utf8") > MAX_CONFIG_BYTES) {
+    return {
+      ok: false,
+      problems: [{ path: "", expected: `a file of at most ${MAX_CONFIG_BYTES / 1024} KiB`, found: `${Math.ceil(Buffer.byteLength(text2, "utf8") / 1024)} KiB` }]
+    };
+  }
+  const counter = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        path: "",
+        line: e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line,
+        expected: "valid YAML",
+        found: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
+      }))
+    };
+  }
+  const raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const ext2 = typeof raw === "object" && raw && "_extends" in raw ? raw._extends : void 0;
+  if (raw && typeof raw === "object") delete raw._extends;
+  const result = parseConfig(raw);
+  if (!result.ok) {
+    for (const problem of result.problems) problem.line = lineOf(doc, counter, problem.path);
+    result.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  }
+  return typeof ext2 === "string" ? { ...result, extends: ext2 } : result;
+}
+
+// src/config/load-config.ts
+function isPlainObject4(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function mergeConfigs(base, override) {
+  if (!isPlainObject4(base) || !isPlainObject4(override)) return override === void 0 ? base : override;
+  const out = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = mergeConfigs(base[key], value);
+  return out;
+}
+function chainProblems(owner, chain, allowed) {
+  const owners = new Set([owner, ...allowed].map((o) => o.toLowerCase()));
+  const problems = [];
+  chain.forEach((file2, i) => {
+    const where = `${file2.owner}/${file2.repo}:${file2.path}`;
+    if (!owners.has(file2.owner.toLowerCase())) {
+      problems.push({
+        path: "_extends",
+        expected: `a repository of ${owner} (other owners only when the app's operator allows them with EXTENDS_ALLOWED_OWNERS)`,
+        found: where
+      });
+      return;
+    }
+    const fallback = i === 1 && file2.repo === ".github" && chain[0]?.config === null;
+    if (i > 0 && file2.config === null && !fallback) {
+      problems.push({ path: "_extends", expected: "a config file that exists and the app can read", found: `no file at ${where}` });
+    }
+  });
+  return problems;
+}
+async function loadConfig(context, options2 = {}) {
+  let merged;
+  let files = [];
+  const { owner } = context.repo();
+  try {
+    const result = await context.octokit.config.get(
+      context.repo({
+        path: CONFIG_PATH,
+        // Files arrive nearest first; merge from the farthest base to the repository's own.
+        defaults: (configs) => configs.reduce((acc, c) => mergeConfigs(acc, c), {})
+      })
+    );
+    merged = result.config;
+    files = result.files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}:${f.path}`);
+    const problems = chainProblems(owner, result.files, options2.extendsOwners ?? []);
+    if (problems.length) return { ok: false, problems, files };
+  } catch (error62) {
+    const status = error62.status;
+    if (status !== void 0 && status >= 500) throw error62;
+    if (status === 401) throw error62;
+    const headers = error62.response?.headers ?? {};
+    if (status === 403 && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0)) throw error62;
+    const url2 = error62.request?.url;
+    const own2 = context.repo();
+    if (status === 403 && (!url2 || url2.includes(`/repos/${own2.owner}/${own2.repo}/contents/`))) throw error62;
+    const message = status === 403 ? `the app cannot read ${url2 ?? "a file of the chain"} (${error62 instanceof Error ? error62.message : String(error62)})` : error62 instanceof Error ? error62.message : String(error62);
+    return {
+      ok: false,
+      files,
+      problems: [{ path: "", expected: "a readable YAML config", found: message.replace(/^\[@probot\/octokit-plugin-config\] /, "") }]
+    };
+  }
+  const size = Buffer.byteLength(JSON.stringify(merged ?? {}), "utf8");
+  if (size > MAX_CONFIG_BYTES) {
+    return {
+      ok: false,
+      files,
+      problems: [{ path: "", expected: `a config of at most ${MAX_CONFIG_BYTES / 1024} KiB`, found: `${Math.ceil(size / 1024)} KiB` }]
+    };
+  }
+  const parsed = parseConfig(merged);
+  if (!parsed.ok) return { ok: false, problems: parsed.problems, files };
+  return { ok: true, config: parsed.config, source: files.length ? "file" : "defaults", files };
+}
+
+// src/core/render-explanation.ts
+function renderExplanation(assessment, choice, extra = []) {
+  const out = [];
+  out.push(`### Review Triage explained: ${LEVEL_BADGE[assessment.level] ?? assessment.level} risk (score ${assessment.score}/100)`);
+  out.push("");
+  out.push(
+    `Level = matrix(likelihood **${assessment.likelihood.band.replace("_", " ")}** (${assessment.likelihood.value.toFixed(3)}, probability ${assessment.likelihood.probability.toFixed(3)}), impact **${assessment.impact.level}**) = **${assessment.level}**.`
+  );
+  out.push("");
+  out.push(describeProbability(assessment.likelihood));
+  out.push("");
+  out.push("**Likelihood** is the weighted sum of these factors; `risk.link` turns it into the probability, and `risk.bands` set the band on that probability:");
+  out.push("");
+  out.push("| factor | value | weight | contribution | measured | why |");
+  out.push("| --- | ---: | ---: | ---: | ---: | --- |");
+  for (const f of assessment.likelihood.factors) {
+    out.push(`| ${f.name.replace(/_/g, " ")} | ${f.value.toFixed(3)} | ${f.weight.toFixed(2)} | ${f.contribution.toFixed(3)} | ${f.raw} | ${md(f.detail)} |`);
+  }
+  out.push("");
+  out.push(`**Impact** is the highest impact of any changed file (${assessment.counts.files} files, ${assessment.counts.ignoredFiles} ignored):`);
+  out.push("");
+  out.push("| file | impact | rule | reason |");
+  out.push("| --- | --- | --- | --- |");
+  for (const m of assessment.impact.matches.slice(0, 200)) {
+    const rule = m.source === "builtin" ? `built-in: ${md(m.rule)}` : m.source === "default" ? "default_impact" : code(m.rule, { inTable: true });
+    out.push(`| ${code(m.file, { inTable: true })} | ${m.impact} | ${rule} | ${m.reason ? md(m.reason) : ""} |`);
+  }
+  if (assessment.impact.matches.length > 200) out.push(`
+\u2026and ${assessment.impact.matches.length - 200} more files.`);
+  out.push("");
+  out.push("**Reviewers**");
+  for (const p of choice.picks) out.push(`- ${mention(p.login)}: ${md(p.reason)}`);
+  for (const p of choice.kept) out.push(`- ${mention(p.login)}: ${md(p.reason)}`);
+  for (const s of choice.skipped.slice(0, 200)) out.push(`- not ${name(s.login)} (${md(s.group)}): ${md(s.reason)}`);
+  if (!choice.picks.length && !choice.kept.length) out.push("- nobody could be picked");
+  const notes = [...assessment.notes, ...choice.notes, ...extra];
+  if (notes.length) {
+    out.push("");
+    out.push("**Notes**");
+    for (const n of notes) out.push(`- ${md(n)}`);
+  }
+  return out.join("\n");
+}
+
+// src/github/types.ts
+function errorStatus(error62) {
+  const status = error62?.status;
+  return typeof status === "number" ? status : void 0;
+}
+
+// src/github/expand-teams.ts
+var TEAM_TTL_MS = 10 * 60 * 1e3;
+var TeamCache = class {
+  #cache = new I({ max: 500, ttl: TEAM_TTL_MS });
+  async members(octokit, org, slug) {
+    const key = `${org}/${slug}`.toLowerCase();
+    const hit = this.#cache.get(key);
+    if (hit) return hit;
+    let logins;
+    try {
+      const members2 = await octokit.paginate(octokit.rest.teams.listMembersInOrg, { org, team_slug: slug, per_page: 100 });
+      logins = members2.map((m) => m.login);
+    } catch (error62) {
+      if (errorStatus(error62) !== 404 && errorStatus(error62) !== 403) throw error62;
+      logins = [];
+    }
+    this.#cache.set(key, logins);
+    return logins;
+  }
+};
+async function expandGroups(octokit, groups2, requestTeams, teams, notes) {
+  const out = {};
+  for (const [group2, members2] of Object.entries(groups2)) {
+    const seen = /* @__PURE__ */ new Set();
+    const list = [];
+    for (const member2 of members2) {
+      if (member2 === CODEOWNERS_SOURCE) continue;
+      if (member2.startsWith("@")) {
+        const [org, slug] = member2.slice(1).split("/");
+        if (requestTeams) {
+          list.push({ login: member2, isTeam: true });
+          continue;
+        }
+        const logins = await teams.members(octokit, org, slug);
+        if (!logins.length) notes.push(`Team ${member2} in ${group2} has no members the app can see.`);
+        for (const login2 of logins) {
+          if (!seen.has(login2.toLowerCase())) {
+            seen.add(login2.toLowerCase());
+            list.push({ login: login2, isTeam: false });
+          }
+        }
+      } else if (!seen.has(member2.toLowerCase())) {
+        seen.add(member2.toLowerCase());
+        list.push({ login: member2, isTeam: false });
+      }
+    }
+    out[group2] = list;
+  }
+  return out;
+}
+
+// src/github/has-write-access.ts
+var WRITE_PERMISSIONS = /* @__PURE__ */ new Set(["admin", "maintain", "write"]);
+async function hasWriteAccess(octokit, ref, login2) {
+  try {
+    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username: login2 });
+    const role = data.role_name;
+    return WRITE_PERMISSIONS.has(data.permission) || role !== void 0 && WRITE_PERMISSIONS.has(role);
+  } catch (error62) {
+    if (errorStatus(error62) === 404 || errorStatus(error62) === 403) return false;
+    throw error62;
+  }
+}
+
+// src/github/ensure-sticky-comment.ts
+import { createHash } from "node:crypto";
+function hashText(text2) {
+  return createHash("sha256").update(text2).digest("base64url");
+}
+function isOwnComment(comment, identity) {
+  if (comment.user?.type !== "Bot") return false;
+  if (identity.botLogin && comment.user.login?.toLowerCase() !== identity.botLogin.toLowerCase()) return false;
+  const via2 = comment.performed_via_github_app?.id;
+  if (identity.appId && via2 !== void 0 && via2 !== identity.appId) return false;
+  return Boolean(identity.botLogin) || !identity.appId || via2 === identity.appId;
+}
+async function findStickyComment(octokit, ref, marker, identity = {}) {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, per_page: 100 });
+  const found = comments.find((c) => isOwnComment(c, identity) && (c.body ?? "").startsWith(marker));
+  return found ? { id: found.id, body: found.body ?? "" } : void 0;
+}
+async function ensureStickyComment(octokit, ref, marker, body2, known, identity = {}) {
+  const existing = known === void 0 ? await findStickyComment(octokit, ref, marker, identity) : known;
+  const same = existing && ("body" in existing ? existing.body === body2 : existing.bodyHash === hashText(body2));
+  if (existing && same) return { write: "unchanged", comment: { id: existing.id, body: body2 } };
+  if (existing) {
+    try {
+      await octokit.rest.issues.updateComment({ owner: ref.owner, repo: ref.repo, comment_id: existing.id, body: body2 });
+      return { write: "updated", comment: { id: existing.id, body: body2 } };
+    } catch (error62) {
+      if (errorStatus(error62) !== 404) throw error62;
+    }
+  }
+  const { data } = await octokit.rest.issues.createComment({ ...ref, body: body2 });
+  return { write: "created", comment: { id: data.id, body: body2 } };
+}
+
+// src/queue/write-queue.ts
+var PRIORITY = {
+  /** An urgent PR's review requests (`urgency`) go before every other PR's. */
+  urgentReviewers: 0,
+  reviewers: 1,
+  check: 2,
+  comment: 3,
+  label: 4
+};
+var WriteQueue = class {
+  /** How many writes a lane hands to Octokit at once; the throttle serialises them anyway. */
+  constructor(concurrency = 1) {
+    this.concurrency = concurrency;
+  }
+  concurrency;
+  /** One lane per installation, like the throttle's own limiter; a lane goes when it drains. */
+  #lanes = /* @__PURE__ */ new Map();
+  #seq = 0;
+  schedule(lane, priority, run2) {
+    return new Promise((resolve, reject) => {
+      let l = this.#lanes.get(lane);
+      if (!l) {
+        l = { jobs: [], active: 0 };
+        this.#lanes.set(lane, l);
+      }
+      l.jobs.push({ priority, seq: this.#seq++, run: run2, resolve, reject });
+      queueMicrotask(() => this.#pump(lane));
+    });
+  }
+  get pending() {
+    let n = 0;
+    for (const l of this.#lanes.values()) n += l.jobs.length + l.active;
+    return n;
+  }
+  get lanes() {
+    return this.#lanes.size;
+  }
+  #pump(name2) {
+    const lane = this.#lanes.get(name2);
+    if (!lane) return;
+    while (lane.active < this.concurrency && lane.jobs.length) {
+      let best = 0;
+      for (let i = 1; i < lane.jobs.length; i++) {
+        const a = lane.jobs[i];
+        const b = lane.jobs[best];
+        if (a.priority < b.priority || a.priority === b.priority && a.seq < b.seq) best = i;
+      }
+      const job = lane.jobs.splice(best, 1)[0];
+      lane.active++;
+      void Promise.resolve().then(job.run).then(job.resolve, job.reject).finally(() => {
+        lane.active--;
+        if (!lane.active && !lane.jobs.length) this.#lanes.delete(name2);
+        else this.#pump(name2);
+      });
+    }
+  }
+};
+
+// src/core/pr-record.ts
+var KEPT_NOTES = 20;
+var login = external_exports.string().min(1).max(100);
+var time3 = external_exports.string().max(40);
+var note = external_exports.string().max(2e3);
+var bounded = (schema, max) => external_exports.record(external_exports.string().max(100), schema).refine((r) => Object.keys(r).length <= max, `at most ${max} entries`);
+var recordSchema = external_exports.object({
+  ticks: bounded(external_exports.object({ by: login, at: time3, role: external_exports.enum(["author", "reviewer", "lead"]).optional() }), 500),
+  override: external_exports.object({ level: external_exports.enum(LEVELS), by: login, reason: note, at: time3, headSha: external_exports.string().max(64).optional() }).optional(),
+  state: external_exports.object({
+    level: external_exports.enum(LEVELS).optional(),
+    requested: external_exports.array(login).max(200).optional(),
+    reasons: bounded(note, 200).optional(),
+    escalations: external_exports.array(note).max(50).optional()
+  }).optional()
+});
+var RECORD_MARK = /^<!-- review-triage:record ([A-Za-z0-9+/=]{1,200000}) -->/;
+function encodeRecord(record2) {
+  return `<!-- review-triage:record ${Buffer.from(JSON.stringify(record2)).toString("base64")} -->`;
+}
+function decodeRecord(text2) {
+  const m = text2?.match(RECORD_MARK);
+  if (!m) return void 0;
+  let json2;
+  try {
+    json2 = JSON.parse(Buffer.from(m[1], "base64").toString("utf8"));
+  } catch {
+    return void 0;
+  }
+  const parsed = recordSchema.safeParse(json2);
+  return parsed.success ? parsed.data : void 0;
+}
+function recordOf(memory, override) {
+  const state = {
+    ...memory.level ? { level: memory.level } : {},
+    ...memory.requestedByApp?.length ? { requested: memory.requestedByApp } : {},
+    ...memory.pickReasons && Object.keys(memory.pickReasons).length ? { reasons: memory.pickReasons } : {},
+    ...memory.escalations?.length ? { escalations: memory.escalations.slice(-KEPT_NOTES) } : {}
+  };
+  return { ticks: memory.ticks ?? {}, ...override ? { override } : {}, ...Object.keys(state).length ? { state } : {} };
+}
+function recallRecord(memory, record2) {
+  const state = record2.state ?? {};
+  return {
+    ...state.level ? { level: state.level } : {},
+    ...state.requested ? { requestedByApp: state.requested.map((l) => l.toLowerCase()) } : {},
+    ...state.reasons ? { pickReasons: state.reasons } : {},
+    ...state.escalations ? { escalations: state.escalations } : {},
+    ticks: record2.ticks,
+    ...record2.override ? { override: record2.override } : {},
+    ...Object.fromEntries(Object.entries(memory).filter(([, v]) => v !== void 0))
+  };
+}
+
+// src/core/choose-reviewers.ts
+var lower = (s) => s.toLowerCase();
+function stableHash(text2) {
+  let h = 2166136261;
+  for (let i = 0; i < text2.length; i++) {
+    h ^= text2.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return h >>> 0;
+}
+function isBot(login2) {
+  return /\[bot\]$/i.test(login2);
+}
+var MAX_STATUS_TEXT = 60;
+function busyReason(message) {
+  const flat = message.replace(/[\u0000-\u001f\u007f\u2028\u2029\s]+/g, " ").trim();
+  if (!flat) return "is busy (GitHub status)";
+  const chars = [...flat];
+  const shown = chars.length > MAX_STATUS_TEXT ? `${chars.slice(0, MAX_STATUS_TEXT - 1).join("").trimEnd()}\u2026` : flat;
+  return `is busy (GitHub status: ${shown})`;
+}
+function orderCandidates(eligible, strategy, prNumber, group2, load) {
+  const seeded = (c) => stableHash(`${prNumber}:${group2}:${lower(c.login)}`);
+  if (strategy === "round-robin") {
+    const sorted = [...eligible].sort((a, b) => lower(a.login).localeCompare(lower(b.login)));
+    const start = sorted.length ? prNumber % sorted.length : 0;
+    return [...sorted.slice(start), ...sorted.slice(0, start)];
+  }
+  if (strategy === "random") {
+    return [...eligible].sort((a, b) => seeded(a) - seeded(b) || a.login.localeCompare(b.login));
+  }
+  return [...eligible].sort(
+    (a, b) => (load.get(lower(a.login)) ?? 0) - (load.get(lower(b.login)) ?? 0) || seeded(a) - seeded(b) || a.login.localeCompare(b.login)
+  );
+}
+function chooseReviewers(input3) {
+  const { config: config3, level, prNumber, load } = input3;
+  const author = lower(input3.author);
+  const requested = new Set([...input3.requested].map(lower));
+  const reviewed = new Set([...input3.reviewed].map(lower));
+  const away = new Set(config3.routing.away.map(lower));
+  const respectBusy = config3.routing.respect_busy;
+  const maxLoad = config3.routing.max_load;
+  const taken = /* @__PURE__ */ new Set();
+  const picks = [];
+  const kept = [];
+  const skippedByKey = /* @__PURE__ */ new Map();
+  const notes = [];
+  const groupNames = Object.keys(config3.reviewers);
+  const skip = (login2, group2, reason) => {
+    const key = `${lower(login2)}|${group2}`;
+    if (!skippedByKey.has(key)) skippedByKey.set(key, { login: login2, group: group2, reason });
+  };
+  const mention2 = (login2) => login2.startsWith("@") ? login2 : `@${login2}`;
+  const lostTo = (m, winners) => {
+    const names = winners.map((w) => mention2(w.login)).join(", ");
+    const last = winners.at(-1);
+    const l = load.get(lower(m.login)) ?? 0;
+    if (config3.routing.strategy === "round-robin") return `${names} came first in rotation`;
+    if (config3.routing.strategy === "random") return `${names} drawn first (seeded by PR #${prNumber})`;
+    if (l > last.load) return `has ${l} open review request${l === 1 ? "" : "s"}; ${names} had fewer`;
+    return `as loaded as ${names} (${l} open review request${l === 1 ? "" : "s"}); the tie-break seeded by PR #${prNumber} chose ${names}`;
+  };
+  const fill = (group2, count) => {
+    const members2 = input3.members[group2] ?? [];
+    let filled = 0;
+    const keptHere = [];
+    for (const m of members2) {
+      if (filled >= count) break;
+      const key = lower(m.login);
+      if (taken.has(key)) continue;
+      if (requested.has(key) || reviewed.has(key)) {
+        taken.add(key);
+        keptHere.push(m.login);
+        kept.push({
+          login: m.login,
+          isTeam: m.isTeam,
+          group: group2,
+          load: load.get(key) ?? 0,
+          reason: reviewed.has(key) ? `${group2}: already reviewed this PR` : `${group2}: already requested`
+        });
+        filled++;
+      }
+    }
+    const eligible = [];
+    for (const m of members2) {
+      const key = lower(m.login);
+      if (taken.has(key) || requested.has(key) || reviewed.has(key)) continue;
+      if (key === author) skip(m.login, group2, "is the author");
+      else if (!m.isTeam && isBot(m.login)) skip(m.login, group2, "is a bot");
+      else if (away.has(key)) skip(m.login, group2, "is away");
+      else if (!m.isTeam && respectBusy && input3.busy?.has(key)) skip(m.login, group2, busyReason(input3.busy.get(key)));
+      else if (input3.unavailable?.has(key)) skip(m.login, group2, input3.unavailable.get(key));
+      else if (!m.isTeam && maxLoad > 0 && (load.get(key) ?? 0) >= maxLoad)
+        skip(m.login, group2, `has ${load.get(key) ?? 0} open review requests (max_load ${maxLoad})`);
+      else eligible.push(m);
+    }
+    if (filled >= count) {
+      const holders = keptHere.map(mention2).join(", ");
+      for (const m of eligible) skip(m.login, group2, `not needed: ${holders} already ${keptHere.length === 1 ? "reviews" : "review"} for ${group2}`);
+      return filled;
+    }
+    const ordered = orderCandidates(eligible, config3.routing.strategy, prNumber, group2, load);
+    const winners = [];
+    for (const m of ordered) {
+      if (filled >= count) {
+        skip(m.login, group2, lostTo(m, winners));
+        continue;
+      }
+      const key = lower(m.login);
+      const l = load.get(key) ?? 0;
+      const how = m.isTeam ? "team requested as a whole" : config3.routing.strategy === "least-loaded" ? `least loaded (${l} open review request${l === 1 ? "" : "s"})` : config3.routing.strategy === "round-robin" ? `next in rotation (${l} open review request${l === 1 ? "" : "s"})` : `drawn at random, seeded by PR #${prNumber} (${l} open review request${l === 1 ? "" : "s"})`;
+      const why = `${group2}: ${m.via ? `${m.via}, ${how}` : how}`;
+      taken.add(key);
+      const pick2 = { login: m.login, isTeam: m.isTeam, group: group2, load: l, reason: why };
+      picks.push(pick2);
+      winners.push(pick2);
+      filled++;
+    }
+    return filled;
+  };
+  const steps = config3.routing[level];
+  if (steps.length === 0) notes.push(`No routing is configured for ${level} risk.`);
+  for (const step of steps) {
+    if (!(step.from in config3.reviewers)) {
+      notes.push(`Group "${step.from}" is not defined under reviewers, so nobody was picked from it.`);
+      continue;
+    }
+    let filled = fill(step.from, step.count);
+    if (filled >= step.count) continue;
+    const onlyAuthor = (input3.members[step.from] ?? []).every((m) => lower(m.login) === author);
+    for (const next of groupNames) {
+      if (next === step.from || filled >= step.count) continue;
+      const before = filled;
+      filled += fill(next, step.count - filled);
+      if (filled > before) {
+        notes.push(
+          onlyAuthor && (input3.members[step.from] ?? []).length > 0 ? `The author is the only member of ${step.from}; picked from ${next} instead.` : `Not enough available people in ${step.from}; picked from ${next} instead.`
+        );
+      }
+    }
+    if (filled < step.count) {
+      notes.push(`Only ${filled} of ${step.count} reviewer${step.count === 1 ? "" : "s"} could be found for ${step.from}.`);
+    }
+  }
+  const chosen = new Set([...picks, ...kept].map((p) => lower(p.login)));
+  const skipped = [...skippedByKey.values()].filter((s) => !chosen.has(lower(s.login)));
+  return { picks, kept, skipped, notes };
+}
+
+// src/core/checklists.ts
+function itemId(checklist2, text2) {
+  return stableHash(`${checklist2}\0${text2}`).toString(16).padStart(8, "0");
+}
+function applicableChecklists(config3, facts) {
+  const out = [];
+  const labels = new Set(facts.labels.map((l) => l.toLowerCase()));
+  for (const checklist2 of config3.checklists) {
+    const when = checklist2.when;
+    let because;
+    if (!when || !when.paths?.length && !when.risk?.length && !when.labels?.length) because = "always";
+    if (!because && when?.risk?.includes(facts.level)) because = `risk is ${facts.level}`;
+    if (!because && when?.labels?.length) {
+      const label = when.labels.find((l) => labels.has(l.toLowerCase()));
+      if (label) because = `label "${label}"`;
+    }
+    if (!because && when?.paths?.length) {
+      const file2 = facts.files.find((f) => when.paths.some((p) => minimatch(f, p, { dot: true })));
+      if (file2) because = `${file2} changed`;
+      else if (facts.unlistedFiles) because = `${facts.unlistedFiles} file${facts.unlistedFiles === 1 ? "" : "s"} GitHub did not list may match`;
+    }
+    if (!because) continue;
+    out.push({
+      name: checklist2.name,
+      because,
+      items: checklist2.items.map((item) => {
+        const text2 = typeof item === "string" ? item : item.text;
+        return {
+          id: itemId(checklist2.name, text2),
+          checklist: checklist2.name,
+          text: text2,
+          required: typeof item === "string" ? false : item.required,
+          by: typeof item === "string" ? "author" : item.by
+        };
+      })
+    });
+  }
+  return out;
+}
+var ROLE_TEXT = { author: "author", reviewer: "a reviewer", lead: "a lead" };
+var TASK_BOX = /^- \[( |x|X)\] /;
+var DONE_NOTE = / — ✔ .*? UTC(?= <!-- rt:item:[0-9a-f]{8} -->$)/;
+function renderItemLine(item, tick) {
+  const who2 = `${item.required ? "**required**, " : ""}ticked by ${ROLE_TEXT[item.by]}`;
+  const done = tick ? ` \u2014 \u2714 ${name(tick.by)}, ${tick.at.slice(0, 16).replace("T", " ")} UTC` : "";
+  return `- [${tick ? "x" : " "}] ${md(item.text)} <sub>(${who2})</sub>${done} <!-- rt:item:${item.id} -->`;
+}
+function lineShape(line) {
+  return line.replace(TASK_BOX, "- [ ] ").replace(DONE_NOTE, "");
+}
+function readItemStates(body2, applied) {
+  const items = applied.flatMap((list) => list.items);
+  const shapes = new Map(items.map((item) => [lineShape(renderItemLine(item, void 0)), item.id]));
+  const found = [];
+  const seen = /* @__PURE__ */ new Map();
+  for (const line of body2.split(/\r?\n/)) {
+    const box = line.match(TASK_BOX);
+    if (!box) continue;
+    const id = shapes.get(lineShape(line));
+    if (!id) continue;
+    found.push({ id, ticked: box[1] !== " " });
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  const order = items.map((i) => i.id);
+  const states = /* @__PURE__ */ new Map();
+  let cursor = 0;
+  for (const entry of found) {
+    if (seen.get(entry.id) !== 1) continue;
+    const at2 = order.indexOf(entry.id, cursor);
+    if (at2 < 0) return /* @__PURE__ */ new Map();
+    cursor = at2 + 1;
+    states.set(entry.id, entry.ticked);
+  }
+  return states;
+}
+function renderChecklists(applied, ticks) {
+  if (!applied.length) return "";
+  const out = ["#### Checklists"];
+  for (const list of applied) {
+    out.push("");
+    out.push(`**${md(list.name)}** <sub>(${md(list.because)})</sub>`);
+    for (const item of list.items) out.push(renderItemLine(item, ticks[item.id]));
+  }
+  return out.join("\n");
+}
+function missingRequired(applied, ticks) {
+  const missing = [];
+  let total = 0;
+  for (const list of applied) {
+    for (const item of list.items) {
+      if (!item.required) continue;
+      total++;
+      if (!ticks[item.id]) missing.push(`${list.name}: ${item.text} (by ${ROLE_TEXT[item.by]})`);
+    }
+  }
+  return { missing, total };
+}
+function mayTick(role, who2) {
+  const login2 = who2.login.toLowerCase();
+  const isAuthor = login2 === who2.author.toLowerCase();
+  if (role === "author") return isAuthor;
+  if (role === "lead") return who2.leads.has(login2) && (!isAuthor || who2.selfAllowed === true);
+  return who2.hasWrite && !isAuthor;
+}
+function roleText(role, leads, author = "") {
+  if (role === "author") return "only the PR author may tick it";
+  if (role === "lead") {
+    if (author && leads.has(author.toLowerCase())) {
+      const others = [...leads].filter((l) => l !== author.toLowerCase()).sort();
+      return `a lead may not tick a lead item of their own pull request; another lead${others.length ? ` (${others.join(", ")})` : ""} must`;
+    }
+    return `only the lead group${leads.size ? ` (${[...leads].sort().join(", ")})` : ""} may tick it`;
+  }
+  return "only a reviewer with write access, other than the author, may tick it";
+}
+function renderTickTable(applied, ticks) {
+  const rows = [];
+  for (const list of applied) {
+    for (const item of list.items) {
+      const t = ticks[item.id];
+      if (t) rows.push(`| ${md(list.name)} | ${md(item.text)} | ${name(t.by)} | ${md(t.at)} |`);
+    }
+  }
+  if (!rows.length) return "";
+  return ["### Checklist ticks (recorded by the app)", "", "| checklist | item | ticked by | at |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+// src/core/decide-urgency.ts
+var compiled = /* @__PURE__ */ new WeakMap();
+function globs(patterns2) {
+  let set3 = compiled.get(patterns2);
+  if (!set3) {
+    set3 = compileGlobs(patterns2);
+    compiled.set(patterns2, set3);
+  }
+  return set3;
+}
+function firstPattern(patterns2, branch) {
+  if (!patterns2.length || !branch) return void 0;
+  const index = globs(patterns2).firstMatch(branch);
+  return index < 0 ? void 0 : patterns2[index];
+}
+function decideUrgency(config3, pr) {
+  const rules = config3.urgent;
+  const reasons = [];
+  const labels = new Map(pr.labels.map((l) => [l.toLowerCase(), l]));
+  const label = rules.labels.find((l) => labels.has(l.toLowerCase()));
+  if (label) reasons.push({ kind: "label", label: labels.get(label.toLowerCase()) });
+  const head = firstPattern(rules.head_branches, pr.headRef);
+  if (head) reasons.push({ kind: "head_branch", branch: pr.headRef, pattern: head });
+  const base = firstPattern(rules.base_branches, pr.baseRef);
+  if (base) reasons.push({ kind: "base_branch", branch: pr.baseRef, pattern: base });
+  return { urgent: reasons.length > 0, reasons };
+}
+
+// src/core/evaluate-approvals.ts
+var isBotLogin = (login2) => /\[bot\]$/i.test(login2);
+function latestReviews(reviews, author) {
+  const sorted = [...reviews].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+  const latest = /* @__PURE__ */ new Map();
+  for (const r of sorted) {
+    const login2 = r.login.toLowerCase();
+    if (login2 === author.toLowerCase() || r.isBot || isBotLogin(login2)) continue;
+    if (r.state === "COMMENTED" || r.state === "PENDING") continue;
+    latest.set(login2, r);
+  }
+  return latest;
+}
+function approvers(reviews, author) {
+  return [...latestReviews(reviews, author)].filter(([, r]) => r.state === "APPROVED").map(([login2]) => login2);
+}
+function evaluateApprovals(input3) {
+  const rule = input3.config.governance.approvals[input3.level];
+  const required2 = { lead: rule.lead, total: Math.max(rule.total, rule.lead), fresh: rule.fresh };
+  const approvedBy = [];
+  const stale = [];
+  const notCounted = [];
+  for (const [login2, review] of [...latestReviews(input3.reviews, input3.author)].sort(([a], [b]) => a.localeCompare(b))) {
+    if (review.state !== "APPROVED") continue;
+    if (input3.writers && !input3.writers.has(login2)) {
+      notCounted.push({ login: login2, why: "no write access to the repository" });
+      continue;
+    }
+    if (required2.fresh && (review.commitId !== input3.headSha || input3.freshSince !== void 0 && review.submittedAt < input3.freshSince)) {
+      stale.push(login2);
+      continue;
+    }
+    approvedBy.push(login2);
+  }
+  const leadApprovedBy = approvedBy.filter((l) => input3.leads.has(l));
+  const missing = [];
+  if (leadApprovedBy.length < required2.lead) {
+    const n = required2.lead - leadApprovedBy.length;
+    const who2 = [...input3.leads].filter((l) => l !== input3.author.toLowerCase()).sort();
+    missing.push(`${n} lead approval${n === 1 ? "" : "s"}${who2.length ? ` (${who2.join(", ")})` : " (no lead group members are configured)"}`);
+  }
+  if (approvedBy.length < required2.total) {
+    const n = required2.total - approvedBy.length;
+    const extra = n - Math.max(0, required2.lead - leadApprovedBy.length);
+    if (extra > 0) missing.push(`${extra} more approval${extra === 1 ? "" : "s"}`);
+  }
+  return { required: required2, approvedBy, leadApprovedBy, stale, notCounted, missing, satisfied: missing.length === 0 };
 }
 
 // src/core/skip-reason.ts
@@ -60191,7 +60195,8 @@ async function backfillRepository(octokit, history, repo) {
         state: "open",
         draft: pull.draft ?? false,
         ...pull.head?.sha ? { headSha: pull.head.sha } : {},
-        openedAt: pull.created_at ?? (/* @__PURE__ */ new Date()).toISOString()
+        openedAt: pull.created_at ?? (/* @__PURE__ */ new Date()).toISOString(),
+        fix: marksFix({ title: pull.title ?? "", headRef: pull.head?.ref ?? "", labels: (pull.labels ?? []).map((l) => typeof l === "string" ? l : l.name ?? "") })
       });
       const reviewers = [
         ...(pull.requested_reviewers ?? []).map((u) => u.login),
@@ -61075,6 +61080,8 @@ async function recordHistory(deps, pr, facts, plan, progress, memoryUrgent) {
     checklistMissing: plan.checklistStatus?.missing ?? [],
     analysisRules: facts.analysis?.rules ?? {},
     files: facts.files.map((f) => f.filename),
+    approvalsMet: plan.approvals.satisfied,
+    repository: { fullName: `${pr.owner}/${pr.repo}`, people: facts.config.people, leadGroup: facts.config.governance.lead_group },
     at: now
   });
   const reasons = plan.next.pickReasons ?? {};
@@ -61169,7 +61176,8 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
     draft: pull.draft ?? false,
     headSha: pull.head.sha,
     openedAt: pull.created_at ?? (/* @__PURE__ */ new Date()).toISOString(),
-    ...!pull.draft ? { readyAt: /* @__PURE__ */ new Date() } : {}
+    ...!pull.draft ? { readyAt: /* @__PURE__ */ new Date() } : {},
+    fix: marksFix({ title: pull.title, headRef: pull.head.ref, labels: labelNames(pull) })
   });
   const analyze = extras.analyze ? (input3) => extras.analyze(input3).catch((error62) => {
     log.warn({ error: describeError(error62) }, "static analysis failed; triage goes on without it");

@@ -23,6 +23,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "explain owner/repo#N [--json]  with GITHUB_TOKEN, show what the app would do on a PR; writes nothing",
     load: async () => (await import("./explain-command.js")).explainCommand,
   },
+  report: {
+    summary: "report owner/repo [--since 90d] [--json]  the history's review figures and people reports for a repository's leads",
+    load: async () => (await import("./report-command.js")).reportCommand,
+  },
   evaluate: {
     summary: "evaluate [--repo path]     replay git history, label changes later fixed (SZZ), report ROC AUC; --calibrate fits weights",
     load: async () => (await import("./evaluate-command.js")).evaluateCommand,

@@ -777,6 +777,14 @@ function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: 
   return [size, filesFactor, dirs, fixFactor, changeType, testGap, analysis];
 }
 
+/**
+ * Whether a pull request is marked as a bug fix, by the fix factor's rule (title, branch or
+ * labels). The people reports use it too, to find the fixes that followed a change.
+ */
+export function marksFix(pr: { title: string; headRef?: string; labels?: readonly string[] }): boolean {
+  return fixMarker(pr.title, pr.headRef ?? "", pr.labels ?? []) !== undefined;
+}
+
 function fixMarker(title: string, branch: string, labels: readonly string[]): { where: string; word: string } | undefined {
   const sources: [string, string][] = [
     ["title", title],

@@ -1,3 +1,4 @@
+import { marksFix } from "../core/score-risk.js";
 import type { HistoryLike } from "../handlers/app-deps.js";
 import type { Octokit } from "./types.js";
 
@@ -33,6 +34,7 @@ export async function backfillRepository(
         draft: pull.draft ?? false,
         ...(pull.head?.sha ? { headSha: pull.head.sha } : {}),
         openedAt: pull.created_at ?? new Date().toISOString(),
+        fix: marksFix({ title: pull.title ?? "", headRef: pull.head?.ref ?? "", labels: (pull.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))) }),
       });
       const reviewers = [
         ...(pull.requested_reviewers ?? []).map((u) => u.login),

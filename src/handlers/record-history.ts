@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { marksFix } from "../core/score-risk.js";
 import type { AppDeps } from "./app-deps.js";
 
 type PrContext = Context<"pull_request">;
@@ -36,6 +37,7 @@ export function handlePullRequestHistory(deps: AppDeps) {
         openedAt: pull.created_at,
         ...(pull.merged_at ? { mergedAt: pull.merged_at } : {}),
         closedAt: pull.closed_at ?? at.toISOString(),
+        fix: marksFix({ title: pull.title, headRef: pull.head.ref, labels: (pull.labels ?? []).map((l) => l.name) }),
       });
       context.log.info({ merged: Boolean(pull.merged) }, "PR closed; recorded");
       return;

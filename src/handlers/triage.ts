@@ -3,13 +3,14 @@ import { loadConfig, type LoadedConfig } from "../config/load-config.js";
 import { DOCS_URL } from "../config/parse-config.js";
 import type { PrMemory } from "../core/pr-memory.js";
 import { recallRecord } from "../core/pr-record.js";
+import { marksFix } from "../core/score-risk.js";
 import { planTriage, type SiblingFact, type StaticAnalysisFact, type TriageFacts, type TriagePlan, type TriageProgress, type TriageTrigger } from "../core/plan-triage.js";
 import { backfillRepository } from "../github/backfill-repository.js";
 import { invalidConfigCheck } from "../core/render-check.js";
 import { applyCheck, applyReviewRequests, applyTriageWrites, type ApplyTarget } from "../github/apply-triage.js";
 import type { KnownCheckRun } from "../github/ensure-check-run.js";
 import type { KnownComment } from "../github/ensure-sticky-comment.js";
-import { gatherTriage, type Analyze, type PullRequestLike } from "../github/gather-triage.js";
+import { gatherTriage, labelNames, type Analyze, type PullRequestLike } from "../github/gather-triage.js";
 import type { Logger, Octokit } from "../github/types.js";
 import { prKey } from "../storage/pr-state-store.js";
 import type { AppDeps } from "./app-deps.js";
@@ -95,6 +96,8 @@ async function recordHistory(
     checklistMissing: plan.checklistStatus?.missing ?? [],
     analysisRules: facts.analysis?.rules ?? {},
     files: facts.files.map((f) => f.filename),
+    approvalsMet: plan.approvals.satisfied,
+    repository: { fullName: `${pr.owner}/${pr.repo}`, people: facts.config.people, leadGroup: facts.config.governance.lead_group },
     at: now,
   });
   const reasons = plan.next.pickReasons ?? {};
@@ -212,6 +215,7 @@ export async function triagePullRequest(
     headSha: pull.head.sha,
     openedAt: (pull as { created_at?: string }).created_at ?? new Date().toISOString(),
     ...(!pull.draft ? { readyAt: new Date() } : {}),
+    fix: marksFix({ title: pull.title, headRef: pull.head.ref, labels: labelNames(pull) }),
   });
 
   const analyze: Analyze | undefined = extras.analyze

@@ -3,16 +3,13 @@ import { getPrivateKey } from "@probot/get-private-key";
 /** Probot's webhook secret when none is set: public knowledge, so anyone could forge events. */
 export const DEVELOPMENT_SECRET = "development";
 
-export interface ServerSettings {
+export interface ServerSettings extends StorageSettings {
   appId: number;
   privateKey: string;
   webhookSecret: string;
   webhookPath: string;
   host: string;
   port: number;
-  databaseUrl?: string;
-  dataDir: string;
-  databasePoolSize: number;
   concurrency: number;
   shutdownGraceSeconds: number;
   /** Owners besides a repository's own that `_extends` may read from. */
@@ -62,6 +59,24 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+/** Where the app keeps its data: the server and the `report` command read the same variables. */
+export interface StorageSettings {
+  databaseUrl?: string;
+  dataDir: string;
+  databasePoolSize: number;
+}
+
+/** DATABASE_URL (PostgreSQL), else DATA_DIR (the embedded database), and DATABASE_POOL_SIZE. */
+export function readStorageSettings(env: NodeJS.ProcessEnv): StorageSettings {
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//i.test(databaseUrl)) throw new SettingsError("DATABASE_URL must be a postgres:// or postgresql:// URL");
+  return {
+    ...(databaseUrl ? { databaseUrl } : {}),
+    dataDir: env.DATA_DIR?.trim() || "./data",
+    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 100),
+  };
+}
+
 /** Whether the environment holds a GitHub App's credentials (else `npm start` runs the setup flow). */
 export function hasAppCredentials(env: NodeJS.ProcessEnv): boolean {
   let key: string | null = null;
@@ -101,8 +116,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     );
   }
   const dashboard = readDashboardSettings(env, production);
-  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//i.test(databaseUrl)) throw new SettingsError("DATABASE_URL must be a postgres:// or postgresql:// URL");
+  const storage = readStorageSettings(env);
   return {
     appId,
     privateKey,
@@ -110,9 +124,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     webhookPath: env.WEBHOOK_PATH?.trim() || "/api/github/webhooks",
     host: env.HOST?.trim() || "localhost",
     port: integer(env, "PORT", 3000, 0, 65535),
-    ...(databaseUrl ? { databaseUrl } : {}),
-    dataDir: env.DATA_DIR?.trim() || "./data",
-    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 100),
+    ...storage,
     concurrency: integer(env, "WORKER_CONCURRENCY", 20, 1, 200),
     shutdownGraceSeconds: integer(env, "SHUTDOWN_GRACE_SECONDS", 20, 0, 3600),
     historyDays: integer(env, "HISTORY_DAYS", 400, 1, 10_000),

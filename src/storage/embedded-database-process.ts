@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { dataDirHolder, LOCK_FILE } from "./data-dir-lock.js";
 
 export interface EmbeddedDatabaseArgs {
   /** A data directory, or "memory://" for a throw-away database. */
@@ -23,33 +24,20 @@ export interface EmbeddedDatabaseArgs {
 
 export type EmbeddedDatabaseMessage = { type: "ready" } | { type: "error"; message: string };
 
-export const LOCK_FILE = "review-triage.lock";
-
 function send(message: EmbeddedDatabaseMessage): void {
   process.send?.(message);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** One process per data directory: two PGlite instances on the same files corrupt them. */
 function takeLock(dataDir: string): () => void {
-  const file = join(dataDir, LOCK_FILE);
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, "utf8").trim());
-    if (pid && pid !== process.pid && alive(pid)) {
-      throw new Error(
-        `the data directory ${dataDir} is in use by another Review Triage process (pid ${pid}); the embedded database serves one process. ` +
-          "Stop the other one, or set DATABASE_URL to a PostgreSQL database to run several.",
-      );
-    }
+  const pid = dataDirHolder(dataDir);
+  if (pid) {
+    throw new Error(
+      `the data directory ${dataDir} is in use by another Review Triage process (pid ${pid}); the embedded database serves one process. ` +
+        "Stop the other one, or set DATABASE_URL to a PostgreSQL database to run several.",
+    );
   }
+  const file = join(dataDir, LOCK_FILE);
   writeFileSync(file, String(process.pid));
   return () => rmSync(file, { force: true });
 }

@@ -18,6 +18,8 @@ export interface PullRequestRecord extends PrIdentity {
   readyAt?: Date | string;
   mergedAt?: Date | string;
   closedAt?: Date | string;
+  /** Marked as a bug fix (`marksFix`); absent keeps what is known. */
+  fix?: boolean;
 }
 
 export interface TriageRecord extends PrIdentity {
@@ -30,6 +32,10 @@ export interface TriageRecord extends PrIdentity {
   checklistMissing: string[];
   analysisRules: Record<string, number>;
   files: string[];
+  /** The approvals the level requires are there. */
+  approvalsMet?: boolean;
+  /** The repository's config at this triage: `people` and `governance.lead_group`. */
+  repository?: { fullName: string; people: boolean; leadGroup: string };
   at: Date;
 }
 
@@ -84,6 +90,7 @@ export class HistoryStore {
       ready_at: pr.readyAt ?? null,
       merged_at: pr.mergedAt ?? null,
       closed_at: pr.closedAt ?? null,
+      fix: pr.fix ?? null,
     };
     await this.db
       .insertInto("pull_requests")
@@ -98,6 +105,7 @@ export class HistoryStore {
           ready_at: eb.fn.coalesce(eb.ref("pull_requests.ready_at"), eb.ref("excluded.ready_at")),
           merged_at: eb.fn.coalesce(eb.ref("excluded.merged_at"), eb.ref("pull_requests.merged_at")),
           closed_at: eb.ref("excluded.closed_at"),
+          fix: eb.fn.coalesce(eb.ref("excluded.fix"), eb.ref("pull_requests.fix")),
           updated_at: new Date(),
         })),
       )
@@ -108,7 +116,13 @@ export class HistoryStore {
     const row = await this.db
       .insertInto("repositories")
       .values({ repo_id: String(repo.repoId), installation_id: repo.installationId === undefined ? null : String(repo.installationId), full_name: repo.fullName, backfilled_at: null })
-      .onConflict((oc) => oc.column("repo_id").doUpdateSet({ full_name: repo.fullName, updated_at: new Date() }))
+      .onConflict((oc) =>
+        oc.column("repo_id").doUpdateSet((eb) => ({
+          full_name: repo.fullName,
+          installation_id: eb.fn.coalesce(eb.ref("excluded.installation_id"), eb.ref("repositories.installation_id")),
+          updated_at: new Date(),
+        })),
+      )
       .returning("backfilled_at")
       .executeTakeFirstOrThrow();
     return { backfilled: row.backfilled_at !== null };
@@ -118,11 +132,11 @@ export class HistoryStore {
     await this.db.updateTable("repositories").set({ backfilled_at: at }).where("repo_id", "=", String(repoId)).execute();
   }
 
-  /** A triage's result, kept when it says something new (level, score or head). */
+  /** A triage's result, kept when it says something new (level, score, head, checklist or approvals). */
   async recordTriage(t: TriageRecord): Promise<void> {
     const last = await this.db
       .selectFrom("triage_results")
-      .select(["head_sha", "level", "score", "checklist_missing"])
+      .select(["head_sha", "level", "score", "checklist_missing", "approvals_met"])
       .where("repo_id", "=", String(t.repoId))
       .where("number", "=", t.number)
       .orderBy("at", "desc")
@@ -130,8 +144,26 @@ export class HistoryStore {
       .limit(1)
       .executeTakeFirst();
     await this.db.updateTable("pull_requests").set({ level: t.level, score: t.score }).where("repo_id", "=", String(t.repoId)).where("number", "=", t.number).execute();
+    if (t.repository) {
+      const { fullName, people, leadGroup } = t.repository;
+      await this.db
+        .insertInto("repositories")
+        .values({ repo_id: String(t.repoId), installation_id: null, full_name: fullName, backfilled_at: null, people, lead_group: leadGroup })
+        .onConflict((oc) => oc.column("repo_id").doUpdateSet({ people, lead_group: leadGroup }))
+        .execute();
+    }
     const missing = JSON.stringify(t.checklistMissing);
-    if (last && last.head_sha === t.headSha && last.level === t.level && last.score === t.score && JSON.stringify(last.checklist_missing) === missing) return;
+    const approvalsMet = t.approvalsMet ?? null;
+    if (
+      last &&
+      last.head_sha === t.headSha &&
+      last.level === t.level &&
+      last.score === t.score &&
+      JSON.stringify(last.checklist_missing) === missing &&
+      last.approvals_met === approvalsMet
+    ) {
+      return;
+    }
     await this.db
       .insertInto("triage_results")
       .values({
@@ -144,6 +176,7 @@ export class HistoryStore {
         factors: JSON.stringify(t.factors),
         checklist_missing: missing,
         analysis_rules: JSON.stringify(t.analysisRules),
+        approvals_met: approvalsMet,
         at: t.at,
       })
       .execute();
@@ -336,10 +369,10 @@ export class HistoryStore {
   /**
    * Open review requests per reviewer across every repository of the installation (SPEC §4,
    * "least loaded"), from the stored history: pending requests on open pull requests,
-   * leaving out the PR being routed.
+   * leaving out the PR being routed (when given).
    */
-  async openRequestLoad(installationId: number | string, exclude: PrIdentity): Promise<Map<string, number>> {
-    const rows = await this.db
+  async openRequestLoad(installationId: number | string, exclude?: PrIdentity): Promise<Map<string, number>> {
+    let query = this.db
       .selectFrom("review_requests as rr")
       .innerJoin("pull_requests as p", (join) => join.onRef("p.repo_id", "=", "rr.repo_id").onRef("p.number", "=", "rr.number"))
       .select(["rr.reviewer", (eb) => eb.fn.countAll<string>().as("n")])
@@ -347,9 +380,9 @@ export class HistoryStore {
       .where("p.state", "=", "open")
       .where("rr.removed_at", "is", null)
       .where("rr.reviewed_at", "is", null)
-      .where((eb) => eb.not(eb.and([eb("rr.repo_id", "=", String(exclude.repoId)), eb("rr.number", "=", exclude.number)])))
-      .groupBy("rr.reviewer")
-      .execute();
+      .groupBy("rr.reviewer");
+    if (exclude) query = query.where((eb) => eb.not(eb.and([eb("rr.repo_id", "=", String(exclude.repoId)), eb("rr.number", "=", exclude.number)])));
+    const rows = await query.execute();
     return new Map(rows.map((r) => [r.reviewer, Number(r.n)]));
   }
 

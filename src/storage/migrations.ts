@@ -197,8 +197,38 @@ export const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
-  // 0003 is another change's; this one may ship first, so the migrator runs a migration it
-  // has not run even when a later one already has (allowUnorderedMigrations below).
+  "0003_reports": {
+    async up(db: Kysely<unknown>) {
+      // Read by the people reports: whether the repository's config allows them, and which
+      // group is its lead (for "routed to the lead"), as of its latest triage.
+      await db.schema.alterTable("repositories").addColumn("people", "boolean").execute();
+      await db.schema.alterTable("repositories").addColumn("lead_group", "text").execute();
+      // Whether the PR is a bug fix, as the risk model's fix factor decides (title, branch, labels).
+      await db.schema.alterTable("pull_requests").addColumn("fix", "boolean").execute();
+      // Whether the approvals the level requires were there at this triage.
+      await db.schema.alterTable("triage_results").addColumn("approvals_met", "boolean").execute();
+      await db.schema.createIndex("pull_requests_repo_id_opened").on("pull_requests").columns(["repo_id", "opened_at"]).execute();
+      // Follow-up fixes: merged fixes of a repository by merge time.
+      await db.schema
+        .createIndex("pull_requests_fixes_merged")
+        .on("pull_requests")
+        .columns(["repo_id", "merged_at"])
+        .where(sql.ref("fix"), "=", true)
+        .execute();
+      await db.schema.createIndex("review_requests_repo_requested").on("review_requests").columns(["repo_id", "requested_at"]).execute();
+      await db.schema.createIndex("reviews_repo_submitted").on("reviews").columns(["repo_id", "submitted_at"]).execute();
+      await db.schema.createIndex("escalations_repo_at").on("escalations").columns(["repo_id", "at"]).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const index of ["escalations_repo_at", "reviews_repo_submitted", "review_requests_repo_requested", "pull_requests_fixes_merged", "pull_requests_repo_id_opened"]) {
+        await db.schema.dropIndex(index).execute();
+      }
+      await db.schema.alterTable("triage_results").dropColumn("approvals_met").execute();
+      await db.schema.alterTable("pull_requests").dropColumn("fix").execute();
+      await db.schema.alterTable("repositories").dropColumn("lead_group").execute();
+      await db.schema.alterTable("repositories").dropColumn("people").execute();
+      },
+    },
   "0004_dashboard": {
     async up(db: Kysely<unknown>) {
       await db.schema

@@ -70,6 +70,10 @@ export interface RepositoriesTable {
   full_name: string;
   /** When the repository's open PRs were read once, so its review load is known. */
   backfilled_at: Timestamp | null;
+  /** `people` in the repository's config at its latest triage; null before any (reports on). */
+  people: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** `governance.lead_group` at its latest triage; null before any ("lead"). */
+  lead_group: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: DefaultTimestamp;
 }
 
@@ -90,6 +94,8 @@ export interface PullRequestsTable {
   ready_at: Timestamp | null;
   merged_at: Timestamp | null;
   closed_at: Timestamp | null;
+  /** Marked as a bug fix (the risk model's fix factor: title, branch or labels); null when not known. */
+  fix: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   updated_at: DefaultTimestamp;
 }
 
@@ -113,6 +119,8 @@ export interface TriageResultsTable {
   checklist_missing: Json;
   /** Static-analysis findings per rule on changed lines. */
   analysis_rules: Json;
+  /** The approvals the level requires were there (null in rows from before this was kept). */
+  approvals_met: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   at: DefaultTimestamp;
 }
 

@@ -14,6 +14,15 @@ const REPO = "[A-Za-z0-9._-]{1,100}";
 const SHORT = new RegExp(`^(${OWNER})/(${REPO})#([1-9][0-9]{0,9})$`);
 const URL_PATH = new RegExp(`^/(${OWNER})/(${REPO})/pull/([1-9][0-9]{0,9})(?:/[A-Za-z0-9/_-]*)?$`);
 
+const REPOSITORY = new RegExp(`^(${OWNER})/(${REPO})$`);
+
+/** `owner/repo` by GitHub's naming rules; undefined when it is not one. */
+export function parseRepositoryName(text: string): { owner: string; repo: string } | undefined {
+  const m = REPOSITORY.exec(text);
+  if (!m || m[2] === "." || m[2] === "..") return undefined;
+  return { owner: m[1]!, repo: m[2]!.replace(/\.git$/, "") };
+}
+
 /** `owner/repo#N`, or a PR URL as copied from the browser (`…/pull/N/files` too); undefined when neither. */
 export function parseTarget(text: string): ExplainTarget | undefined {
   const short = SHORT.exec(text);
