@@ -10,6 +10,7 @@ import type { TeamCache } from "../github/expand-teams.js";
 import { exchangeCode, listVisibleRepositories, readUser, TokenRejectedError, type VisibleRepository } from "../github/read-user-access.js";
 import type { Logger, Octokit } from "../github/types.js";
 import type { DashboardSettings } from "../server/read-server-settings.js";
+import { buildPeopleReport, UnknownRepositoryError, type PeopleReportResult } from "../reports/index.js";
 import { DashboardStore } from "../storage/dashboard-store.js";
 import { DashboardSessionStore } from "../storage/dashboard-session-store.js";
 import type { Db } from "../storage/open-database.js";
@@ -22,6 +23,9 @@ import { DASHBOARD_CSS, renderLayout, type PageName, type Viewer } from "./rende
 import { renderLoadPage } from "./render-load-page.js";
 import { renderPeoplePage } from "./render-people-page.js";
 import { renderQueuePage, type RepoRules } from "./render-queue-page.js";
+
+/** The people reports' window, as the `report` command's default. */
+const PEOPLE_WINDOW_DAYS = 90;
 
 export interface DashboardOptions {
   settings: DashboardSettings | undefined;
@@ -201,8 +205,20 @@ export function handleDashboard(options: DashboardOptions): Route {
     },
     people: async (repos, session) => {
       const verdicts = await mapLimit(repos, CONFIG_READS_AT_ONCE, async (r) => r.admin || (await leadsOf(r, await configOf(r))).has(session.login.toLowerCase()));
-      const allowed = repos.filter((_, i) => verdicts[i]).map((r) => r.fullName);
-      return renderPeoplePage({ allowed, hidden: repos.length - allowed.length });
+      const allowedRepos = repos.filter((_, i) => verdicts[i]);
+      const allowed = allowedRepos.map((r) => r.fullName);
+      const hidden = repos.length - allowed.length;
+      const selected = allowedRepos[0];
+      if (!selected) return renderPeoplePage({ allowed, hidden, windowDays: PEOPLE_WINDOW_DAYS });
+      const until = clock();
+      const since = new Date(until.getTime() - PEOPLE_WINDOW_DAYS * 86_400_000);
+      let report: PeopleReportResult | undefined;
+      try {
+        report = await buildPeopleReport(options.db, { owner: selected.owner, repo: selected.name, since, until });
+      } catch (error) {
+        if (!(error instanceof UnknownRepositoryError)) throw error;
+      }
+      return renderPeoplePage({ allowed, hidden, selected: selected.fullName, windowDays: PEOPLE_WINDOW_DAYS, ...(report ? { report } : {}) });
     },
     health: async (repos) => {
       const configs = await mapLimit(repos, CONFIG_READS_AT_ONCE, configOf);

@@ -209,10 +209,20 @@ describe("only what the user may see", () => {
     const alice = await signIn(t, "alice");
     mockVisible("alice", [WEB_REPO, { ...API_REPO, admin: true }]);
     const forAlice = await (await get(t, "/dashboard/people", alice)).text();
-    // A lead of acme/web by its config, an admin of acme/api by GitHub.
-    expect(forAlice).toContain("<li>acme/web</li>");
-    expect(forAlice).toContain("<li>acme/api</li>");
-    expect(forAlice).toContain("People reports are not available in this version");
+    // A lead of acme/web by its config, an admin of acme/api by GitHub: both offered, the first shown.
+    expect(forAlice).toContain('<strong aria-current="page">acme/api</strong>');
+    expect(forAlice).toContain('href="/dashboard/people?repo=acme%2Fweb"');
+    expect(forAlice).toMatch(/<h2>Authors<\/h2>[\s\S]*<th scope="row">dave<\/th>/);
+    expect(forAlice).toMatch(/<h2>Reviewers<\/h2>[\s\S]*<th scope="row">carol<\/th>/);
+    expect(forAlice).not.toContain("mallory");
+    const web = await (await get(t, "/dashboard/people?repo=acme/web", alice)).text();
+    expect(web).toContain('<th scope="row">mallory</th>');
+    expect(web).not.toContain('<th scope="row">dave</th>');
+
+    // Bob, at the URL of acme/web's report: not a lead there, so nothing of it.
+    const guessed = await (await get(t, "/dashboard/people?repo=acme/web", bob)).text();
+    expect(guessed).toContain("You are not a lead or an admin");
+    expect(guessed).not.toContain("mallory");
   }, 20_000);
 
   it("shows each repository's config status with its readable problems and a link to the file", async () => {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { API, CONFIG_URL, RAW } from "../helpers/github.js";
 import { file, mockFiles, mockToken, nock, prPayload, REPO_PATH } from "../helpers/scenario.js";
+
+const URGENT_HEAD = "5f0c2b6e8d9a4c1b3e7f60a2d4c8b1e9f3a5d7c2";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 /**
@@ -126,7 +128,8 @@ describe("urgent PRs in stale-review escalation", () => {
     const urgent = mockOpened(first, 3);
     await t.post("pull_request", prPayload({ number: 2, files: FILES }));
     await t.idle();
-    await t.post("pull_request", prPayload({ number: 3, files: FILES, labels: ["urgent"] }));
+    // A head of its own: two PRs on one commit share its check (and wait for each other).
+    await t.post("pull_request", prPayload({ number: 3, files: FILES, labels: ["urgent"], headSha: URGENT_HEAD }));
     await t.idle();
     expect(nock.pendingMocks()).toEqual([]);
     expect(normal.requested).toHaveLength(1);
@@ -136,7 +139,7 @@ describe("urgent PRs in stale-review escalation", () => {
     const reads = nock(API).persist();
     reads.get((uri) => CONFIG_URL.test(uri)).optionally().reply(200, CONFIG, RAW);
     reads.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ number: 2, files: FILES, requested: normal.requested, labels: ["risk: medium"] }).pull_request as Json);
-    reads.get(`${REPO_PATH}/pulls/3`).reply(200, prPayload({ number: 3, files: FILES, requested: urgent.requested, labels: ["urgent", "risk: medium"] }).pull_request as Json);
+    reads.get(`${REPO_PATH}/pulls/3`).reply(200, prPayload({ number: 3, files: FILES, requested: urgent.requested, labels: ["urgent", "risk: medium"], headSha: URGENT_HEAD }).pull_request as Json);
     mockFiles(reads, FILES, 3);
     reads.get(`${REPO_PATH}/pulls/3/reviews`).query({ per_page: 100 }).reply(200, []);
     reads.get(`${REPO_PATH}/issues/3/comments`).query({ per_page: 100 }).reply(200, []);
