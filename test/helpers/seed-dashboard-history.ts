@@ -1,15 +1,5 @@
+import { seededRandom } from "../../bench/support/seeded-random.js";
 import type { Db } from "../../src/storage/open-database.js";
-
-/** A small deterministic PRNG (mulberry32): every run seeds the same history. */
-function seededRandom(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SeedRepo {
   id: number;
