@@ -214,7 +214,7 @@ export function handleDashboard(options: DashboardOptions): Route {
       const since = new Date(until.getTime() - PEOPLE_WINDOW_DAYS * 86_400_000);
       let report: PeopleReportResult | undefined;
       try {
-        report = await buildPeopleReport(options.db, { owner: selected.owner, repo: selected.name, since, until });
+        report = await buildPeopleReport(options.db, { owner: selected.owner, repo: selected.name, repoId: selected.id, since, until });
       } catch (error) {
         if (!(error instanceof UnknownRepositoryError)) throw error;
       }

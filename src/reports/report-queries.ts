@@ -18,13 +18,14 @@ export interface ResolvedRepository {
  * repositories table knows every repository the app triaged in; pull requests recorded only
  * from other events (a close) still name theirs.
  */
-export async function resolveRepository(db: Db, options: Pick<ReportOptions, "owner" | "repo">): Promise<ResolvedRepository> {
+export async function resolveRepository(db: Db, options: Pick<ReportOptions, "owner" | "repo" | "repoId">): Promise<ResolvedRepository> {
   const fullName = `${options.owner}/${options.repo}`;
   const name = fullName.toLowerCase();
+  const byId = options.repoId;
   const rows = await db
     .selectFrom("repositories")
     .select(["repo_id", "full_name", "people", "lead_group", "installation_id"])
-    .where((eb) => eb(eb.fn("lower", ["full_name"]), "=", name))
+    .where((eb) => (byId !== undefined ? eb("repo_id", "=", byId) : eb(eb.fn("lower", ["full_name"]), "=", name)))
     .orderBy("updated_at", "desc")
     .execute();
   if (rows.length) {
@@ -41,7 +42,7 @@ export async function resolveRepository(db: Db, options: Pick<ReportOptions, "ow
     .selectFrom("pull_requests")
     .select(["repo_id", "repo", "installation_id"])
     .distinct()
-    .where((eb) => eb(eb.fn("lower", ["repo"]), "=", name))
+    .where((eb) => (byId !== undefined ? eb("repo_id", "=", byId) : eb(eb.fn("lower", ["repo"]), "=", name)))
     .execute();
   if (!prs.length) throw new UnknownRepositoryError(fullName);
   return {

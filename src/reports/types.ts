@@ -6,6 +6,11 @@ export type { Level };
 export interface ReportOptions {
   owner: string;
   repo: string;
+  /**
+   * The repository's GitHub id, when the caller knows it (the dashboard): only history under
+   * this id is read, not that of another repository that once carried the same name.
+   */
+  repoId?: string;
   /** Inclusive. */
   since: Date;
   /** Exclusive. */
