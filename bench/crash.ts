@@ -65,7 +65,6 @@ try {
     const errors = second.logs.filter((l) => /"level":(50|60)/.test(l)).slice(0, 5);
     if (errors.length) console.log(`  errors logged:\n    ${errors.join("\n    ")}`);
   }
-  if (process.env.CRASH_LOG_FILE) (await import("node:fs")).writeFileSync(process.env.CRASH_LOG_FILE, [...first.logs, "---- restart ----", ...second.logs].join("\n"));
   await second.kill("SIGTERM");
   const exit = await second.exited;
   console.log(`  SIGTERM: exit ${exit.code ?? exit.signal}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../helpers/app.js";
 import { API, REPO_PATH, file, mockConfig, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
+import { CRITICAL_PATH_CONFIG as CONFIG } from "./critical-path-config.js";
 
 /**
  * Hostile author: file names are the author's. The default `risk.ignore` list (`**∕*.min.js`,
@@ -9,21 +10,6 @@ import { API, REPO_PATH, file, mockConfig, mockOpenPulls, mockToken, nock, prPay
  * a low-risk PR: one approval, no lead. The repository's explicit impact rule must still apply.
  */
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const CONFIG = `
-reviewers:
-  lead: [alice]
-  seniors: [bob, carol]
-options:
-  labels: false
-analysis:
-  enabled: false
-routing:
-  respect_busy: false
-risk:
-  impact:
-    - { paths: ["src/auth/**"], impact: critical, reason: identity }
-`;
 
 async function open(files: Array<FileSpec & { previous_filename?: string }>): Promise<Json> {
   const app = await buildApp();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../helpers/app.js";
 import { API, REPO_PATH, file, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
+import { CRITICAL_PATH_CONFIG as CONFIG } from "./critical-path-config.js";
 
 /**
  * Hostile author: the title is the author's text. A Conventional Commit type that claims no
@@ -10,21 +11,6 @@ import { API, REPO_PATH, file, mockConfig, mockFiles, mockOpenPulls, mockToken, 
  * the files contradict (a source file changed) must not lower what governance requires.
  */
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const CONFIG = `
-reviewers:
-  lead: [alice]
-  seniors: [bob, carol]
-options:
-  labels: false
-analysis:
-  enabled: false
-routing:
-  respect_busy: false
-risk:
-  impact:
-    - { paths: ["src/auth/**"], impact: critical, reason: identity }
-`;
 
 async function open(title: string, files: FileSpec[]): Promise<Json> {
   const app = await buildApp();
