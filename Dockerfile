@@ -10,9 +10,12 @@ RUN npm run build
 
 # Runtime stage: production dependencies only, non-root.
 FROM node:24-slim
+# MALLOC_ARENA_MAX: glibc keeps a malloc arena per thread that allocates, and freed memory
+# stays in them; two arenas keep the app's resident memory near its live memory.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
@@ -27,4 +30,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/server.js"]
+# The same flags as `npm start`: a 4 MB semi-space bounds V8's young generation (memory-soak).
+CMD ["node", "--max-semi-space-size=4", "dist/server.js"]

@@ -11,8 +11,8 @@
  * 1. Each worst input alone in the lint pool: outcome, time in the worker, longest stall.
  * 2. Through the webhook path (`probot.receive`): a PR with all of them, and a 100-file
  *    TypeScript PR: requests per PR (token exchange excluded), annotations, longest stall.
- * 3. Memory: the worker's peak heap against its limit, the process's peak RSS (workers
- *    included: threads share it), the main thread's heap.
+ * 3. Memory: the worker's peak heap against its limit and its peak RSS (a process of its
+ *    own), the app process's RSS and heap.
  *
  *   npx tsx bench/analysis-isolation.ts
  */
@@ -274,7 +274,8 @@ async function runApp(): Promise<void> {
   console.log(`     lint workers: ${stats.started} started, ${stats.timeouts} stopped at a time budget, ${stats.outOfMemory} at the heap limit, ${stats.crashes} crashed`);
   // A worker stopped mid-file cannot report; its heap is bounded by the limit all the same.
   console.log(`     worker peak heap after a finished file ${(stats.peakHeapBytes / MB).toFixed(0)} MB; limit ${(stats.heapLimitBytes / MB).toFixed(0)} MB (256 MB old generation + young generation)`);
-  console.log(`     main thread heap used now ${(process.memoryUsage().heapUsed / MB).toFixed(0)} MB; process RSS now ${(process.memoryUsage.rss() / MB).toFixed(0)} MB (one idle worker included)`);
+  console.log(`     worker peak RSS after a finished file ${(stats.peakRssBytes / MB).toFixed(0)} MB (a process of its own, outside the app's RSS)`);
+  console.log(`     app heap used now ${(process.memoryUsage().heapUsed / MB).toFixed(0)} MB; app process RSS now ${(process.memoryUsage.rss() / MB).toFixed(0)} MB (workers not included)`);
   await analyze.close();
   console.log(`     after close(): RSS ${(process.memoryUsage.rss() / MB).toFixed(0)} MB`);
   stub.send({ type: "exit" });

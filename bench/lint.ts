@@ -1,7 +1,7 @@
 /**
  * Benchmark for SPEC §7: static analysis of a 100-file PR. Generates 100 realistic modules
  * (200–400 lines each, half TypeScript, a few real bugs), then runs them through analyzeFiles
- * with an in-memory fetchContents and the production lint pool (one worker thread), with the
+ * with an in-memory fetchContents and the production lint pool (one worker process), with the
  * production bounds (so a budget overrun shows up as skipped files). The first run includes
  * the worker's start-up (loading the parsers) and JIT warm-up, as the first PR after a deploy
  * would; the warm runs are the steady state.

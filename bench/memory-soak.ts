@@ -6,8 +6,9 @@
  * - this one plays GitHub: a local HTTP stub of the REST API backed by a model of 200
  *   repositories (20 installations) and their pull requests, and the source of webhooks,
  *   built from real payloads (test/fixtures) and the model's current state;
- * - a child started with --expose-gc runs the real app — `createApp()` with the
- *   `createAnalyzer()` extras, as the default export of src/index.ts — on a Probot with a
+ * - a child started with --expose-gc runs the real app, compiled into dist/ as `npm start`
+ *   runs it — `createApp()` with the `createAnalyzer()` extras, as the default export of
+ *   src/index.ts — on a Probot with a
  *   fake key whose `baseUrl` is the stub, receives the events over IPC in batches of
  *   ~50 concurrent `probot.receive` calls, and reports `process.memoryUsage()` after a full
  *   GC every 1000 events.
@@ -28,12 +29,13 @@
  *   npx tsx bench/memory-soak.ts     (SOAK_EVENTS=10000 SOAK_BATCH=50 SOAK_REPOS=200
  *                                     SOAK_SETTLE_MS=8000; SOAK_ANALYZE=0 leaves ESLint out)
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { Writable } from "node:stream";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { STICKY_MARKER } from "../src/core/render-comment.js";
 import { seededRandom } from "./support/seeded-random.js";
@@ -61,7 +63,7 @@ interface Sample {
   heapTotal: number;
   external: number;
   sizes: Record<string, number>;
-  worker?: { started: number; timeouts: number; outOfMemory: number; peakHeapBytes: number; heapLimitBytes: number };
+  worker?: { started: number; timeouts: number; outOfMemory: number; peakHeapBytes: number; heapLimitBytes: number; peakRssBytes: number };
   seconds: number;
 }
 
@@ -82,8 +84,7 @@ interface ChildStats {
 async function runChild(stubUrl: string): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  // Before anything is loaded: Node plus the tsx loader (its hooks run on a thread of their
-  // own), which production's compiled `node dist/src/server.js` does not carry.
+  // Before anything is loaded: Node alone, as production's compiled `node dist/server.js`.
   const startRss = process.memoryUsage().rss;
   const { pino } = await import("pino");
   const { Probot, ProbotOctokit } = await import("probot");
@@ -152,7 +153,7 @@ async function runChild(stubUrl: string): Promise<void> {
         configs: deps.configs.size,
         writes: deps.writes.pending,
       },
-      // The lint workers' own V8 heaps; their memory is part of the process RSS above.
+      // The lint workers' own heaps and resident sets: processes of their own, outside the RSS above.
       worker: analyze?.pool.stats(),
     };
   };
@@ -887,18 +888,65 @@ function connect(child: ChildProcess) {
   };
 }
 
+/**
+ * The app as `npm start` runs it: compiled by tsc into dist/, no TypeScript loader in the
+ * process (tsx's hooks alone hold some 50 MB). This file's own child code is bundled by esbuild
+ * next to it, with every import of the app's sources pointed at their compiled twin in dist/.
+ */
+/**
+ * The Node flags of `npm start` (package.json) and the memory settings of the Docker image's
+ * environment (Dockerfile), so the app is measured with what it ships with.
+ */
+function productionRuntime(): { flags: string[]; env: Record<string, string> } {
+  const root = new URL("..", import.meta.url);
+  const start = (JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const flags = start.split(/\s+/).filter((token) => token.startsWith("--"));
+  const arenas = /MALLOC_ARENA_MAX=(\d+)/.exec(readFileSync(new URL("Dockerfile", root), "utf8"))?.[1];
+  // A variable set for the bench wins, so other settings can be compared.
+  const env: Record<string, string> = arenas && process.env.MALLOC_ARENA_MAX === undefined ? { MALLOC_ARENA_MAX: arenas } : {};
+  return { flags, env };
+}
+
+async function compileChild(): Promise<string> {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { cwd: root, stdio: "inherit" });
+  const outfile = join(root, ".bench-out", "memory-soak-child.mjs");
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    outfile,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    logLevel: "warning",
+    plugins: [
+      {
+        name: "app-from-dist",
+        setup(b) {
+          b.onResolve({ filter: /^\.\.\/src\// }, (args) => ({ path: join(root, "dist", args.path.slice("../src/".length)), external: true }));
+        },
+      },
+    ],
+  });
+  return outfile;
+}
+
 async function runParent(): Promise<void> {
   const stub = await startStub();
-  const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--child"], {
+  const production = productionRuntime();
+  const child = spawn(process.execPath, ["--expose-gc", ...production.flags, await compileChild(), "--child"], {
     stdio: ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...process.env, SOAK_STUB_URL: stub.url },
+    env: { ...process.env, ...production.env, SOAK_STUB_URL: stub.url },
   });
+  console.log(`  app runtime as the Docker image runs it: node ${production.flags.join(" ")}${Object.entries(production.env).map(([k, v]) => `, ${k}=${v}`).join("")}`);
   const ipc = connect(child);
   const hello = await ipc.ready;
   console.log(
     `memory-soak: ${EVENTS} events over ${REPOS} repositories (${new Set(repos.map((r) => r.installation)).size} installations), ${BATCH} concurrent per batch; app in a child process${hello.gc ? " with --expose-gc (figures after a full GC)" : ""}; static analysis ${hello.analyze ? "on (createAnalyzer, as shipped)" : "OFF (SOAK_ANALYZE=0)"}`,
   );
-  console.log(`  child RSS before loading anything (node + tsx loader): ${(hello.startRss / MB).toFixed(1)} MB`);
+  console.log(`  child RSS before loading anything (node, running the app compiled into dist/): ${(hello.startRss / MB).toFixed(1)} MB`);
 
   const started = Date.now();
   const samples: Sample[] = [];
@@ -950,7 +998,7 @@ async function runParent(): Promise<void> {
   if (last.worker) {
     const w = last.worker;
     console.log(
-      `  lint workers: ${w.started} started, ${w.timeouts} stopped over the time budget, ${w.outOfMemory} over the memory budget; peak worker heap ${mb(w.peakHeapBytes)} MB of its ${mb(w.heapLimitBytes)} MB limit (inside the process RSS above)`,
+      `  lint workers: ${w.started} started, ${w.timeouts} stopped over the time budget, ${w.outOfMemory} over the memory budget; peak worker heap ${mb(w.peakHeapBytes)} MB of its ${mb(w.heapLimitBytes)} MB limit, peak worker RSS ${mb(w.peakRssBytes)} MB (worker processes of their own, not in the app's RSS above)`,
     );
   }
   console.log(`  ${peak < TARGET_MB * MB ? "PASS" : "FAIL"}: peak RSS ${mb(peak)} MB vs target < ${TARGET_MB} MB`);

@@ -2157,7 +2157,7 @@ var require_thread_stream = __commonJS({
     "use strict";
     var { version: version2 } = require_package();
     var { EventEmitter } = __require("events");
-    var { Worker: Worker2 } = __require("worker_threads");
+    var { Worker } = __require("worker_threads");
     var { join } = __require("path");
     var { pathToFileURL: pathToFileURL2 } = __require("url");
     var { wait: wait2 } = require_wait();
@@ -2211,7 +2211,7 @@ var require_thread_stream = __commonJS({
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
       const toExecute = bundlerOverrides["thread-stream-worker"] || join(__dirname, "lib", "worker.js");
-      const worker = new Worker2(toExecute, {
+      const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
         trackUnmanagedFds: false,
@@ -2724,7 +2724,7 @@ var require_transport = __commonJS({
     var { existsSync } = __require("node:fs");
     var getCallers = require_caller();
     var { join, isAbsolute, sep: sep3 } = __require("node:path");
-    var { fileURLToPath } = __require("node:url");
+    var { fileURLToPath: fileURLToPath2 } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
     var ThreadStream = require_thread_stream();
@@ -2791,7 +2791,7 @@ var require_transport = __commonJS({
       let path3 = unquoted;
       if (path3.startsWith("file://")) {
         try {
-          path3 = fileURLToPath(path3);
+          path3 = fileURLToPath2(path3);
         } catch {
           return false;
         }
@@ -57294,10 +57294,12 @@ async function queryAnswer(octokit, query, variables, maxBytes) {
 }
 
 // src/workers/create-lint-pool.ts
-import { Worker } from "node:worker_threads";
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 var DEFAULT_LINT_POOL = { size: 1, heapMb: 256, startupTimeoutMs: 6e4 };
 var FROM_SOURCE = import.meta.url.endsWith(".ts");
-var WORKER_URL = new URL(FROM_SOURCE ? "./run-lint-worker-from-source.mjs" : "./run-lint-worker.js", import.meta.url);
+var WORKER_PATH = fileURLToPath(new URL(FROM_SOURCE ? "./run-lint-worker-from-source.mjs" : "./run-lint-worker.js", import.meta.url));
+var STDERR_TAIL = 4096;
 function createLintPool(options2 = {}) {
   const size = options2.size ?? DEFAULT_LINT_POOL.size;
   const heapMb = options2.heapMb ?? DEFAULT_LINT_POOL.heapMb;
@@ -57306,63 +57308,74 @@ function createLintPool(options2 = {}) {
   if (!Number.isInteger(heapMb) || heapMb < 16) throw new RangeError(`lint worker heap must be a whole number of MB, at least 16, got ${heapMb}`);
   const slots = Array.from({ length: size }, () => ({ busy: false }));
   const queue = [];
-  const stats = { size, started: 0, timeouts: 0, outOfMemory: 0, crashes: 0, peakHeapBytes: 0, heapLimitBytes: 0 };
+  const stats = { size, started: 0, timeouts: 0, outOfMemory: 0, crashes: 0, peakHeapBytes: 0, heapLimitBytes: 0, peakRssBytes: 0 };
   let closed = false;
   let nextId = 0;
   const spawn = (slot) => {
-    const worker = new Worker(WORKER_URL, {
-      // Not the process's flags: some make no sense in a worker (`--input-type`, `--eval`), and
-      // the worker's limits are the ones below.
-      execArgv: [],
+    const worker = fork(WORKER_PATH, [], {
+      // Not the app's flags (a loader, --inspect): the worker's limit is the one below.
+      execArgv: [`--max-old-space-size=${heapMb}`],
       // Nothing in a worker needs the app's secrets (private key, webhook secret).
       env: {},
-      resourceLimits: { maxOldGenerationSizeMb: heapMb }
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      // Structured clone, as between threads: findings keep their shape, undefined included.
+      serialization: "advanced"
     });
-    worker.unref();
     stats.started++;
     slot.worker = worker;
     let markReady = () => void 0;
     slot.ready = new Promise((resolve) => markReady = resolve);
     let wasReady = false;
     let failure2;
+    let stderr = "";
+    worker.stderr?.setEncoding("utf8");
+    worker.stderr?.on("data", (chunk) => stderr = (stderr + chunk).slice(-STDERR_TAIL));
+    setReferenced(worker, false);
     worker.on("message", (message) => {
       if (message.type === "ready") {
         wasReady = true;
         markReady(true);
       } else if (message.type === "result" && slot.running?.id === message.id) {
         stats.peakHeapBytes = Math.max(stats.peakHeapBytes, message.heapTotal);
+        stats.peakRssBytes = Math.max(stats.peakRssBytes, message.rss);
         stats.heapLimitBytes = message.heapLimit;
         slot.running.settle({ kind: "done", result: message.result });
       }
     });
-    worker.on("error", (error62) => failure2 = error62);
-    worker.on("exit", (code2) => {
+    worker.on("error", (error62) => {
+      failure2 = error62;
+      if (worker.pid === void 0) onEnd(null, null);
+    });
+    worker.on("close", (code2, signal) => onEnd(code2, signal));
+    let ended = false;
+    const onEnd = (code2, signal) => {
+      if (ended) return;
+      ended = true;
       markReady(false);
       if (slot.worker !== worker) return;
-      if (!wasReady) slot.startFailure = failure2 ? firstLine2(failure2) : `exit code ${code2}`;
+      const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderr);
+      const reason = failure2 ? firstLine2(failure2) : outOfMemory ? "out of memory" : lastLine(stderr) || (signal ? `signal ${signal}` : `exit code ${code2}`);
+      if (!wasReady) slot.startFailure = reason;
       slot.worker = void 0;
       slot.ready = void 0;
-      const outOfMemory = failure2?.code === "ERR_WORKER_OUT_OF_MEMORY";
       if (outOfMemory) stats.outOfMemory++;
       else stats.crashes++;
-      slot.running?.settle(
-        outOfMemory ? { kind: "out-of-memory", heapMb } : { kind: "crashed", message: failure2 ? firstLine2(failure2) : `the worker exited with code ${code2}` }
-      );
+      slot.running?.settle(outOfMemory ? { kind: "out-of-memory", heapMb } : { kind: "crashed", message: `the lint worker stopped: ${reason}` });
       if (wasReady && !closed) spawn(slot);
-    });
+    };
   };
   const retire = (slot) => {
     const worker = slot.worker;
     slot.worker = void 0;
     slot.ready = void 0;
-    void worker?.terminate();
+    worker?.kill("SIGKILL");
     if (!closed) spawn(slot);
   };
   const run2 = async (slot, job) => {
     slot.busy = true;
     try {
       if (!slot.worker) spawn(slot);
-      slot.worker?.ref();
+      if (slot.worker) setReferenced(slot.worker, true);
       let timer;
       const ready = await Promise.race([
         slot.ready ?? Promise.resolve(false),
@@ -57396,11 +57409,11 @@ function createLintPool(options2 = {}) {
             done();
           }
         };
-        worker.postMessage({ id, task: job.task });
+        worker.send({ id, task: job.task });
       });
     } finally {
       slot.busy = false;
-      slot.worker?.unref();
+      if (slot.worker) setReferenced(slot.worker, false);
       pump();
     }
   };
@@ -57420,6 +57433,7 @@ function createLintPool(options2 = {}) {
       });
     },
     stats: () => ({ ...stats }),
+    pids: () => slots.flatMap((slot) => slot.worker?.pid === void 0 ? [] : [slot.worker.pid]),
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.resolve({ kind: "crashed", message: "the lint pool is closed" });
@@ -57429,7 +57443,11 @@ function createLintPool(options2 = {}) {
         const worker = slot.worker;
         slot.worker = void 0;
         slot.ready = void 0;
-        if (worker) stopping.push(worker.terminate());
+        if (worker && worker.exitCode === null && worker.signalCode === null) {
+          stopping.push(new Promise((resolve) => worker.once("exit", () => resolve())));
+          setReferenced(worker, true);
+          worker.kill("SIGKILL");
+        }
       }
       await Promise.all(stopping);
     }
@@ -57437,6 +57455,16 @@ function createLintPool(options2 = {}) {
 }
 function firstLine2(error62) {
   return error62.message.split("\n")[0] ?? "";
+}
+function lastLine(text2) {
+  return text2.trim().split("\n").at(-1)?.trim() ?? "";
+}
+function setReferenced(worker, referenced) {
+  const handles = [worker, worker.channel ?? void 0, worker.stderr ?? void 0];
+  for (const handle of handles) {
+    if (referenced) handle?.ref();
+    else handle?.unref();
+  }
 }
 
 // src/handlers/analyze-pull-request.ts

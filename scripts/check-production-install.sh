@@ -53,7 +53,7 @@ for _ in $(seq 1 300); do
     fi
     echo "check-production-install: SIGTERM: drained and exited 0"
     node dist/cli/main.js validate config/default.yml
-    # Static analysis runs in a worker thread started from dist/ (no tsx in production).
+    # Static analysis runs in a worker process started from dist/ (no tsx in production).
     node --input-type=module -e "
       const { createLintPool } = await import('./dist/workers/create-lint-pool.js');
       const pool = createLintPool();

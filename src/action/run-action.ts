@@ -14,7 +14,7 @@ export interface RunActionOptions {
   log?: PinoLogger;
   /** Tests: an Octokit without retries or throttling. */
   Octokit?: typeof AppOctokit;
-  /** Tests: the pipeline's static analysis (by default the app's, in worker threads). */
+  /** Tests: the pipeline's static analysis (by default the app's, in worker processes). */
   extras?: TriagePipelineExtras;
   /** Where workflow commands (`::error::`) go: the step's standard output. */
   out?: (line: string) => void;

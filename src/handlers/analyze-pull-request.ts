@@ -8,7 +8,7 @@ import type { TriagePipelineExtras } from "./triage.js";
 export const STATIC_ANALYSIS_DOCS = "https://github.com/review-triage/review-triage/blob/main/docs/static-analysis.md";
 
 export interface AnalyzerOptions {
-  /** Lint worker threads (`ANALYSIS_WORKERS`); as many PRs are analysed at once. */
+  /** Lint worker processes (`ANALYSIS_WORKERS`); as many PRs are analysed at once. */
   workers?: number;
   /** Heap limit of each worker in MB (`ANALYSIS_WORKER_HEAP_MB`). */
   workerHeapMb?: number;
@@ -65,7 +65,7 @@ export function readAnalyzerEnv(env: NodeJS.ProcessEnv): AnalyzerOptions {
  * Static analysis as a pipeline stage (SPEC §7): lint the PR's changed JavaScript/TypeScript
  * at its head commit, once per commit — reviews and ticks re-evaluate the PR without fetching
  * the files again. The files arrive in one GraphQL query per 100; ESLint runs in worker
- * threads under a time and memory budget, so no file can hold the event loop.
+ * processes under a time and memory budget, so no file can hold the event loop.
  *
  * Options not given come from the environment (readAnalyzerEnv), then the defaults. The app
  * must call `close()` on shutdown.

@@ -1,11 +1,13 @@
-import { Worker } from "node:worker_threads";
+import { fork, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
 import type { LintBudget, LintOutcome, LintTask } from "../core/analysis/analyze-files.js";
+import { fileURLToPath } from "node:url";
 import type { WorkerMessage } from "./run-lint-worker.js";
 
 export interface LintPoolOptions {
-  /** Worker threads, each linting one file at a time. */
+  /** Worker processes, each linting one file at a time. */
   size?: number;
-  /** V8 old-generation limit of each worker; a file that needs more stops that worker. */
+  /** V8 old-generation limit of each worker (`--max-old-space-size`); a file that needs more stops that worker. */
   heapMb?: number;
   /** How long a new worker may take to load ESLint and the parsers. */
   startupTimeoutMs?: number;
@@ -27,6 +29,8 @@ export interface LintPoolStats {
   peakHeapBytes: number;
   /** The heap limit a worker reported: `heapMb` plus V8's young generation. */
   heapLimitBytes: number;
+  /** Largest resident set a worker reported after a file: memory of its own, not the app's. */
+  peakRssBytes: number;
 }
 
 export interface LintPool {
@@ -34,14 +38,18 @@ export interface LintPool {
   /** Lint one file in a worker; the worker is stopped and replaced when over budget. Never rejects. */
   lint(task: LintTask, budget: LintBudget): Promise<LintOutcome>;
   stats(): LintPoolStats;
+  /** Process ids of the workers running now (for the operator, and for tests). */
+  pids(): number[];
   /** Stop every worker; later calls to `lint` answer `crashed` at once. */
   close(): Promise<void>;
 }
 
 // From TypeScript sources (tests, benchmarks, tsx) the worker starts from a small JavaScript
-// file that registers tsx in its thread; from dist/ it is compiled JavaScript next to this file.
+// file that registers tsx; from dist/ it is compiled JavaScript next to this file.
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
-const WORKER_URL = new URL(FROM_SOURCE ? "./run-lint-worker-from-source.mjs" : "./run-lint-worker.js", import.meta.url);
+const WORKER_PATH = fileURLToPath(new URL(FROM_SOURCE ? "./run-lint-worker-from-source.mjs" : "./run-lint-worker.js", import.meta.url));
+/** How much of a worker's stderr is kept to say why it died (V8's out-of-memory report is a few lines). */
+const STDERR_TAIL = 4096;
 
 interface Job {
   task: LintTask;
@@ -50,7 +58,7 @@ interface Job {
 }
 
 interface Slot {
-  worker?: Worker;
+  worker?: ChildProcess;
   /** True once the worker said ready, false when it died first. */
   ready?: Promise<boolean>;
   busy: boolean;
@@ -60,10 +68,13 @@ interface Slot {
 }
 
 /**
- * A small pool of worker threads that lint (SPEC §11: untrusted code is analysed only in
- * bounded workers). Each worker has a V8 heap limit; each file a wall-clock limit, past which
- * its worker is terminated, which stops even a loop that never yields. A worker that is
- * stopped or dies is replaced at once, so the next file finds one ready.
+ * A small pool of worker processes that lint (SPEC §11: untrusted code is analysed only in
+ * bounded workers). Each worker is a child process with a V8 heap limit and no environment;
+ * each file has a wall-clock limit, past which its worker is killed (SIGKILL), which stops even
+ * a loop that never yields. A worker that is stopped or dies is replaced at once, so the next
+ * file finds one ready. Processes rather than threads: ESLint's memory is then the worker's,
+ * not part of the app's resident set, and a worker that dies takes nothing of the app with it.
+ * A worker exits when the app does, a kill -9 included (its IPC channel closes).
  *
  * Workers start on first use and are unref'd while idle: an idle pool does not keep the process
  * alive, but only `close()` stops them.
@@ -77,26 +88,30 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
 
   const slots: Slot[] = Array.from({ length: size }, () => ({ busy: false }));
   const queue: Job[] = [];
-  const stats: LintPoolStats = { size, started: 0, timeouts: 0, outOfMemory: 0, crashes: 0, peakHeapBytes: 0, heapLimitBytes: 0 };
+  const stats: LintPoolStats = { size, started: 0, timeouts: 0, outOfMemory: 0, crashes: 0, peakHeapBytes: 0, heapLimitBytes: 0, peakRssBytes: 0 };
   let closed = false;
   let nextId = 0;
 
   const spawn = (slot: Slot): void => {
-    const worker = new Worker(WORKER_URL, {
-      // Not the process's flags: some make no sense in a worker (`--input-type`, `--eval`), and
-      // the worker's limits are the ones below.
-      execArgv: [],
+    const worker = fork(WORKER_PATH, [], {
+      // Not the app's flags (a loader, --inspect): the worker's limit is the one below.
+      execArgv: [`--max-old-space-size=${heapMb}`],
       // Nothing in a worker needs the app's secrets (private key, webhook secret).
       env: {},
-      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      // Structured clone, as between threads: findings keep their shape, undefined included.
+      serialization: "advanced",
     });
-    worker.unref();
     stats.started++;
     slot.worker = worker;
     let markReady: (ready: boolean) => void = () => undefined;
     slot.ready = new Promise<boolean>((resolve) => (markReady = resolve));
     let wasReady = false;
     let failure: Error | undefined;
+    let stderr = "";
+    worker.stderr?.setEncoding("utf8");
+    worker.stderr?.on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL)));
+    setReferenced(worker, false);
 
     worker.on("message", (message: WorkerMessage) => {
       if (message.type === "ready") {
@@ -104,34 +119,44 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
         markReady(true);
       } else if (message.type === "result" && slot.running?.id === message.id) {
         stats.peakHeapBytes = Math.max(stats.peakHeapBytes, message.heapTotal);
+        stats.peakRssBytes = Math.max(stats.peakRssBytes, message.rss);
         stats.heapLimitBytes = message.heapLimit;
         slot.running.settle({ kind: "done", result: message.result });
       }
     });
-    worker.on("error", (error) => (failure = error));
-    worker.on("exit", (code) => {
+    // Could not be started (or signalled): 'close' still follows when it had started.
+    worker.on("error", (error) => {
+      failure = error;
+      if (worker.pid === undefined) onEnd(null, null);
+    });
+    // After 'exit' and after stderr has been read to its end, so the reason is complete.
+    worker.on("close", (code, signal) => onEnd(code, signal));
+    let ended = false;
+    const onEnd = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (ended) return;
+      ended = true;
       markReady(false);
-      // A worker this pool terminated on purpose has been replaced already.
+      // A worker this pool stopped on purpose has been replaced already.
       if (slot.worker !== worker) return;
-      if (!wasReady) slot.startFailure = failure ? firstLine(failure) : `exit code ${code}`;
+      const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderr);
+      const reason = failure ? firstLine(failure) : outOfMemory ? "out of memory" : lastLine(stderr) || (signal ? `signal ${signal}` : `exit code ${code}`);
+      if (!wasReady) slot.startFailure = reason;
       slot.worker = undefined;
       slot.ready = undefined;
-      const outOfMemory = (failure as NodeJS.ErrnoException | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
       if (outOfMemory) stats.outOfMemory++;
       else stats.crashes++;
-      slot.running?.settle(
-        outOfMemory ? { kind: "out-of-memory", heapMb } : { kind: "crashed", message: failure ? firstLine(failure) : `the worker exited with code ${code}` },
-      );
+      slot.running?.settle(outOfMemory ? { kind: "out-of-memory", heapMb } : { kind: "crashed", message: `the lint worker stopped: ${reason}` });
       // One that never got ready would most likely fail again: the next file tries afresh.
       if (wasReady && !closed) spawn(slot);
-    });
+    };
   };
 
   const retire = (slot: Slot): void => {
     const worker = slot.worker;
     slot.worker = undefined;
     slot.ready = undefined;
-    void worker?.terminate();
+    // SIGKILL interrupts the worker wherever it is, a tight loop included.
+    worker?.kill("SIGKILL");
     if (!closed) spawn(slot);
   };
 
@@ -140,7 +165,7 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
     try {
       if (!slot.worker) spawn(slot);
       // Referenced while it has work, so a caller awaiting the result keeps the process up.
-      slot.worker?.ref();
+      if (slot.worker) setReferenced(slot.worker, true);
       let timer: NodeJS.Timeout | undefined;
       const ready = await Promise.race([
         slot.ready ?? Promise.resolve(false),
@@ -163,7 +188,6 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
         const limit = setTimeout(() => {
           stats.timeouts++;
           slot.running?.settle({ kind: "timeout", by, ms: by === "file" ? job.budget.fileMs : ms });
-          // terminate() interrupts the worker's JavaScript wherever it is, a tight loop included.
           retire(slot);
         }, ms);
         slot.running = {
@@ -175,11 +199,11 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
             done();
           },
         };
-        worker.postMessage({ id, task: job.task });
+        worker.send({ id, task: job.task });
       });
     } finally {
       slot.busy = false;
-      slot.worker?.unref();
+      if (slot.worker) setReferenced(slot.worker, false);
       pump();
     }
   };
@@ -201,16 +225,22 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
       });
     },
     stats: () => ({ ...stats }),
+    pids: () => slots.flatMap((slot) => (slot.worker?.pid === undefined ? [] : [slot.worker.pid])),
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.resolve({ kind: "crashed", message: "the lint pool is closed" });
-      const stopping: Promise<number>[] = [];
+      const stopping: Promise<void>[] = [];
       for (const slot of slots) {
         slot.running?.settle({ kind: "crashed", message: "the lint pool is closed" });
         const worker = slot.worker;
         slot.worker = undefined;
         slot.ready = undefined;
-        if (worker) stopping.push(worker.terminate());
+        if (worker && worker.exitCode === null && worker.signalCode === null) {
+          stopping.push(new Promise<void>((resolve) => worker.once("exit", () => resolve())));
+          // Referenced until it has exited, so a caller awaiting close() keeps the process up.
+          setReferenced(worker, true);
+          worker.kill("SIGKILL");
+        }
       }
       await Promise.all(stopping);
     },
@@ -219,4 +249,17 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
 
 function firstLine(error: Error): string {
   return error.message.split("\n")[0] ?? "";
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").at(-1)?.trim() ?? "";
+}
+
+/** Whether a worker (its process, IPC channel and stderr pipe) keeps the app's event loop alive. */
+function setReferenced(worker: ChildProcess, referenced: boolean): void {
+  const handles: Array<{ ref(): unknown; unref(): unknown } | undefined> = [worker, worker.channel ?? undefined, worker.stderr as Socket | null ?? undefined];
+  for (const handle of handles) {
+    if (referenced) handle?.ref();
+    else handle?.unref();
+  }
 }

@@ -1,6 +1,6 @@
-// Worker entry when the app runs from its TypeScript sources (tests, benchmarks, tsx): Node 20
-// does not apply `--import tsx` from a worker's execArgv to the worker's own entry, so tsx is
-// registered here, in the worker's thread, before the TypeScript entry is loaded.
+// Worker entry when the app runs from its TypeScript sources (tests, benchmarks, tsx): tsx is
+// registered here, from this file's own node_modules, so the worker needs no loader flags and
+// does not depend on the working directory.
 import { register } from "tsx/esm/api";
 
 register();

@@ -1,7 +1,11 @@
 /**
- * Entry of a lint worker thread (see create-lint-pool.ts). The only module that loads ESLint
- * and the TypeScript parser: a file crafted to be slow or huge then costs this thread, which
- * the pool stops and replaces, never the event loop that answers webhooks.
+ * Entry of a lint worker process (see create-lint-pool.ts). The only module that loads ESLint
+ * and the TypeScript parser: a file crafted to be slow or huge then costs this process, which
+ * the pool stops and replaces, never the process that answers webhooks. Its memory is its own,
+ * so the app's RSS does not carry ESLint's heap.
+ *
+ * It speaks over the IPC channel of `child_process.fork`; started as a worker thread instead
+ * (`new Worker`), it speaks over `parentPort` with the same messages.
  */
 import { getHeapStatistics } from "node:v8";
 import { parentPort } from "node:worker_threads";
@@ -15,26 +19,49 @@ export interface LintRequest {
 
 export type WorkerMessage =
   | { type: "ready" }
-  | { type: "result"; id: number; result: ReturnType<typeof lintChangedLines>; heapUsed: number; heapTotal: number; heapLimit: number };
+  | {
+      type: "result";
+      id: number;
+      result: ReturnType<typeof lintChangedLines>;
+      heapUsed: number;
+      heapTotal: number;
+      heapLimit: number;
+      /** The worker's resident set after the file, in bytes. */
+      rss: number;
+    };
 
-const port = parentPort;
-if (!port) throw new Error("run-lint-worker.ts runs only as a worker thread (new Worker)");
+const send: (message: WorkerMessage) => void = parentPort
+  ? (message) => parentPort!.postMessage(message)
+  : process.send
+    ? (message) => process.send!(message)
+    : () => {
+        throw new Error("run-lint-worker runs only as a lint worker (child_process.fork or new Worker)");
+      };
+const onRequest = (handle: (request: LintRequest) => void): void => {
+  if (parentPort) parentPort.on("message", handle);
+  else process.on("message", handle as (message: unknown) => void);
+};
+
+if (!parentPort && !process.send) throw new Error("run-lint-worker runs only as a lint worker (child_process.fork or new Worker)");
+// The app went away (a kill -9 included): its end of the channel closed, and so does this process.
+if (!parentPort) process.on("disconnect", () => process.exit(0));
 
 // Load both parsers and compile the rule configs before saying ready, so that a file's time
 // budget is spent on that file, not on the worker's start-up.
 lintChangedLines({ filename: "warm-up.js", source: "export const a = 1;\n", lines: "all", maxFindings: 1 });
 lintChangedLines({ filename: "warm-up.ts", source: "export const a: number = 1;\n", lines: "all", maxFindings: 1 });
 
-port.on("message", ({ id, task }: LintRequest) => {
+onRequest(({ id, task }) => {
   const result = lintChangedLines(task);
   const heap = getHeapStatistics();
-  port.postMessage({
+  send({
     type: "result",
     id,
     result,
     heapUsed: heap.used_heap_size,
     heapTotal: heap.total_heap_size,
     heapLimit: heap.heap_size_limit,
-  } satisfies WorkerMessage);
+    rss: process.memoryUsage.rss(),
+  });
 });
-port.postMessage({ type: "ready" } satisfies WorkerMessage);
+send({ type: "ready" });

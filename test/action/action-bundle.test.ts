@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
+import { fork, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeRecord } from "../../src/core/pr-record.js";
@@ -133,18 +132,21 @@ describe("the Action as GitHub runs it (action.yml, the committed bundle)", () =
   });
 
   it("lints in its bundled worker, without the repository's node_modules", async () => {
-    const worker = new Worker(join(checkout, "dist-action", "run-lint-worker.js"), { env: {} });
+    // Started the way the lint pool starts it: a process of its own, talking over IPC.
+    const worker = fork(join(checkout, "dist-action", "run-lint-worker.js"), [], { env: {}, execArgv: [], serialization: "advanced" });
     try {
       const result = await new Promise<{ findings: Array<{ ruleId: string }> }>((resolve, reject) => {
         worker.on("error", reject);
+        worker.on("exit", (code) => reject(new Error(`the bundled worker exited with code ${code}`)));
         worker.on("message", (m: { type: string; result?: { findings: Array<{ ruleId: string }> } }) => {
-          if (m.type === "ready") worker.postMessage({ id: 1, task: { filename: "a.ts", source: "const x: number = 1;\nif (x) { debugger; }\n", lines: "all", maxFindings: 10 } });
+          if (m.type === "ready") worker.send({ id: 1, task: { filename: "a.ts", source: "const x: number = 1;\nif (x) { debugger; }\n", lines: "all", maxFindings: 10 } });
           else if (m.result) resolve(m.result);
         });
       });
       expect(result.findings.map((f) => f.ruleId)).toEqual(["no-debugger"]);
     } finally {
-      await worker.terminate();
+      worker.kill("SIGKILL");
     }
   });
+
 });

@@ -56,7 +56,7 @@ async function run(eventName: string, payload: Json | null, env: Record<string, 
       GITHUB_RUN_ID: "1001",
       ...env,
     },
-    // With `analysis`, the action's own analyzer: ESLint in worker threads, as on the runner.
+    // With `analysis`, the action's own analyzer: ESLint in worker processes, as on the runner.
     { log: pino({ level: "debug" }, stream), Octokit: TestOctokit, ...(options.analysis ? {} : { extras: {} }), out: (line) => out.push(line) },
   );
   return { code, out, logs };
@@ -319,7 +319,7 @@ describe("GitHub Action mode", () => {
     expect(decodeRecord(draft.output.text)).toEqual(decodeRecord(opened.check.output.text));
   });
 
-  it("lints the changed JavaScript in its worker threads and annotates the check run", async () => {
+  it("lints the changed JavaScript in its worker processes and annotates the check run", async () => {
     const source = "export function total(a) {\n  debugger;\n  return a;\n}\n";
     const files = [{ filename: "src/total.js", additions: 4, status: "added", patch: `@@ -0,0 +1,4 @@\n${source.trimEnd().split("\n").map((l) => `+${l}`).join("\n")}` }];
     const scope = nock(API);

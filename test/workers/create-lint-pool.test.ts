@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -13,6 +13,21 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 
+/** Whether a process runs (a zombie counts as gone: it runs nothing and holds no memory). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (process.platform !== "linux") return true;
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 const task = (filename: string, source: string): LintTask => ({ filename, source, lines: "all", maxFindings: 50 });
 const budget = (fileMs: number, prMs = 60_000) => ({ fileMs, deadline: performance.now() + prMs });
 
@@ -22,7 +37,8 @@ afterEach(async () => {
   pool = undefined;
 });
 
-describe("createLintPool", () => {
+// Each test starts worker processes that load ESLint: seconds each on a loaded machine.
+describe("createLintPool", { timeout: 60_000 }, () => {
   it("lints in a worker and answers with the findings", async () => {
     pool = createLintPool();
     const outcome = await pool.lint(task("a.ts", "export const a = { k: 1, k: 2 };\n"), budget(10_000));
@@ -78,6 +94,36 @@ describe("createLintPool", () => {
     const outcomes = await Promise.all([pool.lint(task("switch.js", QUADRATIC_SWITCH), budget(1_500)), pool.lint(task("b.js", "debugger;\n"), budget(10_000))]);
     expect(outcomes.map((o) => o.kind)).toEqual(["timeout", "done"]);
     expect(pool.stats().started).toBe(3);
+  });
+
+  it("lints in a process of its own, without the app's environment", async () => {
+    process.env.REVIEW_TRIAGE_TEST_SECRET = "not-for-workers";
+    try {
+      pool = createLintPool();
+      expect(await pool.lint(task("a.js", "x;\n"), budget(20_000))).toMatchObject({ kind: "done" });
+      const [pid] = pool.pids();
+      expect(pid).toBeTypeOf("number");
+      expect(pid).not.toBe(process.pid);
+      // The worker's own memory, reported apart from the app's.
+      expect(pool.stats().peakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
+      // Only what fork() itself adds to name the IPC channel.
+      if (process.platform === "linux") expect(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean).every((v) => v.startsWith("NODE_CHANNEL_"))).toBe(true);
+    } finally {
+      delete process.env.REVIEW_TRIAGE_TEST_SECRET;
+    }
+  });
+
+  it("reports a worker that is killed from outside as crashed, and replaces it", async () => {
+    pool = createLintPool();
+    await pool.lint(task("warm.js", "x;\n"), budget(20_000));
+    const running = pool.lint(task("switch.js", QUADRATIC_SWITCH), budget(60_000));
+    const [pid] = pool.pids();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.kill(pid!, "SIGKILL");
+    expect(await running).toEqual({ kind: "crashed", message: "the lint worker stopped: signal SIGKILL" });
+    expect(await pool.lint(task("b.js", "debugger;\n"), budget(20_000))).toMatchObject({ kind: "done", result: { warnings: 1 } });
+    expect(pool.stats()).toMatchObject({ started: 2, crashes: 1 });
+    expect(pool.pids()).not.toContain(pid);
   });
 
   it("rejects a size or heap that cannot work", () => {
@@ -157,6 +203,29 @@ describe("the main thread", () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it("takes its workers with it when the app is killed with SIGKILL", async () => {
+    const script = `
+      const { createLintPool } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "src/workers/create-lint-pool.ts")).href)});
+      const pool = createLintPool();
+      await pool.lint({ filename: "a.js", source: "x;\\n", lines: "all", maxFindings: 1 }, { fileMs: 20000, deadline: performance.now() + 60000 });
+      console.log(JSON.stringify(pool.pids()));
+      setInterval(() => undefined, 1000);
+    `;
+    const app = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      app.once("error", reject);
+      app.stdout.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as number[]));
+    });
+    expect(pids).toHaveLength(1);
+    const worker = pids[0]!;
+    expect(alive(worker)).toBe(true);
+    await new Promise<void>((resolve) => {
+      app.once("exit", () => resolve());
+      app.kill("SIGKILL");
+    });
+    await expect.poll(() => alive(worker), { timeout: 20_000, interval: 50 }).toBe(false);
   }, 60_000);
 
   it("is not kept alive by an idle pool", async () => {

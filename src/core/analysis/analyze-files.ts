@@ -105,7 +105,7 @@ export interface AnalyzeFilesInput {
   config: Config["analysis"];
   /** The blobs of these files at the head commit; called at most once, never when no file is eligible. */
   fetchContents: (filenames: readonly string[]) => Promise<ReadonlyMap<string, FetchedContent>>;
-  /** Lints one file under the budget (src/workers: in a worker thread that is stopped when over it). */
+  /** Lints one file under the budget (src/workers: in a worker process that is stopped when over it). */
   lint: (task: LintTask, budget: LintBudget) => Promise<LintOutcome>;
   limits?: Partial<AnalysisLimits>;
   /** `performance.now()`, injectable so tests can drive the time budget. */
