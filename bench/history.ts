@@ -22,6 +22,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { buildPeopleReport, buildRepositoryReport } from "../src/reports/index.js";
 import { HistoryStore } from "../src/storage/history-store.js";
+import { refreshReportFacts } from "../src/storage/report-facts.js";
 import { openDatabase, type Database, type Db } from "../src/storage/open-database.js";
 import { seededRandom } from "./support/seeded-random.js";
 
@@ -216,6 +217,11 @@ async function measure(database: Database, engine: string): Promise<void> {
   const seeded = performance.now();
   await seed(database.db);
   console.log(`  seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s: ${await counts(database.db)}`);
+  // Rows written straight into the tables, as history stored before the report facts existed:
+  // filled in the way migration 0006 fills them (the app's writes keep them up to date).
+  const filled = performance.now();
+  await refreshReportFacts(database.db);
+  console.log(`  report facts of all ${PULL_REQUESTS.toLocaleString("en-US")} pull requests filled in ${((performance.now() - filled) / 1000).toFixed(1)} s (once, at migration 0006)`);
   const history = new HistoryStore(database.db);
   const exclude = { repoId: REPOS[0]!.id, number: 1 };
   const load = await time(LOAD_RUNS, () => history.openRequestLoad(INSTALLATION, exclude));

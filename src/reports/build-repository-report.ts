@@ -1,6 +1,7 @@
+import { sql } from "kysely";
 import { LEVELS } from "../config/schema.js";
 import type { Db } from "../storage/open-database.js";
-import { BOT_LOGIN, durationSummary, isLevel, percentile, resolveRepository, secondsBetween, zeroByLevel, type ResolvedRepository } from "./report-queries.js";
+import { durationSummary, isLevel, percentile, resolveRepository, secondsBetween, zeroByLevel, type ResolvedRepository } from "./report-queries.js";
 import type { DurationSummary, Level, ReportOptions, RepositoryReport } from "./types.js";
 
 /**
@@ -52,23 +53,7 @@ export async function buildRepositoryReport(db: Db, options: ReportOptions): Pro
 function countByLevel(db: Db, repository: ResolvedRepository, options: ReportOptions) {
   return db
     .selectFrom("pull_requests as p")
-    .select((eb) => [
-      "p.level",
-      eb.fn.countAll<string>().as("n"),
-      eb.fn
-        .countAll<string>()
-        .filterWhere(({ exists, selectFrom }) =>
-          exists(
-            selectFrom("review_requests as rr")
-              .select("rr.id")
-              .whereRef("rr.repo_id", "=", "p.repo_id")
-              .whereRef("rr.number", "=", "p.number")
-              .where("rr.by_app", "=", true)
-              .where("rr.group_name", "=", repository.leadGroup),
-          ),
-        )
-        .as("routed"),
-    ])
+    .select((eb) => ["p.level", eb.fn.countAll<string>().as("n"), eb.fn.countAll<string>().filterWhere(sql<boolean>`${repository.leadGroup} = any(${eb.ref("p.app_groups")})`).as("routed")])
     .where("p.repo_id", "in", repository.ids)
     .where("p.opened_at", ">=", options.since)
     .where("p.opened_at", "<", options.until)
@@ -77,40 +62,23 @@ function countByLevel(db: Db, repository: ResolvedRepository, options: ReportOpt
 }
 
 /**
- * Per pull request opened in the window: its first request, then its first review and
- * approval by someone else. Joins on the (repo_id, number) indexes grouped per pull request,
- * so a long window is read in a few passes rather than in lookups per pull request.
+ * Per level, over the pull requests opened in the window: the time from each one's first
+ * review request to its first review and approval by someone else (its report facts).
  */
 function waitsByLevel(db: Db, repository: ResolvedRepository, options: ReportOptions) {
   return db
-    .with("firsts", (qb) =>
+    .with("answers", (qb) =>
       qb
         .selectFrom("pull_requests as p")
-        .leftJoin("review_requests as rr", (join) => join.onRef("rr.repo_id", "=", "p.repo_id").onRef("rr.number", "=", "p.number"))
-        .select((eb) => ["p.repo_id", "p.number", "p.level", "p.author", eb.fn.min("rr.requested_at").as("requested_at")])
+        .select((eb) => [
+          "p.level",
+          secondsBetween(eb.ref("p.first_review_at"), eb.ref("p.first_requested_at")).as("to_review"),
+          secondsBetween(eb.ref("p.first_approval_at"), eb.ref("p.first_requested_at")).as("to_approval"),
+        ])
         .where("p.repo_id", "in", repository.ids)
         .where("p.opened_at", ">=", options.since)
         .where("p.opened_at", "<", options.until)
-        .where("p.level", "is not", null)
-        .groupBy(["p.repo_id", "p.number", "p.level", "p.author"]),
-    )
-    .with("answers", (qb) =>
-      qb
-        .selectFrom("firsts as f")
-        .leftJoin("reviews as r", (join) =>
-          join
-            .onRef("r.repo_id", "=", "f.repo_id")
-            .onRef("r.number", "=", "f.number")
-            .onRef("r.reviewer", "<>", "f.author")
-            .on("r.reviewer", "not like", BOT_LOGIN)
-            .onRef("r.submitted_at", ">=", "f.requested_at"),
-        )
-        .select((eb) => [
-          "f.level",
-          secondsBetween(eb.fn.min("r.submitted_at"), eb.ref("f.requested_at")).as("to_review"),
-          secondsBetween(eb.fn.min("r.submitted_at").filterWhere("r.state", "=", "APPROVED"), eb.ref("f.requested_at")).as("to_approval"),
-        ])
-        .groupBy(["f.repo_id", "f.number", "f.level", "f.requested_at"]),
+        .where("p.level", "is not", null),
     )
     .selectFrom("answers as a")
     .select((eb) => [

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
-import type { Db } from "./open-database.js";
+import { withoutNestedLoops, type Db } from "./open-database.js";
+import { refreshReportFacts } from "./report-facts.js";
 
 export interface PrIdentity {
   repoId: number | string;
@@ -92,7 +93,7 @@ export class HistoryStore {
       closed_at: pr.closedAt ?? null,
       fix: pr.fix ?? null,
     };
-    await this.db
+    const inserted = await this.db
       .insertInto("pull_requests")
       .values(values)
       .onConflict((oc) =>
@@ -109,7 +110,10 @@ export class HistoryStore {
           updated_at: new Date(),
         })),
       )
-      .execute();
+      .returning(sql<boolean>`(xmax = 0)`.as("fresh"))
+      .executeTakeFirst();
+    // A pull request first recorded after some of its history (a review seen before it).
+    if (inserted?.fresh) await refreshReportFacts(this.db, pr);
   }
 
   async recordRepository(repo: { repoId: number | string; installationId?: number; fullName: string }): Promise<{ backfilled: boolean }> {
@@ -187,6 +191,7 @@ export class HistoryStore {
         .onConflict((oc) => oc.doNothing())
         .execute();
     }
+    await refreshReportFacts(this.db, t);
   }
 
   /** A review request; the same pending request seen again (the app's call, then GitHub's event) is one row. */
@@ -210,7 +215,10 @@ export class HistoryStore {
       .onConflict((oc) => oc.columns(["repo_id", "number", "reviewer"]).where("removed_at", "is", null).where("reviewed_at", "is", null).doNothing())
       .returning("id")
       .executeTakeFirst();
-    if (inserted) return { id: inserted.id, created: true };
+    if (inserted) {
+      await refreshReportFacts(this.db, r);
+      return { id: inserted.id, created: true };
+    }
     const pending = await this.pendingFor(r, r.reviewer);
     // The app's own request seen first as a webhook (by GitHub's clock) keeps the app's reason.
     if (pending && r.byApp) {
@@ -219,6 +227,7 @@ export class HistoryStore {
         .set({ by_app: true, requested_by: r.requestedBy.toLowerCase(), ...(r.reason ? { reason: r.reason } : {}), ...(r.group ? { group_name: r.group } : {}) })
         .where("id", "=", pending.id)
         .execute();
+      await refreshReportFacts(this.db, r);
     }
     return { id: pending?.id ?? "", created: false };
   }
@@ -271,6 +280,7 @@ export class HistoryStore {
       .where("reviewed_at", "is", null)
       .returning("requested_at")
       .executeTakeFirst();
+    await refreshReportFacts(this.db, r);
     return { ...(answered ? { requestedAt: answered.requested_at } : {}), first: Boolean(inserted?.fresh) };
   }
 
@@ -372,18 +382,24 @@ export class HistoryStore {
    * leaving out the PR being routed (when given).
    */
   async openRequestLoad(installationId: number | string, exclude?: PrIdentity): Promise<Map<string, number>> {
-    let query = this.db
-      .selectFrom("review_requests as rr")
-      .innerJoin("pull_requests as p", (join) => join.onRef("p.repo_id", "=", "rr.repo_id").onRef("p.number", "=", "rr.number"))
-      .select(["rr.reviewer", (eb) => eb.fn.countAll<string>().as("n")])
-      .where("p.installation_id", "=", String(installationId))
-      .where("p.state", "=", "open")
-      .where("rr.removed_at", "is", null)
-      .where("rr.reviewed_at", "is", null)
-      .groupBy("rr.reviewer");
-    if (exclude) query = query.where((eb) => eb.not(eb.and([eb("rr.repo_id", "=", String(exclude.repoId)), eb("rr.number", "=", exclude.number)])));
-    const rows = await query.execute();
-    return new Map(rows.map((r) => [r.reviewer, Number(r.n)]));
+    // The pending requests (a partial index) hash-joined with the installation's open pull
+    // requests. Without statistics, the embedded database takes both for a few rows and loops
+    // over the open pull requests once per pending request instead: a cost that grows with the
+    // square of the open pull requests (seconds at a few thousand).
+    return withoutNestedLoops(this.db, async (trx) => {
+      let query = trx
+        .selectFrom("review_requests as rr")
+        .innerJoin("pull_requests as p", (join) => join.onRef("p.repo_id", "=", "rr.repo_id").onRef("p.number", "=", "rr.number"))
+        .select(["rr.reviewer", (eb) => eb.fn.countAll<string>().as("n")])
+        .where("p.installation_id", "=", String(installationId))
+        .where("p.state", "=", "open")
+        .where("rr.removed_at", "is", null)
+        .where("rr.reviewed_at", "is", null)
+        .groupBy("rr.reviewer");
+      if (exclude) query = query.where((eb) => eb.not(eb.and([eb("rr.repo_id", "=", String(exclude.repoId)), eb("rr.number", "=", exclude.number)])));
+      const rows = await query.execute();
+      return new Map(rows.map((r) => [r.reviewer, Number(r.n)]));
+    });
   }
 
   /** Forget closed pull requests (and what belongs to them) closed before `before` (HISTORY_DAYS). */

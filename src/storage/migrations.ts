@@ -1,4 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { refreshReportFacts } from "./report-facts.js";
 
 /**
  * The schema, as versioned migrations. Each entry runs once per database, in name order,
@@ -256,6 +257,38 @@ export const MIGRATIONS: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropIndex("pull_requests_repo_head").execute();
+    },
+  },
+  /** Each pull request's report facts on its own row, filled in for the history already stored. */
+  "0006_report_facts": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable("pull_requests")
+        .addColumn("rounds", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("reviewed", "boolean", (c) => c.notNull().defaultTo(false))
+        .addColumn("first_requested_at", "timestamptz")
+        .addColumn("first_review_at", "timestamptz")
+        .addColumn("first_approval_at", "timestamptz")
+        .addColumn("app_groups", sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
+        .addColumn("approvals_met", "boolean")
+        .addColumn("checklist_missing", "jsonb")
+        .addColumn("analysis_rules", "jsonb")
+        .execute();
+      await refreshReportFacts(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable("pull_requests")
+        .dropColumn("rounds")
+        .dropColumn("reviewed")
+        .dropColumn("first_requested_at")
+        .dropColumn("first_review_at")
+        .dropColumn("first_approval_at")
+        .dropColumn("app_groups")
+        .dropColumn("approvals_met")
+        .dropColumn("checklist_missing")
+        .dropColumn("analysis_rules")
+        .execute();
     },
   },
 };

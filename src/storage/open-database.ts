@@ -54,6 +54,20 @@ export async function withStartupLock<T>(database: Pick<Database, "db" | "engine
   });
 }
 
+/**
+ * Run `query` in a read-only transaction whose planner uses no nested-loop joins. For joins of
+ * many rows on both sides: the embedded database keeps no statistics, takes each side for a few
+ * rows, and would otherwise loop over one side once per row of the other. With statistics,
+ * PostgreSQL picks a hash or merge join for these anyway.
+ */
+export function withoutNestedLoops<T>(db: Db, query: (trx: Transaction<Tables>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SET TRANSACTION READ ONLY`.execute(trx);
+    await sql`SET LOCAL enable_nestloop = off`.execute(trx);
+    return query(trx);
+  });
+}
+
 /** Run raw SQL on Kysely (a pool, or one transaction's connection). */
 export function executorFor(db: DbOrTransaction): SqlExecutor {
   return {

@@ -97,6 +97,16 @@ export interface PullRequestsTable {
   /** Marked as a bug fix (the risk model's fix factor: title, branch or labels); null when not known. */
   fix: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   updated_at: DefaultTimestamp;
+  // Report facts (src/storage/report-facts.ts): kept up to date by the history's writes.
+  rounds: ColumnType<number, number | undefined, number>;
+  reviewed: ColumnType<boolean, boolean | undefined, boolean>;
+  first_requested_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  first_review_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  first_approval_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  app_groups: ColumnType<string[], string[] | undefined, string[]>;
+  approvals_met: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  checklist_missing: ColumnType<unknown, string | null | undefined, string | null>;
+  analysis_rules: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface PrFilesTable {

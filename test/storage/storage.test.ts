@@ -39,6 +39,78 @@ function suite(engine: Engine) {
     expect(rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS).sort());
   });
 
+  it("keeps each pull request's report facts up to date from its history, whatever arrives first", async () => {
+    const history = new HistoryStore(database.db);
+    const pr = { repoId: 9101, number: 1 };
+    const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 0, minutes));
+    const triage = (missing: string[], rules: Record<string, number>, minutes: number) =>
+      history.recordTriage({ ...pr, headSha: `h${minutes}`, level: "high", scoredLevel: "high", score: 80, likelihood: 0.6, factors: {}, checklistMissing: missing, analysisRules: rules, files: ["a.ts"], approvalsMet: minutes > 5, at: at(minutes) });
+    // Its history seen before the pull request itself was recorded (it is recorded last).
+    await history.recordRequest({ ...pr, reviewer: "bob", requestedBy: "review-triage[bot]", byApp: true, group: "lead", at: at(1) });
+    await history.recordReview({ ...pr, id: 91011, reviewer: "bob", state: "CHANGES_REQUESTED", submittedAt: at(2) });
+    await history.recordReview({ ...pr, id: 91012, reviewer: "alice", state: "COMMENTED", submittedAt: at(3) });
+    await history.recordReview({ ...pr, id: 91013, reviewer: "renovate[bot]", state: "APPROVED", submittedAt: at(3) });
+    await history.recordReview({ ...pr, id: 91014, reviewer: "bob", state: "APPROVED", submittedAt: at(4) });
+    await history.recordReview({ ...pr, id: 91015, reviewer: "carol", state: "CHANGES_REQUESTED", submittedAt: at(5) });
+    await history.recordRequest({ ...pr, reviewer: "dave", requestedBy: "lead-person", byApp: false, at: at(5) });
+    await triage(["Rollback plan"], { "no-eval": 2 }, 5);
+    await triage([], { "no-eval": 1, eqeqeq: 3 }, 6);
+    await history.upsertPullRequest({ ...pr, repo: "o/facts", author: "alice", title: "t", state: "open", draft: false, openedAt: at(0) });
+    const facts = () =>
+      database.db
+        .selectFrom("pull_requests")
+        .select(["rounds", "reviewed", "first_requested_at", "first_review_at", "first_approval_at", "app_groups", "approvals_met", "checklist_missing", "analysis_rules", sql<string>`xmin::text`.as("version")])
+        .where("repo_id", "=", "9101")
+        .where("number", "=", 1)
+        .executeTakeFirstOrThrow();
+    const row = await facts();
+    expect(row).toMatchObject({
+      // bob's changes request came before the first approval by someone else (the bot's counts
+      // as an approval, the author's own review as nothing); carol's came after it.
+      rounds: 1,
+      reviewed: true,
+      first_requested_at: at(1),
+      first_review_at: at(2),
+      // The first approval by a person other than the author.
+      first_approval_at: at(4),
+      app_groups: ["lead"],
+      approvals_met: true,
+      checklist_missing: [],
+      analysis_rules: { "no-eval": 2, eqeqeq: 3 },
+    });
+    // Nothing new: the row is not written again.
+    await history.recordReview({ ...pr, id: 91014, reviewer: "bob", state: "APPROVED", submittedAt: at(4) });
+    expect((await facts()).version).toBe(row.version);
+  });
+
+  it("fills in the report facts of history stored before they were kept (migration 0006)", async () => {
+    const db = database.db;
+    const migration = MIGRATIONS["0006_report_facts"]!;
+    await migration.down!(db as never);
+    await db.deleteFrom("kysely_migration" as never).where("name" as never, "=", "0006_report_facts" as never).execute();
+    try {
+      const key = { repo_id: "9102", number: 7 };
+      await db.insertInto("pull_requests").values({ ...key, installation_id: null, repo: "o/old", author: "erin", title: "t", state: "merged", draft: false, head_sha: "h", level: "critical", score: 90, opened_at: new Date("2025-06-01T00:00:00Z"), ready_at: null, merged_at: new Date("2025-06-03T00:00:00Z"), closed_at: new Date("2025-06-03T00:00:00Z") } as never).execute();
+      await db.insertInto("review_requests").values({ ...key, reviewer: "frank", requested_by: "review-triage[bot]", by_app: true, group_name: "lead", reason: null, requested_at: new Date("2025-06-01T01:00:00Z"), removed_at: null, removed_by: null, reviewed_at: new Date("2025-06-02T00:00:00Z"), nudged_at: null, reassigned_at: null }).execute();
+      await db.insertInto("reviews").values({ ...key, id: "91021", reviewer: "frank", state: "APPROVED", commit_id: null, submitted_at: new Date("2025-06-02T00:00:00Z") }).execute();
+      await db.insertInto("triage_results").values({ ...key, head_sha: "h", level: "critical", scored_level: "critical", score: 90, likelihood: 0.8, factors: "{}", checklist_missing: JSON.stringify(["Threat model"]), analysis_rules: JSON.stringify({ "no-eval": 1 }), approvals_met: true, at: new Date("2025-06-01T00:30:00Z") }).execute();
+    } finally {
+      expect(await migrateToLatest(db as never, database.schema)).toEqual(["0006_report_facts"]);
+    }
+    const row = await db.selectFrom("pull_requests").selectAll().where("repo_id", "=", "9102").where("number", "=", 7).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      rounds: 0,
+      reviewed: true,
+      first_requested_at: new Date("2025-06-01T01:00:00Z"),
+      first_review_at: new Date("2025-06-02T00:00:00Z"),
+      first_approval_at: new Date("2025-06-02T00:00:00Z"),
+      app_groups: ["lead"],
+      approvals_met: true,
+      checklist_missing: ["Threat model"],
+      analysis_rules: { "no-eval": 1 },
+    });
+  });
+
   it("finds the other open PRs of a repository on one head commit; closed ones and other heads are not", async () => {
     const history = new HistoryStore(database.db);
     const head = `sha-${engine.name}`;

@@ -1,0 +1,69 @@
+import { sql, type QueryExecutorProvider, type RawBuilder } from "kysely";
+
+/**
+ * What the reports need of each pull request, kept on its `pull_requests` row and brought up
+ * to date by every write that can change it (its triages, review requests and reviews). The
+ * reports then read one indexed range of pull requests however long the window is, instead of
+ * looking up each pull request's triages, requests and reviews: the embedded database keeps no
+ * statistics for a planner to join those well, and lookups per pull request grow with the
+ * window (a 400-day report of a busy repository is tens of thousands of them).
+ *
+ * - `rounds`: changes requested by someone else before their first approval;
+ * - `reviewed`: someone else reviewed it;
+ * - `first_requested_at`: its first review request;
+ * - `first_review_at`, `first_approval_at`: the first review (and approval) by someone else,
+ *   not a bot, at or after that first request;
+ * - `app_groups`: the groups the app requested reviewers from;
+ * - `approvals_met`, `checklist_missing`: as its latest triage saw them;
+ * - `analysis_rules`: static-analysis findings per rule, the most any of its triages saw.
+ */
+export const REPORT_FACT_COLUMNS = [
+  "rounds",
+  "reviewed",
+  "first_requested_at",
+  "first_review_at",
+  "first_approval_at",
+  "app_groups",
+  "approvals_met",
+  "checklist_missing",
+  "analysis_rules",
+] as const;
+
+const OF_PR = (table: string) => sql.raw(`${table}.repo_id = p.repo_id AND ${table}.number = p.number`);
+const FIRST_REQUEST = sql`(SELECT min(rr.requested_at) FROM review_requests rr WHERE ${OF_PR("rr")})`;
+const FIRST_APPROVAL_BY_OTHERS = sql`(SELECT min(a.submitted_at) FROM reviews a WHERE ${OF_PR("a")} AND a.reviewer <> p.author AND a.state = 'APPROVED')`;
+const LATEST_TRIAGE = (column: string) => sql`(SELECT t.${sql.raw(column)} FROM triage_results t WHERE ${OF_PR("t")} ORDER BY t.at DESC, t.id DESC LIMIT 1)`;
+const firstAnswer = (approvedOnly: boolean) =>
+  sql`(SELECT min(r.submitted_at) FROM reviews r WHERE ${OF_PR("r")} AND r.reviewer <> p.author AND r.reviewer NOT LIKE '%[bot]'
+        AND r.submitted_at >= ${FIRST_REQUEST}${approvedOnly ? sql` AND r.state = 'APPROVED'` : sql``})`;
+
+const FACTS: Record<(typeof REPORT_FACT_COLUMNS)[number], RawBuilder<unknown>> = {
+  rounds: sql`(SELECT count(*)::int FROM reviews r WHERE ${OF_PR("r")} AND r.reviewer <> p.author AND r.state = 'CHANGES_REQUESTED'
+                AND (${FIRST_APPROVAL_BY_OTHERS} IS NULL OR r.submitted_at < ${FIRST_APPROVAL_BY_OTHERS}))`,
+  reviewed: sql`EXISTS (SELECT 1 FROM reviews r WHERE ${OF_PR("r")} AND r.reviewer <> p.author)`,
+  first_requested_at: FIRST_REQUEST,
+  first_review_at: firstAnswer(false),
+  first_approval_at: firstAnswer(true),
+  app_groups: sql`coalesce((SELECT array_agg(DISTINCT rr.group_name ORDER BY rr.group_name) FROM review_requests rr WHERE ${OF_PR("rr")} AND rr.by_app AND rr.group_name IS NOT NULL), '{}')`,
+  approvals_met: LATEST_TRIAGE("approvals_met"),
+  checklist_missing: LATEST_TRIAGE("checklist_missing"),
+  analysis_rules: sql`(SELECT jsonb_object_agg(x.rule, x.findings) FROM (
+      SELECT e.key AS rule, max(e.value::int) AS findings FROM triage_results t, jsonb_each_text(t.analysis_rules) e
+      WHERE ${OF_PR("t")} AND jsonb_typeof(t.analysis_rules) = 'object' GROUP BY e.key) x)`,
+};
+
+/**
+ * Recompute the report facts of one pull request (after a write to its history), or of every
+ * stored pull request (the migration that added them, and tools that load history in bulk).
+ */
+export async function refreshReportFacts(db: QueryExecutorProvider, pr?: { repoId: number | string; number: number }): Promise<void> {
+  const columns = REPORT_FACT_COLUMNS.map((column) => sql.raw(column));
+  const computed = sql.join(REPORT_FACT_COLUMNS.map((column) => sql`${FACTS[column]} AS ${sql.raw(column)}`));
+  const where = pr ? sql`WHERE p.repo_id = ${String(pr.repoId)} AND p.number = ${pr.number}` : sql``;
+  // Only rows whose facts changed are written: an unchanged row costs no new row version
+  // (the embedded database has no autovacuum to reclaim them).
+  await sql`UPDATE pull_requests AS target SET ${sql.join(columns.map((c) => sql`${c} = f.${c}`))}
+    FROM (SELECT p.repo_id, p.number, ${computed} FROM pull_requests p ${where}) f
+    WHERE target.repo_id = f.repo_id AND target.number = f.number
+      AND (${sql.join(columns.map((c) => sql`target.${c}`))}) IS DISTINCT FROM (${sql.join(columns.map((c) => sql`f.${c}`))})`.execute(db);
+}
