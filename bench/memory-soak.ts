@@ -901,9 +901,12 @@ function productionRuntime(): { flags: string[]; env: Record<string, string> } {
   const root = new URL("..", import.meta.url);
   const start = (JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { scripts: { start: string } }).scripts.start;
   const flags = start.split(/\s+/).filter((token) => token.startsWith("--"));
-  const arenas = /MALLOC_ARENA_MAX=(\d+)/.exec(readFileSync(new URL("Dockerfile", root), "utf8"))?.[1];
-  // A variable set for the bench wins, so other settings can be compared.
-  const env: Record<string, string> = arenas && process.env.MALLOC_ARENA_MAX === undefined ? { MALLOC_ARENA_MAX: arenas } : {};
+  const dockerfile = readFileSync(new URL("Dockerfile", root), "utf8");
+  const env: Record<string, string> = {};
+  for (const [, name, value] of dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)) {
+    // A variable set for the bench wins, so other settings can be compared.
+    if (process.env[name!] === undefined) env[name!] = value!;
+  }
   return { flags, env };
 }
 
