@@ -93,7 +93,7 @@ export class HistoryStore {
       closed_at: pr.closedAt ?? null,
       fix: pr.fix ?? null,
     };
-    const inserted = await this.db
+    await this.db
       .insertInto("pull_requests")
       .values(values)
       .onConflict((oc) =>
@@ -110,10 +110,8 @@ export class HistoryStore {
           updated_at: new Date(),
         })),
       )
-      .returning(sql<boolean>`(xmax = 0)`.as("fresh"))
-      .executeTakeFirst();
-    // A pull request first recorded after some of its history (a review seen before it).
-    if (inserted?.fresh) await refreshReportFacts(this.db, pr);
+      .execute();
+    await refreshReportFacts(this.db, pr);
   }
 
   async recordRepository(repo: { repoId: number | string; installationId?: number; fullName: string }): Promise<{ backfilled: boolean }> {
@@ -158,16 +156,18 @@ export class HistoryStore {
     }
     const missing = JSON.stringify(t.checklistMissing);
     const approvalsMet = t.approvalsMet ?? null;
-    if (
+    const unchanged =
       last &&
       last.head_sha === t.headSha &&
       last.level === t.level &&
       last.score === t.score &&
       JSON.stringify(last.checklist_missing) === missing &&
-      last.approvals_met === approvalsMet
-    ) {
-      return;
-    }
+      last.approvals_met === approvalsMet;
+    if (!unchanged) await this.insertTriage(t, missing, approvalsMet);
+    await refreshReportFacts(this.db, t);
+  }
+
+  private async insertTriage(t: TriageRecord, missing: string, approvalsMet: boolean | null): Promise<void> {
     await this.db
       .insertInto("triage_results")
       .values({
@@ -191,7 +191,6 @@ export class HistoryStore {
         .onConflict((oc) => oc.doNothing())
         .execute();
     }
-    await refreshReportFacts(this.db, t);
   }
 
   /** A review request; the same pending request seen again (the app's call, then GitHub's event) is one row. */
@@ -227,8 +226,8 @@ export class HistoryStore {
         .set({ by_app: true, requested_by: r.requestedBy.toLowerCase(), ...(r.reason ? { reason: r.reason } : {}), ...(r.group ? { group_name: r.group } : {}) })
         .where("id", "=", pending.id)
         .execute();
-      await refreshReportFacts(this.db, r);
     }
+    await refreshReportFacts(this.db, r);
     return { id: pending?.id ?? "", created: false };
   }
 

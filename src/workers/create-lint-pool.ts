@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
-import type { LintBudget, LintOutcome, LintTask } from "../core/analysis/analyze-files.js";
 import { fileURLToPath } from "node:url";
+import type { LintBudget, LintOutcome, LintTask } from "../core/analysis/analyze-files.js";
 import type { WorkerMessage } from "./run-lint-worker.js";
 
 export interface LintPoolOptions {

@@ -83,6 +83,23 @@ function suite(engine: Engine) {
     expect((await facts()).version).toBe(row.version);
   });
 
+  it("brings the report facts up to date when a write is replayed after a crash that came before its refresh", async () => {
+    const history = new HistoryStore(database.db);
+    const pr = { repoId: 9103, number: 3 };
+    const key = { repo_id: "9103", number: 3 };
+    const at = new Date("2026-02-01T00:00:00Z");
+    await history.upsertPullRequest({ ...pr, repo: "o/crash", author: "gina", title: "t", state: "open", draft: false, openedAt: at });
+    // What the first attempt left: its rows written, the process killed before the refresh.
+    await database.db.insertInto("triage_results").values({ ...key, head_sha: "h", level: "high", scored_level: "high", score: 80, likelihood: 0.6, factors: "{}", checklist_missing: JSON.stringify(["Rollback plan"]), analysis_rules: JSON.stringify({ "no-eval": 2 }), approvals_met: true, at }).execute();
+    await database.db.insertInto("review_requests").values({ ...key, reviewer: "hank", requested_by: "review-triage[bot]", by_app: true, group_name: "lead", reason: null, requested_at: at, removed_at: null, removed_by: null, reviewed_at: null, nudged_at: null, reassigned_at: null }).execute();
+    // The redelivery writes the same again: nothing new to store, but the facts are refreshed.
+    await history.recordTriage({ ...pr, headSha: "h", level: "high", scoredLevel: "high", score: 80, likelihood: 0.6, factors: {}, checklistMissing: ["Rollback plan"], analysisRules: { "no-eval": 2 }, files: [], approvalsMet: true, at });
+    await history.recordRequest({ ...pr, reviewer: "hank", requestedBy: "hank-the-lead", byApp: false, at });
+    const row = await database.db.selectFrom("pull_requests").selectAll().where("repo_id", "=", "9103").where("number", "=", 3).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ approvals_met: true, checklist_missing: ["Rollback plan"], analysis_rules: { "no-eval": 2 }, first_requested_at: at, app_groups: ["lead"] });
+    expect(await database.db.selectFrom("triage_results").select((eb) => eb.fn.countAll<string>().as("n")).where("repo_id", "=", "9103").executeTakeFirstOrThrow()).toEqual({ n: "1" });
+  });
+
   it("fills in the report facts of history stored before they were kept (migration 0006)", async () => {
     const db = database.db;
     const migration = MIGRATIONS["0006_report_facts"]!;
