@@ -57313,10 +57313,12 @@ function createLintPool(options2 = {}) {
   let nextId = 0;
   const spawn = (slot) => {
     const worker = fork(WORKER_PATH, [], {
-      // Not the app's flags (a loader, --inspect): the worker's limit is the one below.
-      execArgv: [`--max-old-space-size=${heapMb}`],
-      // Nothing in a worker needs the app's secrets (private key, webhook secret).
-      env: {},
+      // Not the app's flags (a loader, --inspect): the worker's limit is the one below, and the
+      // app's young-generation size, which is about memory, not about what the app loads.
+      execArgv: [`--max-old-space-size=${heapMb}`, ...process.execArgv.filter((flag) => /^--max-semi-space-size=\d+$/.test(flag))],
+      // Nothing in a worker needs the app's secrets (private key, webhook secret); only the
+      // allocator's settings (MALLOC_ARENA_MAX and the like, as the image sets them) pass.
+      env: Object.fromEntries(Object.entries(process.env).filter(([name2]) => name2.startsWith("MALLOC_"))),
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       // Structured clone, as between threads: findings keep their shape, undefined included.
       serialization: "advanced"
@@ -57409,7 +57411,7 @@ function createLintPool(options2 = {}) {
             done();
           }
         };
-        worker.send({ id, task: job.task });
+        worker.send({ id, task: job.task, ms });
       });
     } finally {
       slot.busy = false;

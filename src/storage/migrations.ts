@@ -1,5 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
-import { refreshReportFacts } from "./report-facts.js";
+import { bringReportFactsUpToDate } from "./report-facts.js";
 
 /**
  * The schema, as versioned migrations. Each entry runs once per database, in name order,
@@ -259,7 +259,12 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropIndex("pull_requests_repo_head").execute();
     },
   },
-  /** Each pull request's report facts on its own row, filled in for the history already stored. */
+  /**
+   * Each pull request's report facts on its own row. They are filled in for the history
+   * already stored by the step after the migrations (see `report_facts_state`), which always
+   * computes them with the current definitions; as first shipped, this migration filled them
+   * in itself, which leaves a database in the same state.
+   */
   "0006_report_facts": {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -274,7 +279,6 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn("checklist_missing", "jsonb")
         .addColumn("analysis_rules", "jsonb")
         .execute();
-      await refreshReportFacts(db);
     },
     async down(db: Kysely<unknown>) {
       await db.schema
@@ -291,12 +295,25 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  /** Which version of the report facts' definitions the stored facts were computed with. */
+  "0007_report_facts_state": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createTable("report_facts_state").addColumn("version", "integer", (c) => c.notNull()).execute();
+      // One row, locked by the step that brings the facts up to date: version 0 is "not known
+      // to be current", so the first start after this migration computes them.
+      await sql`INSERT INTO report_facts_state (version) VALUES (0)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("report_facts_state").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**
- * Bring the database to the newest schema; throws with the failing migration's name. The
+ * Bring the database to the newest schema, and the stored report facts to the current
+ * definitions; throws with the failing migration's name. The
  * migrator's own tables are named with their schema: unnamed, Kysely looks for them in every
  * schema of the database, and one found in another schema would be taken for this one's.
  */
@@ -307,5 +324,6 @@ export async function migrateToLatest(db: Kysely<unknown>, schema = "public"): P
   if (error) {
     throw new Error(`database migration ${failed ? `"${failed.migrationName}" ` : ""}failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  await bringReportFactsUpToDate(db);
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

@@ -1,4 +1,4 @@
-import { sql, type QueryExecutorProvider, type RawBuilder } from "kysely";
+import { sql, type Kysely, type QueryExecutorProvider, type RawBuilder } from "kysely";
 
 /**
  * What the reports need of each pull request, kept on its `pull_requests` row and brought up
@@ -53,13 +53,44 @@ const FACTS: Record<(typeof REPORT_FACT_COLUMNS)[number], RawBuilder<unknown>> =
 };
 
 /**
- * Recompute the report facts of one pull request (after a write to its history), or of every
- * stored pull request (the migration that added them, and tools that load history in bulk).
+ * The version of the definitions above. Raise it whenever one of them changes (or a column is
+ * added): the next start recomputes every stored pull request's facts once, under a lock, so
+ * history stored by an older release reads the same as new history.
  */
-export async function refreshReportFacts(db: QueryExecutorProvider, pr?: { repoId: number | string; number: number }): Promise<void> {
+export const REPORT_FACTS_VERSION = 1;
+
+/**
+ * Recompute the report facts of one pull request, after a write to its history. The row is
+ * locked first and the facts are computed after the lock is held: a refresh computed before
+ * another replica's write committed could otherwise land after that replica's own refresh and
+ * leave the facts without its write.
+ */
+export async function refreshReportFacts<DB>(db: Kysely<DB>, pr: { repoId: number | string; number: number }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`SELECT 1 FROM pull_requests WHERE repo_id = ${String(pr.repoId)} AND number = ${pr.number} FOR UPDATE`.execute(trx);
+    await updateFacts(trx, sql`WHERE p.repo_id = ${String(pr.repoId)} AND p.number = ${pr.number}`);
+  });
+}
+
+/**
+ * Recompute every stored pull request's facts when the stored ones were computed by older
+ * definitions (or by none: history kept before the facts were). Runs after the migrations;
+ * a second replica starting at the same time waits for the first and then finds them current.
+ * Returns whether it recomputed them.
+ */
+export async function bringReportFactsUpToDate<DB>(db: Kysely<DB>): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ version: number }>`SELECT version FROM report_facts_state FOR UPDATE`.execute(trx);
+    if ((rows[0]?.version ?? 0) >= REPORT_FACTS_VERSION) return false;
+    await updateFacts(trx, sql``);
+    await sql`UPDATE report_facts_state SET version = ${REPORT_FACTS_VERSION}`.execute(trx);
+    return true;
+  });
+}
+
+async function updateFacts(db: QueryExecutorProvider, where: RawBuilder<unknown>): Promise<void> {
   const columns = REPORT_FACT_COLUMNS.map((column) => sql.raw(column));
   const computed = sql.join(REPORT_FACT_COLUMNS.map((column) => sql`${FACTS[column]} AS ${sql.raw(column)}`));
-  const where = pr ? sql`WHERE p.repo_id = ${String(pr.repoId)} AND p.number = ${pr.number}` : sql``;
   // Only rows whose facts changed are written: an unchanged row costs no new row version
   // (the embedded database has no autovacuum to reclaim them).
   await sql`UPDATE pull_requests AS target SET ${sql.join(columns.map((c) => sql`${c} = f.${c}`))}

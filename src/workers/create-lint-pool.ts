@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { LintBudget, LintOutcome, LintTask } from "../core/analysis/analyze-files.js";
-import type { WorkerMessage } from "./run-lint-worker.js";
+import type { LintRequest, WorkerMessage } from "./run-lint-worker.js";
 
 export interface LintPoolOptions {
   /** Worker processes, each linting one file at a time. */
@@ -74,7 +74,8 @@ interface Slot {
  * a loop that never yields. A worker that is stopped or dies is replaced at once, so the next
  * file finds one ready. Processes rather than threads: ESLint's memory is then the worker's,
  * not part of the app's resident set, and a worker that dies takes nothing of the app with it.
- * A worker exits when the app does, a kill -9 included (its IPC channel closes).
+ * A worker exits when the app does, a kill -9 included: when its IPC channel closes, or, in the
+ * middle of a file, when its watchdog thread sees it has been given another parent.
  *
  * Workers start on first use and are unref'd while idle: an idle pool does not keep the process
  * alive, but only `close()` stops them.
@@ -94,10 +95,12 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
 
   const spawn = (slot: Slot): void => {
     const worker = fork(WORKER_PATH, [], {
-      // Not the app's flags (a loader, --inspect): the worker's limit is the one below.
-      execArgv: [`--max-old-space-size=${heapMb}`],
-      // Nothing in a worker needs the app's secrets (private key, webhook secret).
-      env: {},
+      // Not the app's flags (a loader, --inspect): the worker's limit is the one below, and the
+      // app's young-generation size, which is about memory, not about what the app loads.
+      execArgv: [`--max-old-space-size=${heapMb}`, ...process.execArgv.filter((flag) => /^--max-semi-space-size=\d+$/.test(flag))],
+      // Nothing in a worker needs the app's secrets (private key, webhook secret); only the
+      // allocator's settings (MALLOC_ARENA_MAX and the like, as the image sets them) pass.
+      env: Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("MALLOC_"))),
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       // Structured clone, as between threads: findings keep their shape, undefined included.
       serialization: "advanced",
@@ -199,7 +202,7 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
             done();
           },
         };
-        worker.send({ id, task: job.task });
+        worker.send({ id, task: job.task, ms } satisfies LintRequest);
       });
     } finally {
       slot.busy = false;

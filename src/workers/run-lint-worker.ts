@@ -8,13 +8,15 @@
  * (`new Worker`), it speaks over `parentPort` with the same messages.
  */
 import { getHeapStatistics } from "node:v8";
-import { parentPort } from "node:worker_threads";
+import { parentPort, Worker } from "node:worker_threads";
 import { lintChangedLines } from "../core/analysis/lint-changed-lines.js";
 import type { LintTask } from "../core/analysis/analyze-files.js";
 
 export interface LintRequest {
   id: number;
   task: LintTask;
+  /** The file's time budget: past it (and a grace second), the worker ends itself. */
+  ms?: number;
 }
 
 export type WorkerMessage =
@@ -46,13 +48,35 @@ if (!parentPort && !process.send) throw new Error("run-lint-worker runs only as 
 // The app went away (a kill -9 included): its end of the channel closed, and so does this process.
 if (!parentPort) process.on("disconnect", () => process.exit(0));
 
+/**
+ * While a file is being linted this process's event loop is busy, so it cannot hear the
+ * channel close: an app killed with SIGKILL mid-file would leave it running until the file
+ * ends (minutes, for a crafted one). A thread of its own watches instead, and kills this
+ * process as soon as the app is gone (it has been given another parent) or the file has run
+ * past its budget with nobody to stop it.
+ */
+const WATCHDOG = `
+const { parentPort, workerData } = require("node:worker_threads");
+let deadline = Infinity;
+parentPort.on("message", (until) => { deadline = until ?? Infinity; });
+setInterval(() => {
+  if (process.ppid !== workerData.parent || Date.now() > deadline) process.kill(process.pid, "SIGKILL");
+}, 200);
+`;
+const GRACE_MS = 1000;
+const watchdog = parentPort ? undefined : new Worker(WATCHDOG, { eval: true, workerData: { parent: process.ppid }, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } });
+// Nothing of its own to keep this process up: the channel does, while the app is there.
+watchdog?.unref();
+
 // Load both parsers and compile the rule configs before saying ready, so that a file's time
 // budget is spent on that file, not on the worker's start-up.
 lintChangedLines({ filename: "warm-up.js", source: "export const a = 1;\n", lines: "all", maxFindings: 1 });
 lintChangedLines({ filename: "warm-up.ts", source: "export const a: number = 1;\n", lines: "all", maxFindings: 1 });
 
-onRequest(({ id, task }) => {
+onRequest(({ id, task, ms }) => {
+  if (ms !== undefined) watchdog?.postMessage(Date.now() + ms + GRACE_MS);
   const result = lintChangedLines(task);
+  watchdog?.postMessage(null);
   const heap = getHeapStatistics();
   send({
     type: "result",

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueue } from "../../src/queue/job-queue.js";
 import { DELIVERY_QUEUE } from "../../src/queue/process-delivery.js";
@@ -6,6 +7,7 @@ import { recoverWork } from "../../src/queue/recover-work.js";
 import { DeliveryStore } from "../../src/storage/delivery-store.js";
 import { HistoryStore } from "../../src/storage/history-store.js";
 import { migrateToLatest, MIGRATIONS } from "../../src/storage/migrations.js";
+import { REPORT_FACTS_VERSION } from "../../src/storage/report-facts.js";
 import { openDatabase, type Database } from "../../src/storage/open-database.js";
 import { PrStateStore } from "../../src/storage/pr-state-store.js";
 import { RefusedReviewerStore } from "../../src/storage/refused-reviewer-store.js";
@@ -100,22 +102,24 @@ function suite(engine: Engine) {
     expect(await database.db.selectFrom("triage_results").select((eb) => eb.fn.countAll<string>().as("n")).where("repo_id", "=", "9103").executeTakeFirstOrThrow()).toEqual({ n: "1" });
   });
 
-  it("fills in the report facts of history stored before they were kept (migration 0006)", async () => {
+  it("recomputes every pull request's report facts once, at the first start after their definitions changed", async () => {
     const db = database.db;
-    const migration = MIGRATIONS["0006_report_facts"]!;
-    await migration.down!(db as never);
-    await db.deleteFrom("kysely_migration" as never).where("name" as never, "=", "0006_report_facts" as never).execute();
-    try {
-      const key = { repo_id: "9102", number: 7 };
-      await db.insertInto("pull_requests").values({ ...key, installation_id: null, repo: "o/old", author: "erin", title: "t", state: "merged", draft: false, head_sha: "h", level: "critical", score: 90, opened_at: new Date("2025-06-01T00:00:00Z"), ready_at: null, merged_at: new Date("2025-06-03T00:00:00Z"), closed_at: new Date("2025-06-03T00:00:00Z") } as never).execute();
-      await db.insertInto("review_requests").values({ ...key, reviewer: "frank", requested_by: "review-triage[bot]", by_app: true, group_name: "lead", reason: null, requested_at: new Date("2025-06-01T01:00:00Z"), removed_at: null, removed_by: null, reviewed_at: new Date("2025-06-02T00:00:00Z"), nudged_at: null, reassigned_at: null }).execute();
-      await db.insertInto("reviews").values({ ...key, id: "91021", reviewer: "frank", state: "APPROVED", commit_id: null, submitted_at: new Date("2025-06-02T00:00:00Z") }).execute();
-      await db.insertInto("triage_results").values({ ...key, head_sha: "h", level: "critical", scored_level: "critical", score: 90, likelihood: 0.8, factors: "{}", checklist_missing: JSON.stringify(["Threat model"]), analysis_rules: JSON.stringify({ "no-eval": 1 }), approvals_met: true, at: new Date("2025-06-01T00:30:00Z") }).execute();
-    } finally {
-      expect(await migrateToLatest(db as never, database.schema)).toEqual(["0006_report_facts"]);
-    }
-    const row = await db.selectFrom("pull_requests").selectAll().where("repo_id", "=", "9102").where("number", "=", 7).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({
+    const key = { repo_id: "9102", number: 7 };
+    // History stored by a release whose facts were older (or absent): rows written as they were
+    // then, the facts left at their defaults.
+    await db.insertInto("pull_requests").values({ ...key, installation_id: null, repo: "o/old", author: "erin", title: "t", state: "merged", draft: false, head_sha: "h", level: "critical", score: 90, opened_at: new Date("2025-06-01T00:00:00Z"), ready_at: null, merged_at: new Date("2025-06-03T00:00:00Z"), closed_at: new Date("2025-06-03T00:00:00Z") } as never).execute();
+    await db.insertInto("review_requests").values({ ...key, reviewer: "frank", requested_by: "review-triage[bot]", by_app: true, group_name: "lead", reason: null, requested_at: new Date("2025-06-01T01:00:00Z"), removed_at: null, removed_by: null, reviewed_at: new Date("2025-06-02T00:00:00Z"), nudged_at: null, reassigned_at: null }).execute();
+    await db.insertInto("reviews").values({ ...key, id: "91021", reviewer: "frank", state: "APPROVED", commit_id: null, submitted_at: new Date("2025-06-02T00:00:00Z") }).execute();
+    await db.insertInto("triage_results").values({ ...key, head_sha: "h", level: "critical", scored_level: "critical", score: 90, likelihood: 0.8, factors: "{}", checklist_missing: JSON.stringify(["Threat model"]), analysis_rules: JSON.stringify({ "no-eval": 1 }), approvals_met: true, at: new Date("2025-06-01T00:30:00Z") }).execute();
+    const row = () => db.selectFrom("pull_requests").selectAll().select(sql<string>`xmin::text`.as("version")).where("repo_id", "=", "9102").where("number", "=", 7).executeTakeFirstOrThrow();
+    // Current facts: starting again recomputes nothing.
+    expect(await migrateToLatest(db as never, database.schema)).toEqual([]);
+    expect(await row()).toMatchObject({ reviewed: false, first_requested_at: null, app_groups: [] });
+    // Facts of an older version: the next start recomputes them.
+    await sql`UPDATE report_facts_state SET version = ${REPORT_FACTS_VERSION - 1}`.execute(db);
+    expect(await migrateToLatest(db as never, database.schema)).toEqual([]);
+    const filled = await row();
+    expect(filled).toMatchObject({
       rounds: 0,
       reviewed: true,
       first_requested_at: new Date("2025-06-01T01:00:00Z"),
@@ -126,6 +130,10 @@ function suite(engine: Engine) {
       checklist_missing: ["Threat model"],
       analysis_rules: { "no-eval": 1 },
     });
+    expect((await sql<{ version: number }>`SELECT version FROM report_facts_state`.execute(db)).rows).toEqual([{ version: REPORT_FACTS_VERSION }]);
+    // And only once.
+    expect(await migrateToLatest(db as never, database.schema)).toEqual([]);
+    expect((await row()).version).toBe(filled.version);
   });
 
   it("finds the other open PRs of a repository on one head commit; closed ones and other heads are not", async () => {
@@ -302,6 +310,35 @@ describe.skipIf(!hasPostgres)("replicas starting together on one PostgreSQL", ()
       await POSTGRES.drop(mine);
     } finally {
       await POSTGRES.drop(other);
+    }
+  });
+
+  it("two replicas writing one PR's history at once: the refresh computed last sees both writes", async () => {
+    const database = await POSTGRES.open();
+    const holder = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${database.schema}` });
+    await holder.connect();
+    try {
+      const history = new HistoryStore(database.db);
+      const pr = { repoId: 9201, number: 1 };
+      await history.upsertPullRequest({ ...pr, repo: "o/race", author: "ann", title: "t", state: "open", draft: false, openedAt: "2026-03-01T00:00:00Z" });
+      // Replica B is refreshing the PR: it holds the row.
+      const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM pull_requests WHERE repo_id = 9201 AND number = 1 FOR UPDATE");
+      // Replica A records a review; its refresh waits for B.
+      const a = history.recordReview({ ...pr, id: 92011, reviewer: "ben", state: "CHANGES_REQUESTED", submittedAt: "2026-03-01T01:00:00Z" });
+      await expect.poll(async () => (await database.executeSql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [holderPid])).rows[0]?.n, { timeout: 10_000 }).toBe(1);
+      // B's own review, committed with B's refresh (which saw both reviews).
+      await holder.query("INSERT INTO reviews (id, repo_id, number, reviewer, state, commit_id, submitted_at) VALUES (92012, 9201, 1, 'cat', 'CHANGES_REQUESTED', NULL, '2026-03-01T00:30:00Z')");
+      await holder.query("UPDATE pull_requests SET rounds = 2 WHERE repo_id = 9201 AND number = 1");
+      await holder.query("COMMIT");
+      await a;
+      const row = await database.db.selectFrom("pull_requests").select(["rounds", "first_review_at"]).where("repo_id", "=", "9201").where("number", "=", 1).executeTakeFirstOrThrow();
+      // A refresh computed before B's review committed would have written 1 over B's 2.
+      expect(row.rounds).toBe(2);
+    } finally {
+      await holder.end();
+      await POSTGRES.drop(database);
     }
   });
 

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile, fork, spawn } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -96,8 +96,10 @@ describe("createLintPool", { timeout: 60_000 }, () => {
     expect(pool.stats().started).toBe(3);
   });
 
-  it("lints in a process of its own, without the app's environment", async () => {
+  it("lints in a process of its own, without the app's environment but with the allocator's settings", async () => {
     process.env.REVIEW_TRIAGE_TEST_SECRET = "not-for-workers";
+    // As the image sets it.
+    process.env.MALLOC_ARENA_MAX = "2";
     try {
       pool = createLintPool();
       expect(await pool.lint(task("a.js", "x;\n"), budget(20_000))).toMatchObject({ kind: "done" });
@@ -106,10 +108,14 @@ describe("createLintPool", { timeout: 60_000 }, () => {
       expect(pid).not.toBe(process.pid);
       // The worker's own memory, reported apart from the app's.
       expect(pool.stats().peakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
-      // Only what fork() itself adds to name the IPC channel.
-      if (process.platform === "linux") expect(readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean).every((v) => v.startsWith("NODE_CHANNEL_"))).toBe(true);
+      // Only what fork() itself adds to name the IPC channel, and the allocator's settings.
+      if (process.platform === "linux") {
+        const environment = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean);
+        expect(environment.filter((v) => !v.startsWith("NODE_CHANNEL_"))).toEqual(["MALLOC_ARENA_MAX=2"]);
+      }
     } finally {
       delete process.env.REVIEW_TRIAGE_TEST_SECRET;
+      delete process.env.MALLOC_ARENA_MAX;
     }
   });
 
@@ -226,6 +232,55 @@ describe("the main thread", () => {
       app.kill("SIGKILL");
     });
     await expect.poll(() => alive(worker), { timeout: 20_000, interval: 50 }).toBe(false);
+  }, 60_000);
+
+  it("takes its worker with it when the app is killed with SIGKILL in the middle of a slow file", async () => {
+    const script = `
+      const { createLintPool } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "src/workers/create-lint-pool.ts")).href)});
+      const { QUADRATIC_SWITCH } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "test/helpers/hostile-inputs.ts")).href)});
+      // Heap enough for the quadratic switch to run its course: about 12 s of linting on an
+      // idle machine, well past the time this test gives the worker to go.
+      const pool = createLintPool({ heapMb: 1024 });
+      await pool.lint({ filename: "a.js", source: "x;\\n", lines: "all", maxFindings: 1 }, { fileMs: 20000, deadline: performance.now() + 60000 });
+      void pool.lint({ filename: "switch.js", source: QUADRATIC_SWITCH, lines: "all", maxFindings: 1 }, { fileMs: 600000, deadline: performance.now() + 600000 });
+      setTimeout(() => console.log(JSON.stringify(pool.pids())), 500);
+      setInterval(() => undefined, 1000);
+    `;
+    const app = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      app.once("error", reject);
+      app.stdout.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as number[]));
+    });
+    const worker = pids[0]!;
+    // Busy on the file: its own CPU time grows.
+    const cpu = () => readFileSync(`/proc/${worker}/stat`, "utf8").split(") ")[1]!.split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
+    if (process.platform === "linux") {
+      const before = cpu();
+      await expect.poll(cpu, { timeout: 10_000, interval: 100 }).toBeGreaterThan(before + 20);
+    }
+    await new Promise<void>((resolve) => {
+      app.once("exit", () => resolve());
+      app.kill("SIGKILL");
+    });
+    // Gone within seconds, not when the file is done.
+    await expect.poll(() => alive(worker), { timeout: 5_000, interval: 50 }).toBe(false);
+  }, 60_000);
+
+  it("a worker whose file runs past its budget ends itself when nobody stops it", async () => {
+    // The worker alone, with a parent that never kills it (as an app whose event loop is stuck).
+    const worker = fork(join(ROOT, "src/workers/run-lint-worker-from-source.mjs"), [], { execArgv: ["--max-old-space-size=1024"], stdio: ["ignore", "ignore", "ignore", "ipc"], serialization: "advanced" });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        worker.once("error", reject);
+        worker.on("message", (message: { type: string }) => message.type === "ready" && resolve());
+      });
+      const ended = new Promise<NodeJS.Signals | null>((resolve) => worker.once("exit", (_code, signal) => resolve(signal)));
+      worker.send({ id: 1, task: task("switch.js", QUADRATIC_SWITCH), ms: 300 });
+      // The budget and a grace second, then the watchdog's next look: long before the file's end.
+      expect(await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 8_000, "still running"))])).toBe("SIGKILL");
+    } finally {
+      worker.kill("SIGKILL");
+    }
   }, 60_000);
 
   it("is not kept alive by an idle pool", async () => {
