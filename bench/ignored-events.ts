@@ -4,7 +4,8 @@
  *
  * Two real HTTP servers, each in its own process, both Probot's `Server` with the same
  * options, logger and secret:
- * - app:  the app as `npm start` runs it (src/server/start-server.ts: intake, storage, queue);
+ * - app:  the app as `npm start` runs it (src/server/start-server.ts: intake, storage, queue),
+ *   with npm start's node flags and the image's allocator settings;
  * - bare: a Probot app with one listener, `app.on("pull_request.opened", () => {})`;
  * - subscribed (reference only): a Probot app with empty listeners on exactly the events the
  *   app subscribes to. Probot builds an installation Octokit and a Context for every event
@@ -20,7 +21,9 @@
  * Exit code 0 whatever the ratio (PASS/FAIL is printed); 1 when the run is not a valid
  * measurement (a delivery not answered 2xx, a GitHub call, or an error logged).
  *
- *   npx tsx bench/ignored-events.ts     (IGNORED_EVENTS=3000 IGNORED_ROUNDS=3 IGNORED_CONCURRENCY=8)
+ *   npx tsx bench/ignored-events.ts     (IGNORED_EVENTS=3000 IGNORED_ROUNDS=3 IGNORED_CONCURRENCY=8;
+ *                                        IGNORED_SAME_RUNTIME=1 runs the Probot apps with the app's
+ *                                        node flags too; BENCH_NODE_FLAGS replaces them)
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
@@ -30,6 +33,7 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { npmStartRuntime } from "./support/npm-start-runtime.js";
 
 const EVENTS = Number(process.env.IGNORED_EVENTS ?? 3000);
 const ROUNDS = Number(process.env.IGNORED_ROUNDS ?? 3);
@@ -226,9 +230,13 @@ interface ServerHandle {
 }
 
 function startServer(variant: Variant, sentinelUrl: string): Promise<ServerHandle> {
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), `--server=${variant}`], {
+  // The app with the node flags and allocator settings it ships with; the Probot apps it is
+  // compared with, with node's defaults, or with the app's own (IGNORED_SAME_RUNTIME=1) to tell
+  // what the app's code costs from what those settings cost.
+  const runtime = variant === "app" || process.env.IGNORED_SAME_RUNTIME === "1" ? npmStartRuntime() : { flags: [], env: {} };
+  const child = spawn(process.execPath, [...runtime.flags, "--import", "tsx", fileURLToPath(import.meta.url), `--server=${variant}`], {
     stdio: ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...process.env, GITHUB_SENTINEL_URL: sentinelUrl },
+    env: { ...process.env, ...runtime.env, GITHUB_SENTINEL_URL: sentinelUrl },
   });
   let waiting: ((m: Json) => void) | undefined;
   child.on("message", (m: Json) => {
@@ -294,6 +302,9 @@ async function runParent(): Promise<void> {
   await new Promise<void>((resolve) => sentinel.listen(0, "127.0.0.1", resolve));
   const sentinelUrl = `http://127.0.0.1:${(sentinel.address() as AddressInfo).port}`;
 
+  const shipped = npmStartRuntime();
+  const runtime = `node ${shipped.flags.join(" ") || "(no flags)"}${Object.entries(shipped.env).map(([k, v]) => `, ${k}=${v}`).join("")}`;
+  console.log(`  app runtime: ${runtime}; Probot apps: ${process.env.IGNORED_SAME_RUNTIME === "1" ? "the same" : "node's defaults"}`);
   const [bare, app, subscribed] = await Promise.all([startServer("bare", sentinelUrl), startServer("app", sentinelUrl), startServer("subscribed", sentinelUrl)]);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const deliveries = ignoredDeliveries();

@@ -27,7 +27,8 @@
  * SOAK_SETTLE_MS of idling, when V8 has handed back the pages the batch's peak needed.
  *
  *   npx tsx bench/memory-soak.ts     (SOAK_EVENTS=10000 SOAK_BATCH=50 SOAK_REPOS=200
- *                                     SOAK_SETTLE_MS=8000; SOAK_ANALYZE=0 leaves ESLint out)
+ *                                     SOAK_SETTLE_MS=8000; SOAK_ANALYZE=0 leaves ESLint out;
+ *                                     BENCH_NODE_FLAGS="--flag …" replaces npm start's node flags)
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
@@ -38,6 +39,7 @@ import { Writable } from "node:stream";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { STICKY_MARKER } from "../src/core/render-comment.js";
+import { npmStartRuntime } from "./support/npm-start-runtime.js";
 import { seededRandom } from "./support/seeded-random.js";
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? 10_000);
@@ -897,19 +899,6 @@ function connect(child: ChildProcess) {
  * The Node flags of `npm start` (package.json) and the memory settings of the Docker image's
  * environment (Dockerfile), so the app is measured with what it ships with.
  */
-function productionRuntime(): { flags: string[]; env: Record<string, string> } {
-  const root = new URL("..", import.meta.url);
-  const start = (JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { scripts: { start: string } }).scripts.start;
-  const flags = start.split(/\s+/).filter((token) => token.startsWith("--"));
-  const dockerfile = readFileSync(new URL("Dockerfile", root), "utf8");
-  const env: Record<string, string> = {};
-  for (const [, name, value] of dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)) {
-    // A variable set for the bench wins, so other settings can be compared.
-    if (process.env[name!] === undefined) env[name!] = value!;
-  }
-  return { flags, env };
-}
-
 async function compileChild(): Promise<string> {
   const root = fileURLToPath(new URL("..", import.meta.url));
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { cwd: root, stdio: "inherit" });
@@ -938,7 +927,7 @@ async function compileChild(): Promise<string> {
 
 async function runParent(): Promise<void> {
   const stub = await startStub();
-  const production = productionRuntime();
+  const production = npmStartRuntime();
   const child = spawn(process.execPath, ["--expose-gc", ...production.flags, await compileChild(), "--child"], {
     stdio: ["inherit", "inherit", "inherit", "ipc"],
     env: { ...process.env, ...production.env, SOAK_STUB_URL: stub.url },

@@ -57009,6 +57009,9 @@ function summarizeAnalysis(result, options2 = {}) {
     for (const s of result.skipped.slice(0, maxSkippedListed)) lines.push(`- ${code(s.file)}: ${text(s.reason)}`);
     const rest = result.skipped.length - maxSkippedListed;
     if (rest > 0) lines.push(`- and ${plural2(rest, "more file")}`);
+    if (result.unchecked > 0) {
+      lines.push("", `${plural2(result.unchecked, "changed file")} of these could not be checked for reasons in the change itself (size, time, syntax), so the static analysis risk factor counts as its maximum.`);
+    }
   }
   const ruleSet = `${RULE_IDS.length} ESLint ${eslintVersion()} core rules chosen by review-triage; the repository's own ESLint config and plugins are never run`;
   lines.push("", docsUrl ? `Rule set: [${ruleSet}](${docsUrl}).` : `Rule set: ${ruleSet} (docs/static-analysis.md).`);
@@ -57038,6 +57041,8 @@ function clip(text2, max) {
 }
 
 // src/core/analysis/analyze-files.ts
+var UNCHECKED = /* @__PURE__ */ new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "truncated", "no-patch", "unparsed", "lint-failed"]);
+var FLOW_PRAGMA = /^\s*(?:\/\/|\/\*)[^\n]*@flow\b/m;
 var DEFAULT_ANALYSIS_LIMITS = {
   maxFiles: 100,
   // GitHub's contents API returns content inline only up to 1 MB.
@@ -57056,7 +57061,7 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
   const start = now();
   const bounds = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
   if (!config3.enabled) {
-    return { enabled: false, findings: [], totals: {}, errorsOnChangedLines: 0, warningsOnChangedLines: 0, linted: [], skipped: [], durationMs: 0 };
+    return { enabled: false, findings: [], totals: {}, errorsOnChangedLines: 0, warningsOnChangedLines: 0, linted: [], skipped: [], unchecked: 0, durationMs: 0 };
   }
   const ignore = config3.ignore.map((p) => new Minimatch(p, { dot: true }));
   const skipped = [];
@@ -57094,11 +57099,17 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
   }
   let contents = /* @__PURE__ */ new Map();
   let fetchError;
+  let fetchExpired = false;
   if (chosen.length) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error("the time budget ran out")), Math.max(1, bounds.timeBudgetMs - (now() - start)));
     try {
-      contents = await fetchContents(chosen.map((c) => c.file.filename));
+      contents = await fetchContents(chosen.map((c) => c.file.filename), controller.signal);
     } catch (error62) {
+      fetchExpired = controller.signal.aborted;
       fetchError = firstLine(error62);
+    } finally {
+      clearTimeout(timer);
     }
   }
   const deadline = start + bounds.timeBudgetMs;
@@ -57116,6 +57127,10 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
     const skip = (code2, reason) => {
       skipped.push({ file: name2, code: code2, reason, order: c.index });
     };
+    if (fetchExpired) {
+      skip("time-budget", `${prBudget} used up while fetching the files`);
+      continue;
+    }
     if (fetchError !== void 0) {
       skip("fetch-failed", `could not fetch its content: ${fetchError}`);
       continue;
@@ -57137,8 +57152,11 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
       case "done": {
         const r = outcome.result;
         if (r.kind === "failed") skip("lint-failed", r.message);
-        else if (r.kind === "unparsed") skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted`);
-        else {
+        else if (r.kind === "unparsed") {
+          const flow = FLOW_PRAGMA.test(source.slice(0, 4096));
+          skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`);
+          if (flow) skipped.at(-1).flow = true;
+        } else {
           linted.push({ file: name2, order: c.index });
           for (const [rule, n] of Object.entries(r.totals)) totals[rule] = (totals[rule] ?? 0) + n;
           errors += r.errors;
@@ -57172,6 +57190,7 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
     warningsOnChangedLines: warnings,
     linted: linted.map((l) => l.file),
     skipped: skipped.map(({ file: file2, code: code2, reason }) => ({ file: file2, code: code2, reason })),
+    unchecked: skipped.filter((s) => UNCHECKED.has(s.code) && !s.flow).length,
     durationMs: Math.max(0, now() - start)
   };
 }
@@ -57217,15 +57236,16 @@ function blobQuery(count) {
   const fields = Array.from({ length: count }, (_, i) => `    f${i}: object(expression: $e${i}) { ... on Blob { text byteSize isBinary isTruncated } }`);
   return [`query ($owner: String!, $name: String!${variables ? `, ${variables}` : ""}) {`, "  repository(owner: $owner, name: $name) {", ...fields, "  }", "}"].join("\n");
 }
-async function fetchBlobs(octokit, ref, paths, { maxAnswerBytes = MAX_ANSWER_BYTES } = {}) {
+async function fetchBlobs(octokit, ref, paths, { maxAnswerBytes = MAX_ANSWER_BYTES, signal } = {}) {
   const out = /* @__PURE__ */ new Map();
   const fetchBatch = async (batch) => {
     const variables = { owner: ref.owner, name: ref.repo };
     batch.forEach((path3, i) => variables[`e${i}`] = `${ref.sha}:${path3}`);
     let answer;
     try {
-      answer = await queryAnswer(octokit, blobQuery(batch.length), variables, maxAnswerBytes);
+      answer = await queryAnswer(octokit, blobQuery(batch.length), variables, maxAnswerBytes, signal);
     } catch (error62) {
+      if (signal?.aborted) throw signal.reason;
       const message = (error62 instanceof Error ? error62.message : String(error62)).split("\n")[0] ?? "";
       for (const path3 of batch) out.set(path3, { kind: "failed", message });
       return;
@@ -57257,7 +57277,9 @@ async function fetchBlobs(octokit, ref, paths, { maxAnswerBytes = MAX_ANSWER_BYT
         out.set(path3, {
           kind: "blob",
           bytes: node2.byteSize,
-          text: typeof node2.text === "string" ? node2.text : null,
+          // Text that will not be linted is not kept: a truncated or binary blob's text can be
+          // half a megabyte, and a query's answers are held until every file is linted.
+          text: typeof node2.text === "string" && node2.isTruncated !== true && node2.isBinary !== true ? node2.text : null,
           // GitHub answers null when it cannot tell; such a blob has no text to lint either.
           binary: node2.isBinary === true,
           truncated: node2.isTruncated === true
@@ -57269,12 +57291,15 @@ async function fetchBlobs(octokit, ref, paths, { maxAnswerBytes = MAX_ANSWER_BYT
       }
     });
   };
-  for (let start = 0; start < paths.length; start += BLOBS_PER_QUERY) await fetchBatch(paths.slice(start, start + BLOBS_PER_QUERY));
+  for (let start = 0; start < paths.length; start += BLOBS_PER_QUERY) {
+    signal?.throwIfAborted();
+    await fetchBatch(paths.slice(start, start + BLOBS_PER_QUERY));
+  }
   return out;
 }
-async function queryAnswer(octokit, query, variables, maxBytes) {
+async function queryAnswer(octokit, query, variables, maxBytes, signal) {
   const url2 = `${String(octokit.request.endpoint.DEFAULTS.baseUrl).replace(/\/api\/v3\/?$/, "/api")}/graphql`;
-  const response = await octokit.request("POST {+url}", { url: url2, query, variables, request: { parseSuccessResponseBody: false } });
+  const response = await octokit.request("POST {+url}", { url: url2, query, variables, request: { parseSuccessResponseBody: false, ...signal ? { signal } : {} } });
   const body2 = response.data;
   if (!body2) return {};
   const reader = body2.getReader();
@@ -57379,12 +57404,17 @@ function createLintPool(options2 = {}) {
       if (!slot.worker) spawn(slot);
       if (slot.worker) setReferenced(slot.worker, true);
       let timer;
+      let expiry;
       const ready = await Promise.race([
         slot.ready ?? Promise.resolve(false),
-        new Promise((resolve) => timer = setTimeout(resolve, startupTimeoutMs, "late"))
+        new Promise((resolve) => timer = setTimeout(resolve, startupTimeoutMs, "late")),
+        // A worker still starting (after its predecessor was stopped) is not the PR's time to spend.
+        new Promise((resolve) => expiry = setTimeout(resolve, Math.max(0, job.budget.deadline - performance.now()), "expired"))
       ]);
       clearTimeout(timer);
+      clearTimeout(expiry);
       if (closed) return job.resolve({ kind: "crashed", message: "the lint pool is closed" });
+      if (ready === "expired") return job.resolve({ kind: "expired" });
       if (ready !== true) {
         if (ready === "late") retire(slot);
         return job.resolve({ kind: "crashed", message: ready === "late" ? `the lint worker did not start within ${startupTimeoutMs} ms` : `the lint worker could not start: ${slot.startFailure}` });
@@ -57531,7 +57561,7 @@ function createAnalyzer(options2 = {}) {
         result = cache2.get(key) ?? await analyzeFiles({
           files,
           config: config3.analysis,
-          fetchContents: (paths) => fetchBlobs(octokit, { owner, repo, sha: headSha }, paths),
+          fetchContents: (paths, signal) => fetchBlobs(octokit, { owner, repo, sha: headSha }, paths, { signal }),
           lint: (task, budget) => pool.lint(task, budget),
           limits: { timeBudgetMs: settings.prBudgetMs, fileTimeBudgetMs: settings.fileBudgetMs }
         });
@@ -57543,6 +57573,7 @@ function createAnalyzer(options2 = {}) {
     if (!result.enabled || !result.linted.length && !result.skipped.length) return void 0;
     return {
       errors: result.errorsOnChangedLines,
+      unchecked: result.unchecked,
       annotations: toAnnotations(result.findings),
       text: `### Static analysis
 
@@ -58894,11 +58925,12 @@ function computeFactors(compiled2, input3, m) {
     gap ? "Source files changed but no test file did." : m.sourceChanged ? "Tests changed alongside the source." : "No source file changed, so no test is expected."
   );
   const errors = input3.analysis?.errors;
+  const unchecked = input3.analysis?.unchecked ?? 0;
   const analysis = factor(
     "static_analysis",
-    errors === void 0 ? 0 : errors / ANALYSIS_CAP_ERRORS,
-    errors ?? 0,
-    errors === void 0 ? "Static analysis was not run." : `${plural3(errors, "ESLint error")} on changed lines; ${ANALYSIS_CAP_ERRORS} or more is the maximum.`
+    errors === void 0 ? 0 : unchecked > 0 ? 1 : errors / ANALYSIS_CAP_ERRORS,
+    errors === void 0 ? 0 : unchecked > 0 ? Math.max(errors, ANALYSIS_CAP_ERRORS) : errors,
+    errors === void 0 ? "Static analysis was not run." : unchecked > 0 ? `${plural3(unchecked, "changed file")} could not be analysed (see the check), counted as the maximum; ${plural3(errors, "ESLint error")} on the lines it could check.` : `${plural3(errors, "ESLint error")} on changed lines; ${ANALYSIS_CAP_ERRORS} or more is the maximum.`
   );
   return [size, filesFactor, dirs, fixFactor, changeType, testGap, analysis];
 }
@@ -59947,7 +59979,7 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     governed ? { ...config3.options.skip, labels: [], title: [] } : config3.options.skip
   );
   const urgency = decideUrgency(config3.urgency, { labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef });
-  const scored = scoreRisk({ files: facts.files, pr: facts_, config: config3.risk, ...facts.analysis ? { analysis: { errors: facts.analysis.errors } } : {} });
+  const scored = scoreRisk({ files: facts.files, pr: facts_, config: config3.risk, ...facts.analysis ? { analysis: { errors: facts.analysis.errors, unchecked: facts.analysis.unchecked ?? 0 } } : {} });
   const escalations = [...memory.escalations ?? []];
   let override = facts.override ? { ...facts.override, at: facts.now, headSha: pr.headSha } : memory.override ?? record2?.override;
   let overrideEvent = facts.override ? "set" : void 0;

@@ -81,6 +81,8 @@ export interface TickEditFact {
 
 export interface StaticAnalysisFact {
   errors: number;
+  /** Files the app could not check for reasons their author controls (AnalysisResult.unchecked). */
+  unchecked?: number;
   annotations: CheckRunSpec["annotations"];
   text: string;
   /** Findings per rule on changed lines (for the people reports). */
@@ -409,7 +411,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   );
 
   const urgency = decideUrgency(config.urgency, { labels: pr.labels, headRef: pr.headRef, baseRef: pr.baseRef });
-  const scored = scoreRisk({ files: facts.files, pr: facts_, config: config.risk, ...(facts.analysis ? { analysis: { errors: facts.analysis.errors } } : {}) });
+  const scored = scoreRisk({ files: facts.files, pr: facts_, config: config.risk, ...(facts.analysis ? { analysis: { errors: facts.analysis.errors, unchecked: facts.analysis.unchecked ?? 0 } } : {}) });
   const escalations = [...(memory.escalations ?? [])];
   let override = facts.override ? { ...facts.override, at: facts.now, headSha: pr.headSha } : (memory.override ?? record?.override);
   // An override holds for the change it was given on: new commits that raise the scored risk

@@ -765,13 +765,18 @@ function computeFactors(compiled: CompiledRiskConfig, input: ScoreRiskInput, m: 
   );
 
   const errors = input.analysis?.errors;
+  const unchecked = input.analysis?.unchecked ?? 0;
+  // What could not be checked counts as the worst: otherwise a crafted file (too slow, too
+  // large, unparsable) would hide the errors of a change and lower its risk.
   const analysis = factor(
     "static_analysis",
-    errors === undefined ? 0 : errors / ANALYSIS_CAP_ERRORS,
-    errors ?? 0,
+    errors === undefined ? 0 : unchecked > 0 ? 1 : errors / ANALYSIS_CAP_ERRORS,
+    errors === undefined ? 0 : unchecked > 0 ? Math.max(errors, ANALYSIS_CAP_ERRORS) : errors,
     errors === undefined
       ? "Static analysis was not run."
-      : `${plural(errors, "ESLint error")} on changed lines; ${ANALYSIS_CAP_ERRORS} or more is the maximum.`,
+      : unchecked > 0
+        ? `${plural(unchecked, "changed file")} could not be analysed (see the check), counted as the maximum; ${plural(errors, "ESLint error")} on the lines it could check.`
+        : `${plural(errors, "ESLint error")} on changed lines; ${ANALYSIS_CAP_ERRORS} or more is the maximum.`,
   );
 
   return [size, filesFactor, dirs, fixFactor, changeType, testGap, analysis];

@@ -112,8 +112,11 @@ export interface ScoreRiskInput {
   files: ChangedFile[];
   pr: PullRequestFacts;
   config: import("../config/schema.js").RiskConfig;
-  /** Errors found by static analysis on changed lines (SPEC §7); absent when not run. */
-  analysis?: { errors: number };
+  /**
+   * Errors found by static analysis on changed lines (SPEC §7), and the files it could not
+   * check for reasons their author controls; absent when not run.
+   */
+  analysis?: { errors: number; unchecked?: number };
   /** Path of the app's own config file (a built-in sensitive kind). */
   configPath?: string;
 }

@@ -35,6 +35,8 @@ interface Answer {
 
 export interface FetchBlobsOptions {
   maxAnswerBytes?: number;
+  /** Abandons the queries not answered yet (the PR's analysis budget); they reject with its reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function fetchBlobs(
   octokit: Octokit,
   ref: RepoRef & { sha: string },
   paths: readonly string[],
-  { maxAnswerBytes = MAX_ANSWER_BYTES }: FetchBlobsOptions = {},
+  { maxAnswerBytes = MAX_ANSWER_BYTES, signal }: FetchBlobsOptions = {},
 ): Promise<Map<string, FetchedContent>> {
   const out = new Map<string, FetchedContent>();
   const fetchBatch = async (batch: readonly string[]): Promise<void> => {
@@ -54,8 +56,9 @@ export async function fetchBlobs(
     batch.forEach((path, i) => (variables[`e${i}`] = `${ref.sha}:${path}`));
     let answer: Answer | "too-large";
     try {
-      answer = await queryAnswer(octokit, blobQuery(batch.length), variables, maxAnswerBytes);
+      answer = await queryAnswer(octokit, blobQuery(batch.length), variables, maxAnswerBytes, signal);
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
       for (const path of batch) out.set(path, { kind: "failed", message });
       return;
@@ -88,7 +91,9 @@ export async function fetchBlobs(
         out.set(path, {
           kind: "blob",
           bytes: node.byteSize,
-          text: typeof node.text === "string" ? node.text : null,
+          // Text that will not be linted is not kept: a truncated or binary blob's text can be
+          // half a megabyte, and a query's answers are held until every file is linted.
+          text: typeof node.text === "string" && node.isTruncated !== true && node.isBinary !== true ? node.text : null,
           // GitHub answers null when it cannot tell; such a blob has no text to lint either.
           binary: node.isBinary === true,
           truncated: node.isTruncated === true,
@@ -101,7 +106,10 @@ export async function fetchBlobs(
       }
     });
   };
-  for (let start = 0; start < paths.length; start += BLOBS_PER_QUERY) await fetchBatch(paths.slice(start, start + BLOBS_PER_QUERY));
+  for (let start = 0; start < paths.length; start += BLOBS_PER_QUERY) {
+    signal?.throwIfAborted();
+    await fetchBatch(paths.slice(start, start + BLOBS_PER_QUERY));
+  }
   return out;
 }
 
@@ -110,11 +118,11 @@ export async function fetchBlobs(
  * JSON.parse rather than by Octokit, whose BigInt-aware parser takes about 0.2 s per MB of
  * file text on the thread that answers webhooks.
  */
-async function queryAnswer(octokit: Octokit, query: string, variables: Record<string, string>, maxBytes: number): Promise<Answer | "too-large"> {
+async function queryAnswer(octokit: Octokit, query: string, variables: Record<string, string>, maxBytes: number, signal?: AbortSignal): Promise<Answer | "too-large"> {
   // GitHub Enterprise Server serves REST under /api/v3 and GraphQL at /api/graphql, as
   // @octokit/graphql resolves it; a plain "POST /graphql" would go to /api/v3/graphql there.
   const url = `${String(octokit.request.endpoint.DEFAULTS.baseUrl).replace(/\/api\/v3\/?$/, "/api")}/graphql`;
-  const response = await octokit.request("POST {+url}", { url, query, variables, request: { parseSuccessResponseBody: false } });
+  const response = await octokit.request("POST {+url}", { url, query, variables, request: { parseSuccessResponseBody: false, ...(signal ? { signal } : {}) } });
   const body = response.data as unknown as ReadableStream<Uint8Array> | null;
   if (!body) return {};
   const reader = body.getReader();

@@ -110,7 +110,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
           (await analyzeFiles({
             files,
             config: config.analysis,
-            fetchContents: (paths) => fetchBlobs(octokit, { owner, repo, sha: headSha }, paths),
+            fetchContents: (paths, signal) => fetchBlobs(octokit, { owner, repo, sha: headSha }, paths, { signal }),
             lint: (task, budget) => pool.lint(task, budget),
             limits: { timeBudgetMs: settings.prBudgetMs, fileTimeBudgetMs: settings.fileBudgetMs },
           }));
@@ -122,6 +122,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     if (!result.enabled || (!result.linted.length && !result.skipped.length)) return undefined;
     return {
       errors: result.errorsOnChangedLines,
+      unchecked: result.unchecked,
       annotations: toAnnotations(result.findings),
       text: `### Static analysis\n\n${summarizeAnalysis(result, { docsUrl: STATIC_ANALYSIS_DOCS })}`,
       rules: { ...result.totals },

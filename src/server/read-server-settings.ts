@@ -1,4 +1,5 @@
 import { getPrivateKey } from "@probot/get-private-key";
+import { readAnalyzerEnv } from "../handlers/analyze-pull-request.js";
 
 /** Probot's webhook secret when none is set: public knowledge, so anyone could forge events. */
 export const DEVELOPMENT_SECRET = "development";
@@ -101,6 +102,12 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     throw new SettingsError(`the private key could not be read: ${(error as Error).message}`);
   }
   if (!privateKey) throw new SettingsError("PRIVATE_KEY or PRIVATE_KEY_PATH must give the GitHub App's private key");
+  // The analyzer reads its own variables when it starts; a bad one is said here, before anything opens.
+  try {
+    readAnalyzerEnv(env);
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
   let webhookSecret = env.WEBHOOK_SECRET ?? "";
   if (!webhookSecret) {
     if (production) {

@@ -110,6 +110,11 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   // A connection that drops (database restarted) is replaced on the next query; an idle
   // client's error must not crash the process.
   pool.on("error", () => undefined);
+  // The same for a client in use: pg-pool listens for its errors only while it is idle, and a
+  // connection ended by the server (a restart, a failover) between two statements of a
+  // transaction would otherwise be an unhandled 'error' event that ends the process. The
+  // statement in flight, or the next one, fails with the error instead.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   const close = async () => {
     await db.destroy();

@@ -59,6 +59,9 @@ const FACTS: Record<(typeof REPORT_FACT_COLUMNS)[number], RawBuilder<unknown>> =
  */
 export const REPORT_FACTS_VERSION = 1;
 
+/** Pull requests recomputed per statement when all of them are. */
+const FILL_BATCH = 2000;
+
 /**
  * Recompute the report facts of one pull request, after a write to its history. The row is
  * locked first and the facts are computed after the lock is held: a refresh computed before
@@ -82,7 +85,20 @@ export async function bringReportFactsUpToDate<DB>(db: Kysely<DB>): Promise<bool
   return db.transaction().execute(async (trx) => {
     const { rows } = await sql<{ version: number }>`SELECT version FROM report_facts_state FOR UPDATE`.execute(trx);
     if ((rows[0]?.version ?? 0) >= REPORT_FACTS_VERSION) return false;
-    await updateFacts(trx, sql``);
+    // In batches in key order, each locked before it is computed, as one PR's refresh is: a
+    // replica still serving writes to a pull request either before the lock (and the batch
+    // sees its write) or after it (and its own refresh, waiting for the lock, comes last).
+    let after: { repo_id: string; number: number } | undefined;
+    for (;;) {
+      const batch = await sql<{ repo_id: string; number: number }>`SELECT repo_id, number FROM pull_requests
+        ${after ? sql`WHERE (repo_id, number) > (${after.repo_id}, ${after.number})` : sql``}
+        ORDER BY repo_id, number LIMIT ${FILL_BATCH} FOR UPDATE`.execute(trx);
+      const first = batch.rows[0];
+      const last = batch.rows.at(-1);
+      if (!first || !last) break;
+      await updateFacts(trx, sql`WHERE (p.repo_id, p.number) >= (${first.repo_id}, ${first.number}) AND (p.repo_id, p.number) <= (${last.repo_id}, ${last.number})`);
+      after = last;
+    }
     await sql`UPDATE report_facts_state SET version = ${REPORT_FACTS_VERSION}`.execute(trx);
     return true;
   });

@@ -170,12 +170,17 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
       // Referenced while it has work, so a caller awaiting the result keeps the process up.
       if (slot.worker) setReferenced(slot.worker, true);
       let timer: NodeJS.Timeout | undefined;
+      let expiry: NodeJS.Timeout | undefined;
       const ready = await Promise.race([
         slot.ready ?? Promise.resolve(false),
         new Promise<"late">((resolve) => (timer = setTimeout(resolve, startupTimeoutMs, "late"))),
+        // A worker still starting (after its predecessor was stopped) is not the PR's time to spend.
+        new Promise<"expired">((resolve) => (expiry = setTimeout(resolve, Math.max(0, job.budget.deadline - performance.now()), "expired"))),
       ]);
       clearTimeout(timer);
+      clearTimeout(expiry);
       if (closed) return job.resolve({ kind: "crashed", message: "the lint pool is closed" });
+      if (ready === "expired") return job.resolve({ kind: "expired" });
       if (ready !== true) {
         if (ready === "late") retire(slot);
         return job.resolve({ kind: "crashed", message: ready === "late" ? `the lint worker did not start within ${startupTimeoutMs} ms` : `the lint worker could not start: ${slot.startFailure}` });

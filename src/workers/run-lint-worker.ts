@@ -47,6 +47,9 @@ const onRequest = (handle: (request: LintRequest) => void): void => {
 if (!parentPort && !process.send) throw new Error("run-lint-worker runs only as a lint worker (child_process.fork or new Worker)");
 // The app went away (a kill -9 included): its end of the channel closed, and so does this process.
 if (!parentPort) process.on("disconnect", () => process.exit(0));
+// A signal to the app's whole process group (Ctrl-C, systemd stopping the service) is the
+// app's to act on: it finishes the files in flight while it drains, then stops its workers.
+if (!parentPort) for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => undefined);
 
 /**
  * While a file is being linted this process's event loop is busy, so it cannot hear the

@@ -78,7 +78,8 @@ describe("fetchBlobs", () => {
     expect(Object.fromEntries(got)).toEqual({
       "a.js": { kind: "blob", bytes: 20, text: "export const a = 1;\n", binary: false, truncated: false },
       "logo.js": { kind: "blob", bytes: 4096, text: null, binary: true, truncated: false },
-      "long.js": { kind: "blob", bytes: 700_000, text: "x".repeat(10), binary: false, truncated: true },
+      // Text that will not be linted is not kept.
+      "long.js": { kind: "blob", bytes: 700_000, text: null, binary: false, truncated: true },
       "gone.js": { kind: "missing" },
       "vendor/lib": { kind: "missing" },
     });

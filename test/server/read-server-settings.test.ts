@@ -23,6 +23,9 @@ describe("server settings", () => {
     expect(() => readServerSettings({ ...base(), DATABASE_URL: "mysql://x" })).toThrow("DATABASE_URL must be a postgres:// or postgresql:// URL");
     expect(() => readServerSettings({ PRIVATE_KEY: testKey() })).toThrow("APP_ID must be the GitHub App's numeric id");
     expect(readServerSettings({ ...base(), EXTENDS_ALLOWED_OWNERS: " acme, shared ," }).extendsOwners).toEqual(["acme", "shared"]);
+    // The analyzer's variables too, before the server opens anything.
+    expect(() => readServerSettings({ ...base(), ANALYSIS_WORKERS: "two" })).toThrow(SettingsError);
+    expect(() => readServerSettings({ ...base(), ANALYSIS_PR_BUDGET_MS: "10s" })).toThrow('ANALYSIS_PR_BUDGET_MS must be a whole number from 100 to 3600000 (default 10000), got "10s"');
   });
 
   it("turns the dashboard on with the app's OAuth client credentials, and then requires a long SESSION_SECRET", () => {

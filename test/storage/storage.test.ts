@@ -342,6 +342,56 @@ describe.skipIf(!hasPostgres)("replicas starting together on one PostgreSQL", ()
     }
   });
 
+  it("recomputing every PR's facts at start keeps a write another replica commits meanwhile", async () => {
+    const database = await POSTGRES.open();
+    const holder = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${database.schema}` });
+    await holder.connect();
+    try {
+      const history = new HistoryStore(database.db);
+      for (const number of [1, 2, 3]) await history.upsertPullRequest({ repoId: 9301, number, repo: "o/fill", author: "ann", title: "t", state: "open", draft: false, openedAt: "2026-03-01T00:00:00Z" });
+      // Facts computed by older definitions: to be rewritten.
+      await sql`UPDATE pull_requests SET rounds = 5 WHERE repo_id = 9301`.execute(database.db);
+      const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+      // A replica still serving is in the middle of a write to PR 2: it holds the row.
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM pull_requests WHERE repo_id = 9301 AND number = 2 FOR UPDATE");
+      await sql`UPDATE report_facts_state SET version = 0`.execute(database.db);
+      const filling = migrateToLatest(database.db as never, database.schema);
+      await expect.poll(async () => (await database.executeSql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [holderPid])).rows[0]?.n, { timeout: 10_000 }).toBe(1);
+      // Its write and its own refresh commit while the recomputation waits.
+      await holder.query("INSERT INTO reviews (id, repo_id, number, reviewer, state, commit_id, submitted_at) VALUES (93012, 9301, 2, 'cat', 'CHANGES_REQUESTED', NULL, '2026-03-01T00:30:00Z')");
+      await holder.query("UPDATE pull_requests SET rounds = 1, reviewed = true WHERE repo_id = 9301 AND number = 2");
+      await holder.query("COMMIT");
+      await filling;
+      const row = await database.db.selectFrom("pull_requests").select(["rounds", "reviewed"]).where("repo_id", "=", "9301").where("number", "=", 2).executeTakeFirstOrThrow();
+      expect(row).toEqual({ rounds: 1, reviewed: true });
+    } finally {
+      await holder.end();
+      await POSTGRES.drop(database);
+    }
+  });
+
+  it("survives the server ending its connection in the middle of a transaction", async () => {
+    const database = await POSTGRES.open();
+    const killer = new pg.Client({ connectionString: POSTGRES_URL });
+    await killer.connect();
+    try {
+      const outcome = database.db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+        // Between two statements: the client is checked out and idle.
+        await killer.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sql`SELECT 1`.execute(trx);
+      });
+      await expect(outcome).rejects.toThrow();
+      // The pool goes on with a new connection.
+      expect((await database.executeSql("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await killer.end();
+      await POSTGRES.drop(database);
+    }
+  });
+
   it("both start: the job queue's schema is created once, under a lock", async () => {
     const first = await POSTGRES.open();
     const second = await openDatabase({ databaseUrl: POSTGRES_URL, schema: first.schema, poolSize: 4 });

@@ -132,6 +132,36 @@ describe("createLintPool", { timeout: 60_000 }, () => {
     expect(pool.pids()).not.toContain(pid);
   });
 
+  it("a worker goes on with its file when the app's process group gets SIGTERM: the app decides when it stops", async () => {
+    pool = createLintPool();
+    await pool.lint(task("warm.js", "x;\n"), budget(20_000));
+    const [pid] = pool.pids();
+    const running = pool.lint(task("dupes.js", "export const o = { k: 1, k: 2 };\n"), budget(20_000));
+    process.kill(pid!, "SIGTERM");
+    process.kill(pid!, "SIGINT");
+    expect(await running).toMatchObject({ kind: "done", result: { errors: 1 } });
+    expect(pool.pids()).toEqual([pid]);
+  });
+
+  it("does not spend a PR's budget waiting for a replacement worker to start", async () => {
+    pool = createLintPool({ startupTimeoutMs: 5_000 });
+    await pool.lint(task("warm.js", "x;\n"), budget(20_000));
+    // Over its budget: the worker is stopped and replaced.
+    expect(await pool.lint(task("switch.js", QUADRATIC_SWITCH), budget(100))).toMatchObject({ kind: "timeout", by: "file" });
+    // The replacement, held before it can say ready (as one loading slowly on a busy machine).
+    const [replacement] = pool.pids();
+    process.kill(replacement!, "SIGSTOP");
+    try {
+      // Answered at the PR's deadline, not at the end of the start-up wait ("did not start").
+      expect(await pool.lint(task("b.js", "x;\n"), budget(20_000, 200))).toEqual({ kind: "expired" });
+    } finally {
+      process.kill(replacement!, "SIGCONT");
+    }
+    // The same replacement serves the next PR.
+    expect(await pool.lint(task("c.js", "debugger;\n"), budget(20_000))).toMatchObject({ kind: "done" });
+    expect(pool.pids()).toEqual([replacement]);
+  });
+
   it("rejects a size or heap that cannot work", () => {
     expect(() => createLintPool({ size: 0 })).toThrow("lint pool size must be a positive integer, got 0");
     expect(() => createLintPool({ heapMb: 8 })).toThrow("at least 16");

@@ -48,8 +48,21 @@ export interface AnalysisResult {
   linted: string[];
   /** Eligible files that were not linted, and why. */
   skipped: SkippedFile[];
+  /**
+   * Of those, the files with changed lines that the app could not check for reasons their
+   * author controls (too many, too large, too slow, unparsable, fatal to ESLint): the risk
+   * factor counts them as its maximum, so a change cannot lower its risk by hiding from the
+   * analysis. Binary files, files GitHub could not send, vendored paths and a repository's own
+   * `analysis.ignore` do not count.
+   */
+  unchecked: number;
   durationMs: number;
 }
+
+/** Why a file went unlinted, when its author could have made it so. */
+const UNCHECKED: ReadonlySet<SkipCode> = new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "truncated", "no-patch", "unparsed", "lint-failed"]);
+/** Flow syntax, which the parsers lack: such a file is unparsable by nature, not by crafting. */
+const FLOW_PRAGMA = /^\s*(?:\/\/|\/\*)[^\n]*@flow\b/m;
 
 export interface AnalysisLimits {
   /** Files linted per PR at most; the ones with most added lines go first. */
@@ -104,7 +117,7 @@ export interface AnalyzeFilesInput {
   files: readonly ChangedFile[];
   config: Config["analysis"];
   /** The blobs of these files at the head commit; called at most once, never when no file is eligible. */
-  fetchContents: (filenames: readonly string[]) => Promise<ReadonlyMap<string, FetchedContent>>;
+  fetchContents: (filenames: readonly string[], signal: AbortSignal) => Promise<ReadonlyMap<string, FetchedContent>>;
   /** Lints one file under the budget (src/workers: in a worker process that is stopped when over it). */
   lint: (task: LintTask, budget: LintBudget) => Promise<LintOutcome>;
   limits?: Partial<AnalysisLimits>;
@@ -137,11 +150,11 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
   const start = now();
   const bounds = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
   if (!config.enabled) {
-    return { enabled: false, findings: [], totals: {}, errorsOnChangedLines: 0, warningsOnChangedLines: 0, linted: [], skipped: [], durationMs: 0 };
+    return { enabled: false, findings: [], totals: {}, errorsOnChangedLines: 0, warningsOnChangedLines: 0, linted: [], skipped: [], unchecked: 0, durationMs: 0 };
   }
 
   const ignore = config.ignore.map((p) => new Minimatch(p, { dot: true }));
-  const skipped: (SkippedFile & { order: number })[] = [];
+  const skipped: (SkippedFile & { order: number; flow?: true })[] = [];
   const candidates: Candidate[] = [];
   for (const file of files) {
     if (!LINTED_STATUSES.has(file.status) || flavourOf(file.filename) === null) continue;
@@ -180,11 +193,18 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
 
   let contents: ReadonlyMap<string, FetchedContent> = new Map();
   let fetchError: string | undefined;
+  let fetchExpired = false;
   if (chosen.length) {
+    // Fetching counts against the PR's budget: queries still unanswered at its end are abandoned.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error("the time budget ran out")), Math.max(1, bounds.timeBudgetMs - (now() - start)));
     try {
-      contents = await fetchContents(chosen.map((c) => c.file.filename));
+      contents = await fetchContents(chosen.map((c) => c.file.filename), controller.signal);
     } catch (error) {
+      fetchExpired = controller.signal.aborted;
       fetchError = firstLine(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -205,6 +225,10 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
     const skip = (code: SkipCode, reason: string): void => {
       skipped.push({ file: name, code, reason, order: c.index });
     };
+    if (fetchExpired) {
+      skip("time-budget", `${prBudget} used up while fetching the files`);
+      continue;
+    }
     if (fetchError !== undefined) {
       skip("fetch-failed", `could not fetch its content: ${fetchError}`);
       continue;
@@ -227,7 +251,11 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
       case "done": {
         const r = outcome.result;
         if (r.kind === "failed") skip("lint-failed", r.message);
-        else if (r.kind === "unparsed") skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted`);
+        else if (r.kind === "unparsed") {
+          const flow = FLOW_PRAGMA.test(source.slice(0, 4096));
+          skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`);
+          if (flow) skipped.at(-1)!.flow = true;
+        }
         else {
           linted.push({ file: name, order: c.index });
           for (const [rule, n] of Object.entries(r.totals)) totals[rule] = (totals[rule] ?? 0) + n;
@@ -263,6 +291,7 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
     warningsOnChangedLines: warnings,
     linted: linted.map((l) => l.file),
     skipped: skipped.map(({ file, code, reason }) => ({ file, code, reason })),
+    unchecked: skipped.filter((s) => UNCHECKED.has(s.code) && !s.flow).length,
     durationMs: Math.max(0, now() - start),
   };
 }

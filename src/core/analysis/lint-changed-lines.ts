@@ -37,7 +37,9 @@ export type FileLint =
  * `debugger;` is 100,000 of them).
  */
 export function lintChangedLines({ filename, source, rules, lines, maxFindings }: LintChangedLinesInput): FileLint {
-  const found = lintSource({ filename, source, ...(rules ? { rules } : {}) });
+  // Messages quote the code (a 400 KB identifier, a long string): clipped here, before they
+  // cross to the app, are cached with the result or reach an annotation.
+  const found = lintSource({ filename, source, ...(rules ? { rules } : {}) }).map((f) => ({ ...f, message: clipUtf8(f.message, MAX_MESSAGE_BYTES) }));
   const failure = found.length === 1 ? found[0] : undefined;
   if (failure?.ruleId === "internal-error") return { kind: "failed", message: failure.message };
   if (failure?.ruleId === "parse-error" && !touchesChanged(failure, lines)) {
@@ -58,6 +60,23 @@ export function lintChangedLines({ filename, source, rules, lines, maxFindings }
   }
   kept.sort(compareFindings);
   return { kind: "linted", findings: kept.slice(0, maxFindings), totals, errors, warnings };
+}
+
+/** UTF-8 bytes of one finding's message at most. */
+export const MAX_MESSAGE_BYTES = 1024;
+
+/** `text` cut to at most `maxBytes` UTF-8 bytes, at a code point boundary, with "…" when cut. */
+export function clipUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let bytes = 3; // the ellipsis
+  let end = 0;
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch);
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return `${text.slice(0, end)}…`;
 }
 
 function touchesChanged(f: LintFinding, lines: ChangedLines): boolean {

@@ -83,6 +83,9 @@ export function summarizeAnalysis(result: AnalysisResult, options: SummaryOption
     for (const s of result.skipped.slice(0, maxSkippedListed)) lines.push(`- ${code(s.file)}: ${md(s.reason)}`);
     const rest = result.skipped.length - maxSkippedListed;
     if (rest > 0) lines.push(`- and ${plural(rest, "more file")}`);
+    if (result.unchecked > 0) {
+      lines.push("", `${plural(result.unchecked, "changed file")} of these could not be checked for reasons in the change itself (size, time, syntax), so the static analysis risk factor counts as its maximum.`);
+    }
   }
   const ruleSet = `${RULE_IDS.length} ESLint ${eslintVersion()} core rules chosen by review-triage; the repository's own ESLint config and plugins are never run`;
   lines.push("", docsUrl ? `Rule set: [${ruleSet}](${docsUrl}).` : `Rule set: ${ruleSet} (docs/static-analysis.md).`);

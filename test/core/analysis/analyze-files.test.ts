@@ -65,7 +65,7 @@ describe("analyzeFiles", () => {
     expect(result.totals).toEqual({ "no-dupe-keys": 1, "no-duplicate-case": 1, "no-fallthrough": 1, "use-isnan": 1 });
     expect(result.linted).toEqual(["src/bugs.js"]);
     expect(result.skipped).toEqual([]);
-    expect(fetchContents).toHaveBeenCalledExactlyOnceWith(["src/bugs.js"]);
+    expect(fetchContents).toHaveBeenCalledExactlyOnceWith(["src/bugs.js"], expect.any(AbortSignal));
   });
 
   it("counts errors, not warnings, as the risk factor input, and puts errors first", async () => {
@@ -348,6 +348,41 @@ describe("analyzeFiles", () => {
     expect(result.findings.map((f) => `${f.line} ${f.ruleId} ${f.severity}`)).toEqual(["3 no-unused-vars error"]);
   });
 
+  it("abandons fetching at the PR's time budget: its files are not linted and count as unchecked", async () => {
+    let aborted: unknown;
+    const fetchContents = vi.fn(
+      (_names: readonly string[], signal: AbortSignal) =>
+        new Promise<ReadonlyMap<string, FetchedContent>>((_resolve, reject) =>
+          signal.addEventListener("abort", () => {
+            aborted = signal.reason;
+            reject(signal.reason as Error);
+          }),
+        ),
+    );
+    const result = await run({ files: [changed("a.js"), changed("b.js")], fetchContents, limits: { timeBudgetMs: 50 } });
+    expect(aborted).toBeInstanceOf(Error);
+    expect(result.skipped.map((s) => `${s.file} ${s.code}: ${s.reason}`)).toEqual([
+      "a.js time-budget: time budget of 50 ms per pull request used up while fetching the files",
+      "b.js time-budget: time budget of 50 ms per pull request used up while fetching the files",
+    ]);
+    expect(result.unchecked).toBe(2);
+  });
+
+  it("counts what could not be checked for reasons in the change, and not what was never the author's to check", async () => {
+    const result = await run({
+      files: [changed("big.js"), changed("logo.js"), changed("gone.js"), changed("dist/app.min.js"), changed("broken.js", { patch: patchFor([1]) })],
+      fetchContents: contents({
+        "big.js": { kind: "blob", bytes: 2_000_000, text: null, binary: false, truncated: true },
+        "logo.js": { kind: "blob", bytes: 10, text: null, binary: true, truncated: false },
+        "gone.js": null,
+        // The parser stops on line 3, which the PR did not touch.
+        "broken.js": "export const a = 1;\nconst b = 2;\nconst = ;\n",
+      }),
+    });
+    expect(Object.fromEntries(result.skipped.map((s) => [s.file, s.code]))).toEqual({ "big.js": "too-large", "logo.js": "binary", "gone.js": "no-content", "dist/app.min.js": "vendored", "broken.js": "unparsed" });
+    expect(result.unchecked).toBe(2);
+  });
+
   it("does nothing at all when analysis is disabled", async () => {
     const fetchContents = contents({});
     const result = await run({ config: analysisConfig({ enabled: false }), files: [changed("a.js")], fetchContents });
@@ -360,6 +395,7 @@ describe("analyzeFiles", () => {
       warningsOnChangedLines: 0,
       linted: [],
       skipped: [],
+      unchecked: 0,
       durationMs: 0,
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareFindings, lintChangedLines } from "../../../src/core/analysis/lint-changed-lines.js";
+import { clipUtf8, compareFindings, lintChangedLines, MAX_MESSAGE_BYTES } from "../../../src/core/analysis/lint-changed-lines.js";
 import type { LintFinding } from "../../../src/core/analysis/lint-source.js";
 
 describe("lintChangedLines", () => {
@@ -50,5 +50,25 @@ describe("compareFindings", () => {
       "z.js:1:1 not-analysed",
       "a.js:1:1 no-debugger",
     ]);
+  });
+});
+
+describe("clipUtf8", () => {
+  it("cuts by UTF-8 bytes at a code point boundary, never inside a surrogate pair", () => {
+    expect(clipUtf8("short", 10)).toBe("short");
+    const clipped = clipUtf8("𝓮".repeat(400), 1024);
+    expect(Buffer.byteLength(clipped)).toBeLessThanOrEqual(1024);
+    expect(clipped.endsWith("…")).toBe(true);
+    expect([...clipped.slice(0, -1)].every((ch) => ch === "𝓮")).toBe(true);
+  });
+
+  it("keeps a finding's message short however long the code it quotes", () => {
+    const name = "k".repeat(400_000);
+    const result = lintChangedLines({ filename: "a.js", source: `export const o = { ${name}: 1, ${name}: 2 };\n`, lines: "all", maxFindings: 5 });
+    expect(result.kind).toBe("linted");
+    if (result.kind === "linted") {
+      expect(result.errors).toBe(1);
+      expect(Buffer.byteLength(result.findings[0]!.message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    }
   });
 });

@@ -16,6 +16,7 @@ const finding = (over: Partial<AnalysisFinding> = {}): AnalysisFinding => ({
 
 const result = (over: Partial<AnalysisResult> = {}): AnalysisResult => ({
   enabled: true,
+  unchecked: 0,
   findings: [],
   totals: {},
   errorsOnChangedLines: 0,
