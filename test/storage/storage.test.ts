@@ -300,6 +300,33 @@ function suite(engine: Engine) {
 describe("storage on the embedded database (PGlite)", () => suite(EMBEDDED));
 describe.skipIf(!hasPostgres)(`storage on PostgreSQL (${POSTGRES_URL})`, () => suite(POSTGRES));
 
+/**
+ * A fresh PostgreSQL schema and a second connection to it playing another replica, which can
+ * hold a pull request's row in an open transaction; `blocked()` waits until a statement of this
+ * test's own waits for that replica.
+ */
+async function withOtherReplica(run: (database: Database, replica: { client: pg.Client; holdRow(repoId: number, number: number): Promise<void>; blocked(): Promise<void> }) => Promise<void>): Promise<void> {
+  const database = await POSTGRES.open();
+  const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${database.schema}` });
+  await client.connect();
+  try {
+    const pid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    await run(database, {
+      client,
+      async holdRow(repoId, number) {
+        await client.query("BEGIN");
+        await client.query("SELECT 1 FROM pull_requests WHERE repo_id = $1 AND number = $2 FOR UPDATE", [repoId, number]);
+      },
+      async blocked() {
+        await expect.poll(async () => (await database.executeSql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [pid])).rows[0]?.n, { timeout: 10_000 }).toBe(1);
+      },
+    });
+  } finally {
+    await client.end();
+    await POSTGRES.drop(database);
+  }
+}
+
 describe.skipIf(!hasPostgres)("replicas starting together on one PostgreSQL", () => {
   it("migrates a schema of its own although another schema of the database holds the app's tables", async () => {
     const other = await POSTGRES.open();
@@ -313,63 +340,45 @@ describe.skipIf(!hasPostgres)("replicas starting together on one PostgreSQL", ()
     }
   });
 
-  it("two replicas writing one PR's history at once: the refresh computed last sees both writes", async () => {
-    const database = await POSTGRES.open();
-    const holder = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${database.schema}` });
-    await holder.connect();
-    try {
+  it("two replicas writing one PR's history at once: the refresh computed last sees both writes", () =>
+    withOtherReplica(async (database, replica) => {
       const history = new HistoryStore(database.db);
       const pr = { repoId: 9201, number: 1 };
       await history.upsertPullRequest({ ...pr, repo: "o/race", author: "ann", title: "t", state: "open", draft: false, openedAt: "2026-03-01T00:00:00Z" });
       // Replica B is refreshing the PR: it holds the row.
-      const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
-      await holder.query("BEGIN");
-      await holder.query("SELECT 1 FROM pull_requests WHERE repo_id = 9201 AND number = 1 FOR UPDATE");
+      await replica.holdRow(9201, 1);
       // Replica A records a review; its refresh waits for B.
       const a = history.recordReview({ ...pr, id: 92011, reviewer: "ben", state: "CHANGES_REQUESTED", submittedAt: "2026-03-01T01:00:00Z" });
-      await expect.poll(async () => (await database.executeSql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [holderPid])).rows[0]?.n, { timeout: 10_000 }).toBe(1);
+      await replica.blocked();
       // B's own review, committed with B's refresh (which saw both reviews).
-      await holder.query("INSERT INTO reviews (id, repo_id, number, reviewer, state, commit_id, submitted_at) VALUES (92012, 9201, 1, 'cat', 'CHANGES_REQUESTED', NULL, '2026-03-01T00:30:00Z')");
-      await holder.query("UPDATE pull_requests SET rounds = 2 WHERE repo_id = 9201 AND number = 1");
-      await holder.query("COMMIT");
+      await replica.client.query("INSERT INTO reviews (id, repo_id, number, reviewer, state, commit_id, submitted_at) VALUES (92012, 9201, 1, 'cat', 'CHANGES_REQUESTED', NULL, '2026-03-01T00:30:00Z')");
+      await replica.client.query("UPDATE pull_requests SET rounds = 2 WHERE repo_id = 9201 AND number = 1");
+      await replica.client.query("COMMIT");
       await a;
-      const row = await database.db.selectFrom("pull_requests").select(["rounds", "first_review_at"]).where("repo_id", "=", "9201").where("number", "=", 1).executeTakeFirstOrThrow();
+      const row = await database.db.selectFrom("pull_requests").select(["rounds"]).where("repo_id", "=", "9201").where("number", "=", 1).executeTakeFirstOrThrow();
       // A refresh computed before B's review committed would have written 1 over B's 2.
       expect(row.rounds).toBe(2);
-    } finally {
-      await holder.end();
-      await POSTGRES.drop(database);
-    }
-  });
+    }));
 
-  it("recomputing every PR's facts at start keeps a write another replica commits meanwhile", async () => {
-    const database = await POSTGRES.open();
-    const holder = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${database.schema}` });
-    await holder.connect();
-    try {
+  it("recomputing every PR's facts at start keeps a write another replica commits meanwhile", () =>
+    withOtherReplica(async (database, replica) => {
       const history = new HistoryStore(database.db);
       for (const number of [1, 2, 3]) await history.upsertPullRequest({ repoId: 9301, number, repo: "o/fill", author: "ann", title: "t", state: "open", draft: false, openedAt: "2026-03-01T00:00:00Z" });
       // Facts computed by older definitions: to be rewritten.
       await sql`UPDATE pull_requests SET rounds = 5 WHERE repo_id = 9301`.execute(database.db);
-      const holderPid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
       // A replica still serving is in the middle of a write to PR 2: it holds the row.
-      await holder.query("BEGIN");
-      await holder.query("SELECT 1 FROM pull_requests WHERE repo_id = 9301 AND number = 2 FOR UPDATE");
+      await replica.holdRow(9301, 2);
       await sql`UPDATE report_facts_state SET version = 0`.execute(database.db);
       const filling = migrateToLatest(database.db as never, database.schema);
-      await expect.poll(async () => (await database.executeSql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [holderPid])).rows[0]?.n, { timeout: 10_000 }).toBe(1);
+      await replica.blocked();
       // Its write and its own refresh commit while the recomputation waits.
-      await holder.query("INSERT INTO reviews (id, repo_id, number, reviewer, state, commit_id, submitted_at) VALUES (93012, 9301, 2, 'cat', 'CHANGES_REQUESTED', NULL, '2026-03-01T00:30:00Z')");
-      await holder.query("UPDATE pull_requests SET rounds = 1, reviewed = true WHERE repo_id = 9301 AND number = 2");
-      await holder.query("COMMIT");
+      await replica.client.query("INSERT INTO reviews (id, repo_id, number, reviewer, state, commit_id, submitted_at) VALUES (93012, 9301, 2, 'cat', 'CHANGES_REQUESTED', NULL, '2026-03-01T00:30:00Z')");
+      await replica.client.query("UPDATE pull_requests SET rounds = 1, reviewed = true WHERE repo_id = 9301 AND number = 2");
+      await replica.client.query("COMMIT");
       await filling;
       const row = await database.db.selectFrom("pull_requests").select(["rounds", "reviewed"]).where("repo_id", "=", "9301").where("number", "=", 2).executeTakeFirstOrThrow();
       expect(row).toEqual({ rounds: 1, reviewed: true });
-    } finally {
-      await holder.end();
-      await POSTGRES.drop(database);
-    }
-  });
+    }));
 
   it("survives the server ending its connection in the middle of a transaction", async () => {
     const database = await POSTGRES.open();

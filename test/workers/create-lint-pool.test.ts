@@ -219,6 +219,23 @@ function buildLike(outDir: string): string {
   return join(outDir, "dist");
 }
 
+/** An app process running `script`, which prints its pool's worker pids once; and how to kill it. */
+async function appWithPool(script: string): Promise<{ workers: number[]; killApp(): Promise<void> }> {
+  const app = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const workers = await new Promise<number[]>((resolve, reject) => {
+    app.once("error", reject);
+    app.stdout.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as number[]));
+  });
+  return {
+    workers,
+    killApp: () =>
+      new Promise<void>((resolve) => {
+        app.once("exit", () => resolve());
+        app.kill("SIGKILL");
+      }),
+  };
+}
+
 describe("the main thread", () => {
   it("never loads ESLint or the TypeScript parser, running from TypeScript sources", async () => {
     const script = probe(pathToFileURL(join(ROOT, "src/index.ts")).href, pathToFileURL(join(ROOT, "src/handlers/analyze-pull-request.ts")).href);
@@ -249,18 +266,11 @@ describe("the main thread", () => {
       console.log(JSON.stringify(pool.pids()));
       setInterval(() => undefined, 1000);
     `;
-    const app = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-    const pids = await new Promise<number[]>((resolve, reject) => {
-      app.once("error", reject);
-      app.stdout.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as number[]));
-    });
-    expect(pids).toHaveLength(1);
-    const worker = pids[0]!;
+    const app = await appWithPool(script);
+    expect(app.workers).toHaveLength(1);
+    const worker = app.workers[0]!;
     expect(alive(worker)).toBe(true);
-    await new Promise<void>((resolve) => {
-      app.once("exit", () => resolve());
-      app.kill("SIGKILL");
-    });
+    await app.killApp();
     await expect.poll(() => alive(worker), { timeout: 20_000, interval: 50 }).toBe(false);
   }, 60_000);
 
@@ -276,22 +286,15 @@ describe("the main thread", () => {
       setTimeout(() => console.log(JSON.stringify(pool.pids())), 500);
       setInterval(() => undefined, 1000);
     `;
-    const app = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-    const pids = await new Promise<number[]>((resolve, reject) => {
-      app.once("error", reject);
-      app.stdout.once("data", (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as number[]));
-    });
-    const worker = pids[0]!;
+    const app = await appWithPool(script);
+    const worker = app.workers[0]!;
     // Busy on the file: its own CPU time grows.
     const cpu = () => readFileSync(`/proc/${worker}/stat`, "utf8").split(") ")[1]!.split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
     if (process.platform === "linux") {
       const before = cpu();
       await expect.poll(cpu, { timeout: 10_000, interval: 100 }).toBeGreaterThan(before + 20);
     }
-    await new Promise<void>((resolve) => {
-      app.once("exit", () => resolve());
-      app.kill("SIGKILL");
-    });
+    await app.killApp();
     // Gone within seconds, not when the file is done.
     await expect.poll(() => alive(worker), { timeout: 5_000, interval: 50 }).toBe(false);
   }, 60_000);
