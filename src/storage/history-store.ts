@@ -184,10 +184,16 @@ export class HistoryStore {
         at: t.at,
       })
       .execute();
-    if (t.files.length) {
+    // The files of the PR as this triage saw them: a file a force-push took out of the PR is
+    // not its file any more (a later "fix" must not be tied to code it no longer touches).
+    const files = t.files.slice(0, MAX_FILES_KEPT);
+    let stale = this.db.deleteFrom("pr_files").where("repo_id", "=", String(t.repoId)).where("number", "=", t.number);
+    if (files.length) stale = stale.where("path", "not in", files);
+    await stale.execute();
+    if (files.length) {
       await this.db
         .insertInto("pr_files")
-        .values(t.files.slice(0, MAX_FILES_KEPT).map((path) => ({ ...key(t), path })))
+        .values(files.map((path) => ({ ...key(t), path })))
         .onConflict((oc) => oc.doNothing())
         .execute();
     }

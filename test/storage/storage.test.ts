@@ -85,6 +85,18 @@ function suite(engine: Engine) {
     expect((await facts()).version).toBe(row.version);
   });
 
+  it("keeps the files of a PR as its latest triage saw them, not every file it ever had", async () => {
+    const history = new HistoryStore(database.db);
+    const pr = { repoId: 9104, number: 4 };
+    const triage = (headSha: string, files: string[]) =>
+      history.recordTriage({ ...pr, headSha, level: "low", scoredLevel: "low", score: 10, likelihood: 0.1, factors: {}, checklistMissing: [], analysisRules: {}, files, at: new Date() });
+    await triage("h1", ["src/auth.ts", "README.md"]);
+    // Force-pushed to the README only.
+    await triage("h2", ["README.md"]);
+    const paths = async () => (await database.db.selectFrom("pr_files").select("path").where("repo_id", "=", "9104").where("number", "=", 4).execute()).map((r) => r.path);
+    expect(await paths()).toEqual(["README.md"]);
+  });
+
   it("brings the report facts up to date when a write is replayed after a crash that came before its refresh", async () => {
     const history = new HistoryStore(database.db);
     const pr = { repoId: 9103, number: 3 };
