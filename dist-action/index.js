@@ -57124,8 +57124,8 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
   };
   for (const c of chosen) {
     const name2 = c.file.filename;
-    const skip = (code2, reason) => {
-      skipped.push({ file: name2, code: code2, reason, order: c.index });
+    const skip = (code2, reason, flow) => {
+      skipped.push({ file: name2, code: code2, reason, order: c.index, ...flow ? { flow } : {} });
     };
     if (fetchExpired) {
       skip("time-budget", `${prBudget} used up while fetching the files`);
@@ -57154,8 +57154,7 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
         if (r.kind === "failed") skip("lint-failed", r.message);
         else if (r.kind === "unparsed") {
           const flow = FLOW_PRAGMA.test(source.slice(0, 4096));
-          skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`);
-          if (flow) skipped.at(-1).flow = true;
+          skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || void 0);
         } else {
           linted.push({ file: name2, order: c.index });
           for (const [rule, n] of Object.entries(r.totals)) totals[rule] = (totals[rule] ?? 0) + n;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createAnalyzer } from "../../src/handlers/analyze-pull-request.js";
 import { createLintPool } from "../../src/workers/create-lint-pool.js";
 import { buildApp } from "../helpers/app.js";
-import { API, REPO_PATH, TEAM_CONFIG, file, mockBlobs, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
+import { API, REPO_PATH, TEAM_CONFIG, addedFile, mockBlobs, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
 
 /**
  * A PR author who makes a file impossible to analyse must not lower the change's risk: the
@@ -17,11 +17,6 @@ afterAll(() => pool.close());
 // A repository that trusts its linter: static analysis weighted.
 const WEIGHTED = TEAM_CONFIG.replace("static_analysis: 0", "static_analysis: 1");
 const ERRORS = Array.from({ length: 12 }, (_, i) => `export const o${i} = { k: 1, k: 2 };`).join("\n");
-
-function added(filename: string, text: string): FileSpec {
-  const lines = text.replace(/\n$/, "").split("\n");
-  return file(filename, lines.length, { patch: `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}` });
-}
 
 async function openPr(files: FileSpec[], blobs: Record<string, string>): Promise<{ title: string; text: string; annotations: number }> {
   const app = await buildApp({ extras: { analyze: createAnalyzer({ pool, fileBudgetMs: 20_000, prBudgetMs: 60_000 }) } });
@@ -43,11 +38,11 @@ async function openPr(files: FileSpec[], blobs: Record<string, string>): Promise
 
 describe("files a PR author makes impossible to analyse", { timeout: 120_000 }, () => {
   it("count as the factor's maximum: an ESLint stack overflow hides nothing", async () => {
-    const plain = await openPr([added("src/bad.js", ERRORS)], { "src/bad.js": ERRORS });
+    const plain = await openPr([addedFile("src/bad.js", ERRORS)], { "src/bad.js": ERRORS });
     expect(plain.text).toContain("12 errors and 0 warnings on changed lines");
     // A 16 KB member chain overflows ESLint's stack: the whole file fails to lint.
     const crafted = `${ERRORS}\nexport const y = a${".b".repeat(8000)};\n`;
-    const hidden = await openPr([added("src/bad.js", crafted)], { "src/bad.js": crafted });
+    const hidden = await openPr([addedFile("src/bad.js", crafted)], { "src/bad.js": crafted });
     expect(hidden.text).toContain("the static analysis risk factor counts as its maximum");
     // The same approvals as with the errors in plain sight.
     expect(hidden.title).toBe(plain.title);

@@ -5,7 +5,7 @@ import type { Octokit } from "../../src/github/types.js";
 import { createLintPool } from "../../src/workers/create-lint-pool.js";
 import { buildApp, TestOctokit, type TestApp } from "../helpers/app.js";
 import { DEBUGGER_MEGABYTE, DEEP_ARRAYS, DEEP_PARENS, QUADRATIC_SWITCH } from "../helpers/hostile-inputs.js";
-import { API, REPO_PATH, TEAM_CONFIG, file, mockBlobs, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
+import { API, REPO_PATH, TEAM_CONFIG, addedFile, file, mockBlobs, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -27,11 +27,6 @@ afterAll(() => pool.close());
 
 function errors(app: TestApp) {
   return app.logs.filter((l) => (l.level as number) >= 50);
-}
-
-function added(filename: string, text: string): FileSpec {
-  const lines = text.replace(/\n$/, "").split("\n");
-  return file(filename, lines.length, { patch: `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}` });
 }
 
 /** A new 100,000-line file: GitHub lists it without a patch (too large to show), so all of it is new. */
@@ -83,7 +78,7 @@ async function openPr(app: TestApp, files: FileSpec[], blobs: Parameters<typeof 
 describe("static analysis on the webhook path", () => {
   it("lints changed JS at the head commit and annotates the changed lines in the check run", async () => {
     const app = await buildApp({ extras: { analyze: createAnalyzer({ pool }) } });
-    const files = [added("src/total.js", BUGGY)];
+    const files = [addedFile("src/total.js", BUGGY)];
     const scope = nock(API);
     const calls: string[] = [];
     scope.on("replied", (req: { method: string; path: string }) => calls.push(`${req.method} ${req.path.split("?")[0]}`));
@@ -126,7 +121,7 @@ describe("static analysis on the webhook path", () => {
   it("costs at most 8 requests for a 100-file TypeScript PR opened, token exchange excluded", async () => {
     const app = await buildApp({ extras: { analyze: createAnalyzer({ pool, prBudgetMs: 120_000, fileBudgetMs: 20_000 }) } });
     const source = "export const limits = { max: 1, max: 2 };\n";
-    const files = Array.from({ length: 100 }, (_, i) => added(`packages/p${i % 10}/src/module${i}.ts`, source));
+    const files = Array.from({ length: 100 }, (_, i) => addedFile(`packages/p${i % 10}/src/module${i}.ts`, source));
     const { check, calls } = await openPr(app, files, Object.fromEntries(files.map((f) => [f.filename, source])));
     const paid = calls.filter((c) => !c.includes("/access_tokens"));
     expect(paid.toSorted()).toEqual(
@@ -152,10 +147,10 @@ describe("static analysis on the webhook path", () => {
   it("survives a PR of hostile files: a quadratic switch, deep nesting, a binary and an oversized file", async () => {
     const app = await buildApp({ extras: { analyze: createAnalyzer({ pool, fileBudgetMs: 1_000, prBudgetMs: 60_000 }) } });
     const files = [
-      added("src/switch.js", QUADRATIC_SWITCH),
-      added("src/arrays.ts", DEEP_ARRAYS),
-      added("src/parens.js", DEEP_PARENS),
-      added("src/total.js", BUGGY),
+      addedFile("src/switch.js", QUADRATIC_SWITCH),
+      addedFile("src/arrays.ts", DEEP_ARRAYS),
+      addedFile("src/parens.js", DEEP_PARENS),
+      addedFile("src/total.js", BUGGY),
       file("assets/logo.js", 1),
       file("dist/bundle.js", 1),
     ];
@@ -209,7 +204,7 @@ describe("static analysis on the webhook path", () => {
     const analyze = createAnalyzer({ workerHeapMb: 48, fileBudgetMs: 60_000, prBudgetMs: 120_000 });
     try {
       const app = await buildApp({ extras: { analyze } });
-      const files = [hugeAddition("src/debugger.js"), added("src/total.js", BUGGY)];
+      const files = [hugeAddition("src/debugger.js"), addedFile("src/total.js", BUGGY)];
       const loop = watchEventLoop();
       const { check } = await openPr(app, files, {
         "src/debugger.js": DEBUGGER_MEGABYTE,

@@ -51,6 +51,12 @@ export function file(filename: string, additions: number, extra: Partial<FileSpe
   return { filename, additions, deletions: 0, status: "added", patch: addedLines(additions), ...extra };
 }
 
+/** A new file whose whole `text` the patch adds. */
+export function addedFile(filename: string, text: string): FileSpec {
+  const lines = text.replace(/\n$/, "").split("\n");
+  return file(filename, lines.length, { patch: `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}` });
+}
+
 export interface PrOptions {
   action?: string;
   number?: number;

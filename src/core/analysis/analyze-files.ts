@@ -222,8 +222,8 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
 
   for (const c of chosen) {
     const name = c.file.filename;
-    const skip = (code: SkipCode, reason: string): void => {
-      skipped.push({ file: name, code, reason, order: c.index });
+    const skip = (code: SkipCode, reason: string, flow?: true): void => {
+      skipped.push({ file: name, code, reason, order: c.index, ...(flow ? { flow } : {}) });
     };
     if (fetchExpired) {
       skip("time-budget", `${prBudget} used up while fetching the files`);
@@ -253,10 +253,8 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
         if (r.kind === "failed") skip("lint-failed", r.message);
         else if (r.kind === "unparsed") {
           const flow = FLOW_PRAGMA.test(source.slice(0, 4096));
-          skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`);
-          if (flow) skipped.at(-1)!.flow = true;
-        }
-        else {
+          skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || undefined);
+        } else {
           linted.push({ file: name, order: c.index });
           for (const [rule, n] of Object.entries(r.totals)) totals[rule] = (totals[rule] ?? 0) + n;
           errors += r.errors;
