@@ -57588,216 +57588,216 @@ ${summarizeAnalysis(result, { docsUrl: STATIC_ANALYSIS_DOCS })}`,
   });
 }
 
-// src/core/count-code-lines.ts
-function syntax(line, block, star, quotes) {
-  const leading = new Uint8Array(128);
-  const interesting = new Uint8Array(128);
-  const quoteCodes = new Uint8Array(128);
-  for (const token of [...block.map(([open2]) => open2), ...line]) {
-    leading[token.charCodeAt(0)] = 1;
-    interesting[token.charCodeAt(0)] = 1;
-  }
-  if (star) leading[42] = 1;
-  for (const quote of quotes) {
-    interesting[quote.charCodeAt(0)] = 1;
-    quoteCodes[quote.charCodeAt(0)] = 1;
-  }
-  return { line, block, star, openers: block.map(([open2]) => open2), leading, interesting, quoteCodes };
-}
-var C_LIKE = syntax(["//"], [["/*", "*/"]], true, "'\"`");
-var HASH = syntax(["#"], [], false, "");
-var SQL = syntax(["--"], [["/*", "*/"]], false, `'"`);
-var MARKUP = syntax([], [["<!--", "-->"]], false, "");
-var CSS = syntax([], [["/*", "*/"]], true, `'"`);
-var SCSS = syntax(["//"], [["/*", "*/"]], true, `'"`);
-var PHP = syntax(["//", "#"], [["/*", "*/"]], true, `'"`);
-var HCL = syntax(["#", "//"], [["/*", "*/"]], false, '"');
-var LUA = syntax(["--"], [["--[[", "]]"]], false, `'"`);
-var HASKELL = syntax(["--"], [["{-", "-}"]], false, '"');
-var COMPONENT = syntax(["//"], [["<!--", "-->"], ["/*", "*/"]], true, "'\"`");
-var INI = syntax([";", "#"], [], false, "");
-var LISP = syntax([";"], [], false, "");
-var PERCENT = syntax(["%"], [], false, "");
-var NONE2 = syntax([], [], false, "");
-var BY_EXTENSION = /* @__PURE__ */ new Map();
-function register2(syntax2, extensions) {
-  for (const extension of extensions.split(" ")) BY_EXTENSION.set(extension, syntax2);
-}
-register2(C_LIKE, "js jsx mjs cjs ts tsx mts cts java kt kts scala sc go rs c h cc cpp cxx hpp hh hxx m mm cs fs swift dart groovy gradle proto jsonc json5 zig v sol");
-register2(HASH, "py pyi rb sh bash zsh fish yml yaml toml pl pm r ex exs cmake mk nix ps1 psm1 coffee cr jl tcl dockerfile properties gitignore dockerignore env");
-register2(SQL, "sql psql pgsql");
-register2(MARKUP, "html htm xml xhtml svg md mdx markdown xaml csproj fsproj vbproj props targets");
-register2(CSS, "css");
-register2(SCSS, "scss sass less styl");
-register2(PHP, "php phtml");
-register2(HCL, "tf tfvars hcl");
-register2(LUA, "lua");
-register2(HASKELL, "hs lhs elm purs");
-register2(COMPONENT, "vue svelte astro");
-register2(INI, "ini cfg conf editorconfig");
-register2(LISP, "lisp cl el clj cljs cljc edn scm rkt");
-register2(PERCENT, "erl hrl tex sty");
-var BY_NAME = /* @__PURE__ */ new Map([
-  ["dockerfile", HASH],
-  ["containerfile", HASH],
-  ["makefile", HASH],
-  ["gnumakefile", HASH],
-  ["cmakelists.txt", HASH],
-  ["gemfile", HASH],
-  ["rakefile", HASH],
-  ["podfile", HASH],
-  ["vagrantfile", HASH],
-  ["procfile", HASH],
-  ["codeowners", HASH],
-  ["jenkinsfile", C_LIKE]
-]);
-function syntaxFor(filename) {
-  const name2 = filename.slice(filename.lastIndexOf("/") + 1).toLowerCase();
-  const byName = BY_NAME.get(name2);
-  if (byName) return byName;
-  if (name2.startsWith("dockerfile.") || name2.startsWith(".env")) return HASH;
-  const dot = name2.lastIndexOf(".");
-  return (dot >= 0 ? BY_EXTENSION.get(name2.slice(dot + 1)) : void 0) ?? NONE2;
-}
-function isSpace(code2) {
-  return code2 === 32 || code2 === 9 || code2 === 13 || code2 === 11 || code2 === 12;
-}
-function tokenAt(text2, at2, token) {
-  for (let k2 = 0; k2 < token.length; k2++) if (text2.charCodeAt(at2 + k2) !== token.charCodeAt(k2)) return false;
-  return true;
-}
-function blockAt(syntax2, text2, at2) {
-  for (let b = 0; b < syntax2.block.length; b++) {
-    if (tokenAt(text2, at2, syntax2.block[b][0])) return b;
-  }
-  return -1;
-}
-function lineCommentAt(syntax2, text2, at2) {
-  for (let t = 0; t < syntax2.line.length; t++) if (tokenAt(text2, at2, syntax2.line[t])) return true;
-  return false;
-}
-function nextOpen(scan, from) {
-  if (from >= scan.openFrom && (scan.openAt === -1 || scan.openAt >= from)) return scan.openAt;
-  let best = -1;
-  for (const open2 of scan.syntax.openers) {
-    const found = scan.text.indexOf(open2, from);
-    if (found >= 0 && (best < 0 || found < best)) best = found;
-  }
-  scan.openFrom = from;
-  scan.openAt = best;
-  return best;
-}
-function nextClose(scan, token, from) {
-  if (token === scan.closeToken && from >= scan.closeFrom && (scan.closeAt === -1 || scan.closeAt >= from)) {
-    return scan.closeAt;
-  }
-  scan.closeToken = token;
-  scan.closeFrom = from;
-  scan.closeAt = scan.text.indexOf(token, from);
-  return scan.closeAt;
-}
-function skipToComment(scan, from, end) {
-  const { text: text2, syntax: syntax2 } = scan;
-  for (let i = from; i < end; i++) {
-    const ch = text2.charCodeAt(i);
-    if (ch >= 128 || syntax2.interesting[ch] === 0) continue;
-    if (syntax2.quoteCodes[ch] === 1) {
-      let j2 = i + 1;
-      while (j2 < end && text2.charCodeAt(j2) !== ch) j2 += text2.charCodeAt(j2) === 92 ? 2 : 1;
-      if (j2 >= end) return -1;
-      i = j2;
-      continue;
+// src/config/parse-config.ts
+var import_yaml3 = __toESM(require_dist2(), 1);
+var CONFIG_PATH = ".github/review-triage.yml";
+var DOCS_URL = "https://github.com/review-triage/review-triage#configuration";
+var MAX_CONFIG_BYTES = 256 * 1024;
+function knownKeysAt(path3) {
+  let node2 = configSchema;
+  const unwrap = (s) => {
+    let current = s;
+    for (let i = 0; i < 10 && current; i++) {
+      const def2 = current._zod.def;
+      if (def2.innerType) current = def2.innerType;
+      else if (def2.type === "pipe" && def2.in) current = def2.in;
+      else if (def2.type === "union" && def2.options) current = def2.options.find((o) => o._zod.def.type === "object");
+      else break;
     }
-    if (blockAt(syntax2, text2, i) >= 0) return i;
-    if (lineCommentAt(syntax2, text2, i)) return -1;
-  }
-  return -1;
-}
-function lineHasCode(scan, from, end) {
-  const { text: text2, syntax: syntax2 } = scan;
-  let i = from;
-  let code2 = false;
-  while (i < end) {
-    if (scan.inBlock !== void 0) {
-      const close = nextClose(scan, scan.inBlock, i);
-      if (close < 0 || close >= end) return code2;
-      i = close + scan.inBlock.length;
-      scan.inBlock = void 0;
-      continue;
-    }
-    while (i < end && isSpace(text2.charCodeAt(i))) i++;
-    if (i >= end) return code2;
-    const first = text2.charCodeAt(i);
-    if (first < 128 && syntax2.leading[first] === 1) {
-      if (!code2 && syntax2.star && first === 42) {
-        const next = i + 1 < end ? text2.charCodeAt(i + 1) : 32;
-        if (isSpace(next) || next === 47) return false;
-      }
-      const block = blockAt(syntax2, text2, i);
-      if (block >= 0) {
-        const [open2, close] = syntax2.block[block];
-        scan.inBlock = close;
-        i += open2.length;
-        continue;
-      }
-      if (lineCommentAt(syntax2, text2, i)) return code2;
-    }
-    code2 = true;
-    const opener = syntax2.block.length === 0 ? -1 : nextOpen(scan, i);
-    if (opener < 0 || opener >= end) return true;
-    i = skipToComment(scan, i, end);
-    if (i < 0) return true;
-  }
-  return code2;
-}
-function countAddedCodeLines(filename, patch) {
-  const syntax2 = syntaxFor(filename);
-  const scan = {
-    text: patch,
-    syntax: syntax2,
-    inBlock: void 0,
-    openFrom: 0,
-    openAt: -2,
-    closeToken: void 0,
-    closeFrom: 0,
-    closeAt: -2
+    return current;
   };
-  const { leading } = syntax2;
-  const blocks = syntax2.block.length > 0;
-  let count = 0;
-  let start = 0;
-  const length = patch.length;
-  while (start < length) {
-    let end = patch.indexOf("\n", start);
-    if (end < 0) end = length;
-    const first = patch.charCodeAt(start);
-    if (first === 43) {
-      let i = start + 1;
-      if (scan.inBlock === void 0) {
-        while (i < end && isSpace(patch.charCodeAt(i))) i++;
-        if (i === end) {
-          start = end + 1;
-          continue;
-        }
-        const code2 = patch.charCodeAt(i);
-        if (code2 >= 128 || leading[code2] === 0) {
-          const opener = blocks ? nextOpen(scan, i) : -1;
-          if (opener < 0 || opener >= end) {
-            count++;
-            start = end + 1;
-            continue;
-          }
-        }
-      }
-      if (lineHasCode(scan, start + 1, end)) count++;
-    } else if (first === 32) {
-      if (syntax2.block.length > 0) lineHasCode(scan, start + 1, end);
-    } else if (first === 64) {
-      scan.inBlock = void 0;
-    }
-    start = end + 1;
+  for (const key of path3) {
+    node2 = unwrap(node2);
+    if (!node2) return [];
+    const def2 = node2._zod.def;
+    if (def2.type === "object" && def2.shape) node2 = def2.shape[String(key)];
+    else if (def2.type === "array") node2 = def2.element;
+    else if (def2.type === "record") node2 = def2.valueType;
+    else return [];
   }
-  return count;
+  node2 = unwrap(node2);
+  const def = node2?._zod.def;
+  if (def?.type === "object" && def.shape) return Object.keys(def.shape);
+  const keyDef = def?.type === "record" ? def.keyType?._zod.def : void 0;
+  return keyDef?.type === "enum" && keyDef.entries ? Object.values(keyDef.entries) : [];
+}
+function isMapping(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function expectedGroup(name2, groups2) {
+  const suggestion = suggestValue(name2, groups2);
+  const listed = groups2.length ? `one of the groups under reviewers: ${groups2.join(", ")}` : "a group defined under reviewers (none are defined)";
+  return suggestion ? `${listed} (did you mean "${suggestion}"?)` : listed;
+}
+function crossFieldProblems(raw) {
+  const problems = [];
+  if (!isMapping(raw.reviewers)) return problems;
+  const groups2 = Object.keys(raw.reviewers);
+  if (groups2.length === 0) return problems;
+  const routing = isMapping(raw.routing) ? raw.routing : {};
+  for (const level of LEVELS) {
+    const steps = routing[level];
+    if (!Array.isArray(steps)) continue;
+    steps.forEach((step, i) => {
+      const from = isMapping(step) ? step.from : void 0;
+      if (typeof from === "string" && !groups2.includes(from)) {
+        problems.push({ path: formatPath(["routing", level, i, "from"]), expected: expectedGroup(from, groups2), found: JSON.stringify(from) });
+      }
+    });
+  }
+  const lead = isMapping(raw.governance) ? raw.governance.lead_group : void 0;
+  if (typeof lead === "string" && !groups2.includes(lead)) {
+    problems.push({ path: "governance.lead_group", expected: expectedGroup(lead, groups2), found: JSON.stringify(lead) });
+  }
+  return problems;
+}
+function parseConfig(raw) {
+  if (raw === null || raw === void 0) raw = {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    return {
+      ok: false,
+      problems: [{ path: "", expected: "a mapping of keys (reviewers, routing, risk, \u2026)", found: Array.isArray(raw) ? "a list" : typeof raw }]
+    };
+  }
+  const result = configSchema.safeParse(raw);
+  const schemaProblems = result.success ? [] : formatIssues(result.error.issues, raw, knownKeysAt);
+  const taken = new Set(schemaProblems.map((p) => p.path));
+  const problems = [...schemaProblems, ...crossFieldProblems(raw).filter((p) => !taken.has(p.path))];
+  return result.success && problems.length === 0 ? { ok: true, config: result.data } : { ok: false, problems };
+}
+function lineOf(doc, counter, path3, exact = false) {
+  const keys = [];
+  for (const m of path3.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== void 0 ? Number(m[2]) : m[1]);
+  let node2 = doc.contents;
+  let offset = doc.contents?.range?.[0];
+  for (const key of keys) {
+    if ((0, import_yaml3.isMap)(node2)) {
+      const pair2 = node2.items.find((p) => p.key?.value === key);
+      if (!pair2) {
+        if (exact) return void 0;
+        break;
+      }
+      offset = pair2.key.range?.[0] ?? offset;
+      node2 = pair2.value;
+    } else if ((0, import_yaml3.isSeq)(node2) && typeof key === "number") {
+      const item = node2.items[key];
+      if (!item) {
+        if (exact) return void 0;
+        break;
+      }
+      offset = item.range?.[0] ?? offset;
+      node2 = item;
+    } else {
+      if (exact) return void 0;
+      break;
+    }
+  }
+  return offset === void 0 ? void 0 : counter.linePos(offset).line;
+}
+function parseConfigText(text2) {
+  if (Buffer.byteLength(text2, "utf8") > MAX_CONFIG_BYTES) {
+    return {
+      ok: false,
+      problems: [{ path: "", expected: `a file of at most ${MAX_CONFIG_BYTES / 1024} KiB`, found: `${Math.ceil(Buffer.byteLength(text2, "utf8") / 1024)} KiB` }]
+    };
+  }
+  const counter = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        path: "",
+        line: e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line,
+        expected: "valid YAML",
+        found: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
+      }))
+    };
+  }
+  const raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const ext2 = typeof raw === "object" && raw && "_extends" in raw ? raw._extends : void 0;
+  if (raw && typeof raw === "object") delete raw._extends;
+  const result = parseConfig(raw);
+  if (!result.ok) {
+    for (const problem of result.problems) problem.line = lineOf(doc, counter, problem.path);
+    result.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  }
+  return typeof ext2 === "string" ? { ...result, extends: ext2 } : result;
+}
+
+// src/config/load-config.ts
+function isPlainObject4(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function mergeConfigs(base, override) {
+  if (!isPlainObject4(base) || !isPlainObject4(override)) return override === void 0 ? base : override;
+  const out = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = mergeConfigs(base[key], value);
+  return out;
+}
+function chainProblems(owner, chain, allowed) {
+  const owners = new Set([owner, ...allowed].map((o) => o.toLowerCase()));
+  const problems = [];
+  chain.forEach((file2, i) => {
+    const where = `${file2.owner}/${file2.repo}:${file2.path}`;
+    if (!owners.has(file2.owner.toLowerCase())) {
+      problems.push({
+        path: "_extends",
+        expected: `a repository of ${owner} (other owners only when the app's operator allows them with EXTENDS_ALLOWED_OWNERS)`,
+        found: where
+      });
+      return;
+    }
+    const fallback = i === 1 && file2.repo === ".github" && chain[0]?.config === null;
+    if (i > 0 && file2.config === null && !fallback) {
+      problems.push({ path: "_extends", expected: "a config file that exists and the app can read", found: `no file at ${where}` });
+    }
+  });
+  return problems;
+}
+async function loadConfig(context, options2 = {}) {
+  let merged;
+  let files = [];
+  const { owner } = context.repo();
+  try {
+    const result = await context.octokit.config.get(
+      context.repo({
+        path: CONFIG_PATH,
+        // Files arrive nearest first; merge from the farthest base to the repository's own.
+        defaults: (configs) => configs.reduce((acc, c) => mergeConfigs(acc, c), {})
+      })
+    );
+    merged = result.config;
+    files = result.files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}:${f.path}`);
+    const problems = chainProblems(owner, result.files, options2.extendsOwners ?? []);
+    if (problems.length) return { ok: false, problems, files };
+  } catch (error62) {
+    const status = error62.status;
+    if (status !== void 0 && status >= 500) throw error62;
+    if (status === 401) throw error62;
+    const headers = error62.response?.headers ?? {};
+    if (status === 403 && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0)) throw error62;
+    const url2 = error62.request?.url;
+    const own2 = context.repo();
+    if (status === 403 && (!url2 || url2.includes(`/repos/${own2.owner}/${own2.repo}/contents/`))) throw error62;
+    const message = status === 403 ? `the app cannot read ${url2 ?? "a file of the chain"} (${error62 instanceof Error ? error62.message : String(error62)})` : error62 instanceof Error ? error62.message : String(error62);
+    return {
+      ok: false,
+      files,
+      problems: [{ path: "", expected: "a readable YAML config", found: message.replace(/^\[@probot\/octokit-plugin-config\] /, "") }]
+    };
+  }
+  const size = Buffer.byteLength(JSON.stringify(merged ?? {}), "utf8");
+  if (size > MAX_CONFIG_BYTES) {
+    return {
+      ok: false,
+      files,
+      problems: [{ path: "", expected: `a config of at most ${MAX_CONFIG_BYTES / 1024} KiB`, found: `${Math.ceil(size / 1024)} KiB` }]
+    };
+  }
+  const parsed = parseConfig(merged);
+  if (!parsed.ok) return { ok: false, problems: parsed.problems, files };
+  return { ok: true, config: parsed.config, source: files.length ? "file" : "defaults", files };
 }
 
 // src/core/glob.ts
@@ -58047,7 +58047,7 @@ function improve(rows, best, path3, dirSegments, name2) {
     if (row.index < best[row.group] && rowMatches(row, path3, dirSegments, name2)) best[row.group] = row.index;
   }
 }
-var NONE3 = 2147483647;
+var NONE2 = 2147483647;
 var CompiledGlobSet = class {
   constructor(patterns2, problems, root, nameFilter, nocase, groupCount) {
     this.patterns = patterns2;
@@ -58098,7 +58098,7 @@ var CompiledGlobSet = class {
     if (extension !== void 0) {
       for (const byExt of walk.byExt) improve(byExt.get(extension), out, prepared.path, dirSegments, name2);
     }
-    for (let g = 0; g < this.groupCount; g++) if (out[g] === NONE3) out[g] = -1;
+    for (let g = 0; g < this.groupCount; g++) if (out[g] === NONE2) out[g] = -1;
   }
   /**
    * Follow the directory down the trie once, settling every row that needs only the
@@ -58106,7 +58106,7 @@ var CompiledGlobSet = class {
    */
   walk(dir) {
     const segments = this.nocase ? dir.lowerSegments : dir.segments;
-    const best = new Int32Array(this.groupCount).fill(NONE3);
+    const best = new Int32Array(this.groupCount).fill(NONE2);
     const result = { best, rows: [], byName: [], byExt: [], byFirst: [] };
     const pending = [];
     const settle2 = (row) => {
@@ -58133,6 +58133,246 @@ var CompiledGlobSet = class {
     return result;
   }
 };
+
+// src/core/decide-urgency.ts
+var compiled = /* @__PURE__ */ new WeakMap();
+function globs(patterns2) {
+  let set3 = compiled.get(patterns2);
+  if (!set3) {
+    set3 = compileGlobs(patterns2);
+    compiled.set(patterns2, set3);
+  }
+  return set3;
+}
+function firstPattern(patterns2, branch) {
+  if (!patterns2.length || !branch) return void 0;
+  const index = globs(patterns2).firstMatch(branch);
+  return index < 0 ? void 0 : patterns2[index];
+}
+function decideUrgency(config3, pr) {
+  const rules = config3.urgent;
+  const reasons = [];
+  const labels = new Map(pr.labels.map((l) => [l.toLowerCase(), l]));
+  const label = rules.labels.find((l) => labels.has(l.toLowerCase()));
+  if (label) reasons.push({ kind: "label", label: labels.get(label.toLowerCase()) });
+  const head = firstPattern(rules.head_branches, pr.headRef);
+  if (head) reasons.push({ kind: "head_branch", branch: pr.headRef, pattern: head });
+  const base = firstPattern(rules.base_branches, pr.baseRef);
+  if (base) reasons.push({ kind: "base_branch", branch: pr.baseRef, pattern: base });
+  return { urgent: reasons.length > 0, reasons };
+}
+
+// src/core/count-code-lines.ts
+function syntax(line, block, star, quotes) {
+  const leading = new Uint8Array(128);
+  const interesting = new Uint8Array(128);
+  const quoteCodes = new Uint8Array(128);
+  for (const token of [...block.map(([open2]) => open2), ...line]) {
+    leading[token.charCodeAt(0)] = 1;
+    interesting[token.charCodeAt(0)] = 1;
+  }
+  if (star) leading[42] = 1;
+  for (const quote of quotes) {
+    interesting[quote.charCodeAt(0)] = 1;
+    quoteCodes[quote.charCodeAt(0)] = 1;
+  }
+  return { line, block, star, openers: block.map(([open2]) => open2), leading, interesting, quoteCodes };
+}
+var C_LIKE = syntax(["//"], [["/*", "*/"]], true, "'\"`");
+var HASH = syntax(["#"], [], false, "");
+var SQL = syntax(["--"], [["/*", "*/"]], false, `'"`);
+var MARKUP = syntax([], [["<!--", "-->"]], false, "");
+var CSS = syntax([], [["/*", "*/"]], true, `'"`);
+var SCSS = syntax(["//"], [["/*", "*/"]], true, `'"`);
+var PHP = syntax(["//", "#"], [["/*", "*/"]], true, `'"`);
+var HCL = syntax(["#", "//"], [["/*", "*/"]], false, '"');
+var LUA = syntax(["--"], [["--[[", "]]"]], false, `'"`);
+var HASKELL = syntax(["--"], [["{-", "-}"]], false, '"');
+var COMPONENT = syntax(["//"], [["<!--", "-->"], ["/*", "*/"]], true, "'\"`");
+var INI = syntax([";", "#"], [], false, "");
+var LISP = syntax([";"], [], false, "");
+var PERCENT = syntax(["%"], [], false, "");
+var NONE3 = syntax([], [], false, "");
+var BY_EXTENSION = /* @__PURE__ */ new Map();
+function register2(syntax2, extensions) {
+  for (const extension of extensions.split(" ")) BY_EXTENSION.set(extension, syntax2);
+}
+register2(C_LIKE, "js jsx mjs cjs ts tsx mts cts java kt kts scala sc go rs c h cc cpp cxx hpp hh hxx m mm cs fs swift dart groovy gradle proto jsonc json5 zig v sol");
+register2(HASH, "py pyi rb sh bash zsh fish yml yaml toml pl pm r ex exs cmake mk nix ps1 psm1 coffee cr jl tcl dockerfile properties gitignore dockerignore env");
+register2(SQL, "sql psql pgsql");
+register2(MARKUP, "html htm xml xhtml svg md mdx markdown xaml csproj fsproj vbproj props targets");
+register2(CSS, "css");
+register2(SCSS, "scss sass less styl");
+register2(PHP, "php phtml");
+register2(HCL, "tf tfvars hcl");
+register2(LUA, "lua");
+register2(HASKELL, "hs lhs elm purs");
+register2(COMPONENT, "vue svelte astro");
+register2(INI, "ini cfg conf editorconfig");
+register2(LISP, "lisp cl el clj cljs cljc edn scm rkt");
+register2(PERCENT, "erl hrl tex sty");
+var BY_NAME = /* @__PURE__ */ new Map([
+  ["dockerfile", HASH],
+  ["containerfile", HASH],
+  ["makefile", HASH],
+  ["gnumakefile", HASH],
+  ["cmakelists.txt", HASH],
+  ["gemfile", HASH],
+  ["rakefile", HASH],
+  ["podfile", HASH],
+  ["vagrantfile", HASH],
+  ["procfile", HASH],
+  ["codeowners", HASH],
+  ["jenkinsfile", C_LIKE]
+]);
+function syntaxFor(filename) {
+  const name2 = filename.slice(filename.lastIndexOf("/") + 1).toLowerCase();
+  const byName = BY_NAME.get(name2);
+  if (byName) return byName;
+  if (name2.startsWith("dockerfile.") || name2.startsWith(".env")) return HASH;
+  const dot = name2.lastIndexOf(".");
+  return (dot >= 0 ? BY_EXTENSION.get(name2.slice(dot + 1)) : void 0) ?? NONE3;
+}
+function isSpace(code2) {
+  return code2 === 32 || code2 === 9 || code2 === 13 || code2 === 11 || code2 === 12;
+}
+function tokenAt(text2, at2, token) {
+  for (let k2 = 0; k2 < token.length; k2++) if (text2.charCodeAt(at2 + k2) !== token.charCodeAt(k2)) return false;
+  return true;
+}
+function blockAt(syntax2, text2, at2) {
+  for (let b = 0; b < syntax2.block.length; b++) {
+    if (tokenAt(text2, at2, syntax2.block[b][0])) return b;
+  }
+  return -1;
+}
+function lineCommentAt(syntax2, text2, at2) {
+  for (let t = 0; t < syntax2.line.length; t++) if (tokenAt(text2, at2, syntax2.line[t])) return true;
+  return false;
+}
+function nextOpen(scan, from) {
+  if (from >= scan.openFrom && (scan.openAt === -1 || scan.openAt >= from)) return scan.openAt;
+  let best = -1;
+  for (const open2 of scan.syntax.openers) {
+    const found = scan.text.indexOf(open2, from);
+    if (found >= 0 && (best < 0 || found < best)) best = found;
+  }
+  scan.openFrom = from;
+  scan.openAt = best;
+  return best;
+}
+function nextClose(scan, token, from) {
+  if (token === scan.closeToken && from >= scan.closeFrom && (scan.closeAt === -1 || scan.closeAt >= from)) {
+    return scan.closeAt;
+  }
+  scan.closeToken = token;
+  scan.closeFrom = from;
+  scan.closeAt = scan.text.indexOf(token, from);
+  return scan.closeAt;
+}
+function skipToComment(scan, from, end) {
+  const { text: text2, syntax: syntax2 } = scan;
+  for (let i = from; i < end; i++) {
+    const ch = text2.charCodeAt(i);
+    if (ch >= 128 || syntax2.interesting[ch] === 0) continue;
+    if (syntax2.quoteCodes[ch] === 1) {
+      let j2 = i + 1;
+      while (j2 < end && text2.charCodeAt(j2) !== ch) j2 += text2.charCodeAt(j2) === 92 ? 2 : 1;
+      if (j2 >= end) return -1;
+      i = j2;
+      continue;
+    }
+    if (blockAt(syntax2, text2, i) >= 0) return i;
+    if (lineCommentAt(syntax2, text2, i)) return -1;
+  }
+  return -1;
+}
+function lineHasCode(scan, from, end) {
+  const { text: text2, syntax: syntax2 } = scan;
+  let i = from;
+  let code2 = false;
+  while (i < end) {
+    if (scan.inBlock !== void 0) {
+      const close = nextClose(scan, scan.inBlock, i);
+      if (close < 0 || close >= end) return code2;
+      i = close + scan.inBlock.length;
+      scan.inBlock = void 0;
+      continue;
+    }
+    while (i < end && isSpace(text2.charCodeAt(i))) i++;
+    if (i >= end) return code2;
+    const first = text2.charCodeAt(i);
+    if (first < 128 && syntax2.leading[first] === 1) {
+      if (!code2 && syntax2.star && first === 42) {
+        const next = i + 1 < end ? text2.charCodeAt(i + 1) : 32;
+        if (isSpace(next) || next === 47) return false;
+      }
+      const block = blockAt(syntax2, text2, i);
+      if (block >= 0) {
+        const [open2, close] = syntax2.block[block];
+        scan.inBlock = close;
+        i += open2.length;
+        continue;
+      }
+      if (lineCommentAt(syntax2, text2, i)) return code2;
+    }
+    code2 = true;
+    const opener = syntax2.block.length === 0 ? -1 : nextOpen(scan, i);
+    if (opener < 0 || opener >= end) return true;
+    i = skipToComment(scan, i, end);
+    if (i < 0) return true;
+  }
+  return code2;
+}
+function countAddedCodeLines(filename, patch) {
+  const syntax2 = syntaxFor(filename);
+  const scan = {
+    text: patch,
+    syntax: syntax2,
+    inBlock: void 0,
+    openFrom: 0,
+    openAt: -2,
+    closeToken: void 0,
+    closeFrom: 0,
+    closeAt: -2
+  };
+  const { leading } = syntax2;
+  const blocks = syntax2.block.length > 0;
+  let count = 0;
+  let start = 0;
+  const length = patch.length;
+  while (start < length) {
+    let end = patch.indexOf("\n", start);
+    if (end < 0) end = length;
+    const first = patch.charCodeAt(start);
+    if (first === 43) {
+      let i = start + 1;
+      if (scan.inBlock === void 0) {
+        while (i < end && isSpace(patch.charCodeAt(i))) i++;
+        if (i === end) {
+          start = end + 1;
+          continue;
+        }
+        const code2 = patch.charCodeAt(i);
+        if (code2 >= 128 || leading[code2] === 0) {
+          const opener = blocks ? nextOpen(scan, i) : -1;
+          if (opener < 0 || opener >= end) {
+            count++;
+            start = end + 1;
+            continue;
+          }
+        }
+      }
+      if (lineHasCode(scan, start + 1, end)) count++;
+    } else if (first === 32) {
+      if (syntax2.block.length > 0) lineHasCode(scan, start + 1, end);
+    } else if (first === 64) {
+      scan.inBlock = void 0;
+    }
+    start = end + 1;
+  }
+  return count;
+}
 
 // src/core/code-files.ts
 var CODE_EXTENSIONS = new Set(
@@ -58949,6 +59189,26 @@ function fixMarker(title, branch, labels) {
   return void 0;
 }
 
+// src/handlers/schedule-pending-escalations.ts
+async function schedulePendingEscalations(deps, pr, escalation, urgent) {
+  if (!escalation.enabled || !deps.escalations) return;
+  for (const pending of await deps.history.pendingRequests(pr)) {
+    if (!pending.byApp && !escalation.human_requests) continue;
+    await deps.escalations.schedule({
+      requestId: pending.id,
+      repoId: String(pr.repoId),
+      number: pr.number,
+      owner: pr.owner,
+      repo: pr.repo,
+      ...pr.installationId !== void 0 ? { installationId: pr.installationId } : {},
+      requestedAt: pending.requestedAt,
+      escalation,
+      urgent,
+      done: { nudge: pending.nudgedAt !== null, reassign: pending.reassignedAt !== null }
+    });
+  }
+}
+
 // src/handlers/record-history.ts
 function botSender(context, botLogin) {
   const sender = context.payload.sender;
@@ -58985,222 +59245,19 @@ function handlePullRequestHistory(deps) {
     if (payload.action === "review_requested") {
       const byApp = botSender(context, deps.botLogin);
       await deps.history.recordRequest({ ...pr, reviewer, requestedBy: sender, byApp, at: at2 });
+      if (deps.escalations && pull.state === "open") {
+        const { owner, repo } = context.repo();
+        const loaded = await deps.configs.get(`${owner}/${repo}`.toLowerCase(), () => loadConfig(context, { extendsOwners: deps.extendsOwners }));
+        if (loaded.ok) {
+          const { urgent } = decideUrgency(loaded.config.urgency, { labels: (pull.labels ?? []).map((l) => l.name), headRef: pull.head.ref, baseRef: pull.base.ref });
+          const installationId = payload.installation?.id;
+          await schedulePendingEscalations(deps, { ...pr, owner, repo, ...installationId !== void 0 ? { installationId } : {} }, loaded.config.escalation, urgent);
+        }
+      }
       return;
     }
     await deps.history.removeRequest(pr, reviewer, sender, at2);
   };
-}
-
-// src/config/parse-config.ts
-var import_yaml3 = __toESM(require_dist2(), 1);
-var CONFIG_PATH = ".github/review-triage.yml";
-var DOCS_URL = "https://github.com/review-triage/review-triage#configuration";
-var MAX_CONFIG_BYTES = 256 * 1024;
-function knownKeysAt(path3) {
-  let node2 = configSchema;
-  const unwrap = (s) => {
-    let current = s;
-    for (let i = 0; i < 10 && current; i++) {
-      const def2 = current._zod.def;
-      if (def2.innerType) current = def2.innerType;
-      else if (def2.type === "pipe" && def2.in) current = def2.in;
-      else if (def2.type === "union" && def2.options) current = def2.options.find((o) => o._zod.def.type === "object");
-      else break;
-    }
-    return current;
-  };
-  for (const key of path3) {
-    node2 = unwrap(node2);
-    if (!node2) return [];
-    const def2 = node2._zod.def;
-    if (def2.type === "object" && def2.shape) node2 = def2.shape[String(key)];
-    else if (def2.type === "array") node2 = def2.element;
-    else if (def2.type === "record") node2 = def2.valueType;
-    else return [];
-  }
-  node2 = unwrap(node2);
-  const def = node2?._zod.def;
-  if (def?.type === "object" && def.shape) return Object.keys(def.shape);
-  const keyDef = def?.type === "record" ? def.keyType?._zod.def : void 0;
-  return keyDef?.type === "enum" && keyDef.entries ? Object.values(keyDef.entries) : [];
-}
-function isMapping(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function expectedGroup(name2, groups2) {
-  const suggestion = suggestValue(name2, groups2);
-  const listed = groups2.length ? `one of the groups under reviewers: ${groups2.join(", ")}` : "a group defined under reviewers (none are defined)";
-  return suggestion ? `${listed} (did you mean "${suggestion}"?)` : listed;
-}
-function crossFieldProblems(raw) {
-  const problems = [];
-  if (!isMapping(raw.reviewers)) return problems;
-  const groups2 = Object.keys(raw.reviewers);
-  if (groups2.length === 0) return problems;
-  const routing = isMapping(raw.routing) ? raw.routing : {};
-  for (const level of LEVELS) {
-    const steps = routing[level];
-    if (!Array.isArray(steps)) continue;
-    steps.forEach((step, i) => {
-      const from = isMapping(step) ? step.from : void 0;
-      if (typeof from === "string" && !groups2.includes(from)) {
-        problems.push({ path: formatPath(["routing", level, i, "from"]), expected: expectedGroup(from, groups2), found: JSON.stringify(from) });
-      }
-    });
-  }
-  const lead = isMapping(raw.governance) ? raw.governance.lead_group : void 0;
-  if (typeof lead === "string" && !groups2.includes(lead)) {
-    problems.push({ path: "governance.lead_group", expected: expectedGroup(lead, groups2), found: JSON.stringify(lead) });
-  }
-  return problems;
-}
-function parseConfig(raw) {
-  if (raw === null || raw === void 0) raw = {};
-  if (typeof raw !== "object" || Array.isArray(raw)) {
-    return {
-      ok: false,
-      problems: [{ path: "", expected: "a mapping of keys (reviewers, routing, risk, \u2026)", found: Array.isArray(raw) ? "a list" : typeof raw }]
-    };
-  }
-  const result = configSchema.safeParse(raw);
-  const schemaProblems = result.success ? [] : formatIssues(result.error.issues, raw, knownKeysAt);
-  const taken = new Set(schemaProblems.map((p) => p.path));
-  const problems = [...schemaProblems, ...crossFieldProblems(raw).filter((p) => !taken.has(p.path))];
-  return result.success && problems.length === 0 ? { ok: true, config: result.data } : { ok: false, problems };
-}
-function lineOf(doc, counter, path3, exact = false) {
-  const keys = [];
-  for (const m of path3.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== void 0 ? Number(m[2]) : m[1]);
-  let node2 = doc.contents;
-  let offset = doc.contents?.range?.[0];
-  for (const key of keys) {
-    if ((0, import_yaml3.isMap)(node2)) {
-      const pair2 = node2.items.find((p) => p.key?.value === key);
-      if (!pair2) {
-        if (exact) return void 0;
-        break;
-      }
-      offset = pair2.key.range?.[0] ?? offset;
-      node2 = pair2.value;
-    } else if ((0, import_yaml3.isSeq)(node2) && typeof key === "number") {
-      const item = node2.items[key];
-      if (!item) {
-        if (exact) return void 0;
-        break;
-      }
-      offset = item.range?.[0] ?? offset;
-      node2 = item;
-    } else {
-      if (exact) return void 0;
-      break;
-    }
-  }
-  return offset === void 0 ? void 0 : counter.linePos(offset).line;
-}
-function parseConfigText(text2) {
-  if (Buffer.byteLength(text2, "utf8") > MAX_CONFIG_BYTES) {
-    return {
-      ok: false,
-      problems: [{ path: "", expected: `a file of at most ${MAX_CONFIG_BYTES / 1024} KiB`, found: `${Math.ceil(Buffer.byteLength(text2, "utf8") / 1024)} KiB` }]
-    };
-  }
-  const counter = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => ({
-        path: "",
-        line: e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line,
-        expected: "valid YAML",
-        found: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
-      }))
-    };
-  }
-  const raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
-  const ext2 = typeof raw === "object" && raw && "_extends" in raw ? raw._extends : void 0;
-  if (raw && typeof raw === "object") delete raw._extends;
-  const result = parseConfig(raw);
-  if (!result.ok) {
-    for (const problem of result.problems) problem.line = lineOf(doc, counter, problem.path);
-    result.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  }
-  return typeof ext2 === "string" ? { ...result, extends: ext2 } : result;
-}
-
-// src/config/load-config.ts
-function isPlainObject4(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function mergeConfigs(base, override) {
-  if (!isPlainObject4(base) || !isPlainObject4(override)) return override === void 0 ? base : override;
-  const out = { ...base };
-  for (const [key, value] of Object.entries(override)) out[key] = mergeConfigs(base[key], value);
-  return out;
-}
-function chainProblems(owner, chain, allowed) {
-  const owners = new Set([owner, ...allowed].map((o) => o.toLowerCase()));
-  const problems = [];
-  chain.forEach((file2, i) => {
-    const where = `${file2.owner}/${file2.repo}:${file2.path}`;
-    if (!owners.has(file2.owner.toLowerCase())) {
-      problems.push({
-        path: "_extends",
-        expected: `a repository of ${owner} (other owners only when the app's operator allows them with EXTENDS_ALLOWED_OWNERS)`,
-        found: where
-      });
-      return;
-    }
-    const fallback = i === 1 && file2.repo === ".github" && chain[0]?.config === null;
-    if (i > 0 && file2.config === null && !fallback) {
-      problems.push({ path: "_extends", expected: "a config file that exists and the app can read", found: `no file at ${where}` });
-    }
-  });
-  return problems;
-}
-async function loadConfig(context, options2 = {}) {
-  let merged;
-  let files = [];
-  const { owner } = context.repo();
-  try {
-    const result = await context.octokit.config.get(
-      context.repo({
-        path: CONFIG_PATH,
-        // Files arrive nearest first; merge from the farthest base to the repository's own.
-        defaults: (configs) => configs.reduce((acc, c) => mergeConfigs(acc, c), {})
-      })
-    );
-    merged = result.config;
-    files = result.files.filter((f) => f.config !== null).map((f) => `${f.owner}/${f.repo}:${f.path}`);
-    const problems = chainProblems(owner, result.files, options2.extendsOwners ?? []);
-    if (problems.length) return { ok: false, problems, files };
-  } catch (error62) {
-    const status = error62.status;
-    if (status !== void 0 && status >= 500) throw error62;
-    if (status === 401) throw error62;
-    const headers = error62.response?.headers ?? {};
-    if (status === 403 && (String(headers["x-ratelimit-remaining"]) === "0" || headers["retry-after"] !== void 0)) throw error62;
-    const url2 = error62.request?.url;
-    const own2 = context.repo();
-    if (status === 403 && (!url2 || url2.includes(`/repos/${own2.owner}/${own2.repo}/contents/`))) throw error62;
-    const message = status === 403 ? `the app cannot read ${url2 ?? "a file of the chain"} (${error62 instanceof Error ? error62.message : String(error62)})` : error62 instanceof Error ? error62.message : String(error62);
-    return {
-      ok: false,
-      files,
-      problems: [{ path: "", expected: "a readable YAML config", found: message.replace(/^\[@probot\/octokit-plugin-config\] /, "") }]
-    };
-  }
-  const size = Buffer.byteLength(JSON.stringify(merged ?? {}), "utf8");
-  if (size > MAX_CONFIG_BYTES) {
-    return {
-      ok: false,
-      files,
-      problems: [{ path: "", expected: `a config of at most ${MAX_CONFIG_BYTES / 1024} KiB`, found: `${Math.ceil(size / 1024)} KiB` }]
-    };
-  }
-  const parsed = parseConfig(merged);
-  if (!parsed.ok) return { ok: false, problems: parsed.problems, files };
-  return { ok: true, config: parsed.config, source: files.length ? "file" : "defaults", files };
 }
 
 // src/core/render-explanation.ts
@@ -59737,34 +59794,6 @@ function renderTickTable(applied, ticks) {
   }
   if (!rows.length) return "";
   return ["### Checklist ticks (recorded by the app)", "", "| checklist | item | ticked by | at |", "| --- | --- | --- | --- |", ...rows].join("\n");
-}
-
-// src/core/decide-urgency.ts
-var compiled = /* @__PURE__ */ new WeakMap();
-function globs(patterns2) {
-  let set3 = compiled.get(patterns2);
-  if (!set3) {
-    set3 = compileGlobs(patterns2);
-    compiled.set(patterns2, set3);
-  }
-  return set3;
-}
-function firstPattern(patterns2, branch) {
-  if (!patterns2.length || !branch) return void 0;
-  const index = globs(patterns2).firstMatch(branch);
-  return index < 0 ? void 0 : patterns2[index];
-}
-function decideUrgency(config3, pr) {
-  const rules = config3.urgent;
-  const reasons = [];
-  const labels = new Map(pr.labels.map((l) => [l.toLowerCase(), l]));
-  const label = rules.labels.find((l) => labels.has(l.toLowerCase()));
-  if (label) reasons.push({ kind: "label", label: labels.get(label.toLowerCase()) });
-  const head = firstPattern(rules.head_branches, pr.headRef);
-  if (head) reasons.push({ kind: "head_branch", branch: pr.headRef, pattern: head });
-  const base = firstPattern(rules.base_branches, pr.baseRef);
-  if (base) reasons.push({ kind: "base_branch", branch: pr.baseRef, pattern: base });
-  return { urgent: reasons.length > 0, reasons };
 }
 
 // src/core/evaluate-approvals.ts
@@ -61127,7 +61156,7 @@ function rememberCheck(memory, sha, run2) {
   };
   return Object.fromEntries([...others, [sha, entry]]);
 }
-async function recordHistory(deps, pr, facts, plan, progress, memoryUrgent) {
+async function recordHistory(deps, pr, facts, plan, progress) {
   const now = deps.clock();
   const { assessment } = plan;
   await deps.history.recordTriage({
@@ -61147,21 +61176,8 @@ async function recordHistory(deps, pr, facts, plan, progress, memoryUrgent) {
   });
   const reasons = plan.next.pickReasons ?? {};
   const groups2 = new Map(plan.choice.kept.concat(plan.choice.picks).map((p) => [p.login.toLowerCase(), p.group]));
-  const escalation = facts.config.escalation;
-  const urgent = plan.urgency.urgent;
-  const schedule = (requestId, requestedAt) => deps.escalations.schedule({
-    requestId,
-    repoId: String(pr.repoId),
-    number: pr.number,
-    owner: pr.owner,
-    repo: pr.repo,
-    ...pr.installationId !== void 0 ? { installationId: pr.installationId } : {},
-    requestedAt,
-    escalation,
-    urgent
-  });
   for (const login2 of progress.requestedNow) {
-    const { id, created } = await deps.history.recordRequest({
+    await deps.history.recordRequest({
       ...pr,
       reviewer: login2,
       requestedBy: deps.botLogin ?? "review-triage[bot]",
@@ -61170,19 +61186,11 @@ async function recordHistory(deps, pr, facts, plan, progress, memoryUrgent) {
       ...reasons[login2] ? { reason: reasons[login2] } : {},
       at: now
     });
-    if (created && id && escalation.enabled && deps.escalations) await schedule(id, now);
   }
   for (const login2 of facts.pr.requested) {
     if (!progress.requestedNow.includes(login2)) await deps.history.recordRequest({ ...pr, reviewer: login2, requestedBy: "unknown", byApp: false, at: now });
   }
-  if (urgent && !memoryUrgent && escalation.enabled && deps.escalations) {
-    const earlier = /* @__PURE__ */ new Set([...facts.pr.requested, ...plan.next.requestedByApp ?? []]);
-    for (const login2 of earlier) {
-      if (progress.requestedNow.includes(login2)) continue;
-      const pending = await deps.history.pendingFor(pr, login2);
-      if (pending && (pending.byApp || escalation.human_requests)) await schedule(pending.id, pending.requestedAt);
-    }
-  }
+  if (plan.status === "triaged") await schedulePendingEscalations(deps, pr, facts.config.escalation, plan.urgency.urgent);
   await deps.history.recordChecklistEvents(pr, plan.checklistEvents.map((e) => ({ ...e, at: now })));
   if (plan.overrideEvent === "set" && plan.override) {
     await deps.history.recordOverride({ ...pr, level: plan.override.level, scoredLevel: plan.scoredLevel, by: plan.override.by, reason: plan.override.reason, headSha: facts.pr.headSha, at: now });
@@ -61322,7 +61330,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
     ...outcome.check ? { checkRuns: rememberCheck(plan.next, pull.head.sha, outcome.check) } : {}
   };
   await deps.store.save(key, where, next);
-  await recordHistory(deps, { ...prId, owner, repo, ...installation !== void 0 ? { installationId: installation } : {} }, facts, plan, progress, memory.urgent === true);
+  await recordHistory(deps, { ...prId, owner, repo, ...installation !== void 0 ? { installationId: installation } : {} }, facts, plan, progress);
   for (const failure2 of outcome.failures) {
     log.error({ error: describeError(failure2) }, "a write failed; the other writes went ahead");
   }
@@ -61599,6 +61607,7 @@ var NO_HISTORY = {
   markBackfilled: async () => void 0,
   recordTriage: async () => void 0,
   recordRequest: async () => ({ id: "", created: false }),
+  pendingRequests: async () => [],
   removeRequest: async () => void 0,
   recordReview: async () => ({ first: false }),
   recordChecklistEvents: async () => void 0,
@@ -61606,8 +61615,7 @@ var NO_HISTORY = {
   lapseOverrides: async () => void 0,
   openRequestLoad: async () => /* @__PURE__ */ new Map(),
   // No history: PRs sharing a head commit are not known (README, "Governance").
-  openPullsOnHead: async () => [],
-  pendingFor: async () => void 0
+  openPullsOnHead: async () => []
 };
 function createActionDeps(options2) {
   return {

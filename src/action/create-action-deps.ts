@@ -51,6 +51,7 @@ export const NO_HISTORY: HistoryLike = {
   markBackfilled: async () => undefined,
   recordTriage: async () => undefined,
   recordRequest: async () => ({ id: "", created: false }),
+  pendingRequests: async () => [],
   removeRequest: async () => undefined,
   recordReview: async () => ({ first: false }),
   recordChecklistEvents: async () => undefined,
@@ -59,7 +60,6 @@ export const NO_HISTORY: HistoryLike = {
   openRequestLoad: async () => new Map<string, number>(),
   // No history: PRs sharing a head commit are not known (README, "Governance").
   openPullsOnHead: async () => [],
-  pendingFor: async () => undefined,
 };
 
 /**

@@ -55,7 +55,7 @@ export type HistoryLike = Pick<
   | "markBackfilled"
   | "recordTriage"
   | "recordRequest"
-  | "pendingFor"
+  | "pendingRequests"
   | "removeRequest"
   | "recordReview"
   | "recordChecklistEvents"

@@ -1,6 +1,9 @@
 import type { Context } from "probot";
+import { loadConfig } from "../config/load-config.js";
+import { decideUrgency } from "../core/decide-urgency.js";
 import { marksFix } from "../core/score-risk.js";
 import type { AppDeps } from "./app-deps.js";
+import { schedulePendingEscalations } from "./schedule-pending-escalations.js";
 
 type PrContext = Context<"pull_request">;
 
@@ -48,6 +51,17 @@ export function handlePullRequestHistory(deps: AppDeps) {
     if (payload.action === "review_requested") {
       const byApp = botSender(context, deps.botLogin);
       await deps.history.recordRequest({ ...pr, reviewer, requestedBy: sender, byApp, at });
+      // A person's request (with `human_requests`), or the app's own seen first here (its run
+      // died before recording it), is scheduled now; one scheduled already is not queued twice.
+      if (deps.escalations && pull.state === "open") {
+        const { owner, repo } = context.repo();
+        const loaded = await deps.configs.get(`${owner}/${repo}`.toLowerCase(), () => loadConfig(context, { extendsOwners: deps.extendsOwners }));
+        if (loaded.ok) {
+          const { urgent } = decideUrgency(loaded.config.urgency, { labels: (pull.labels ?? []).map((l) => l.name), headRef: pull.head.ref, baseRef: pull.base.ref });
+          const installationId = payload.installation?.id;
+          await schedulePendingEscalations(deps, { ...pr, owner, repo, ...(installationId !== undefined ? { installationId } : {}) }, loaded.config.escalation, urgent);
+        }
+      }
       return;
     }
     await deps.history.removeRequest(pr, reviewer, sender, at);

@@ -13,6 +13,7 @@ import type { KnownComment } from "../github/ensure-sticky-comment.js";
 import { gatherTriage, labelNames, type Analyze, type PullRequestLike } from "../github/gather-triage.js";
 import type { Logger, Octokit } from "../github/types.js";
 import { prKey } from "../storage/pr-state-store.js";
+import { schedulePendingEscalations } from "./schedule-pending-escalations.js";
 import type { AppDeps } from "./app-deps.js";
 import { describeError } from "../describe-error.js";
 import { metrics } from "../metrics/metrics.js";
@@ -72,8 +73,8 @@ function rememberCheck(memory: PrMemory, sha: string, run: KnownCheckRun): PrMem
 
 /**
  * Keep the history (SPEC §8): the triage's result, the requests the app made (with why) and
- * those it found on the PR, checklist events and overrides; and schedule the escalation of
- * the app's new requests.
+ * those it found on the PR, checklist events and overrides; and schedule the escalations of
+ * the PR's pending requests.
  */
 async function recordHistory(
   deps: AppDeps,
@@ -81,7 +82,6 @@ async function recordHistory(
   facts: TriageFacts,
   plan: TriagePlan,
   progress: TriageProgress,
-  memoryUrgent: boolean,
 ): Promise<void> {
   const now = deps.clock();
   const { assessment } = plan;
@@ -102,22 +102,8 @@ async function recordHistory(
   });
   const reasons = plan.next.pickReasons ?? {};
   const groups = new Map(plan.choice.kept.concat(plan.choice.picks).map((p) => [p.login.toLowerCase(), p.group]));
-  const escalation = facts.config.escalation;
-  const urgent = plan.urgency.urgent;
-  const schedule = (requestId: string, requestedAt: Date) =>
-    deps.escalations!.schedule({
-      requestId,
-      repoId: String(pr.repoId),
-      number: pr.number,
-      owner: pr.owner,
-      repo: pr.repo,
-      ...(pr.installationId !== undefined ? { installationId: pr.installationId } : {}),
-      requestedAt,
-      escalation,
-      urgent,
-    });
   for (const login of progress.requestedNow) {
-    const { id, created } = await deps.history.recordRequest({
+    await deps.history.recordRequest({
       ...pr,
       reviewer: login,
       requestedBy: deps.botLogin ?? "review-triage[bot]",
@@ -126,22 +112,15 @@ async function recordHistory(
       ...(reasons[login] ? { reason: reasons[login] } : {}),
       at: now,
     });
-    if (created && id && escalation.enabled && deps.escalations) await schedule(id, now);
   }
   // Requests seen on the PR but not recorded (made while the app was away): known from now on.
   for (const login of facts.pr.requested) {
     if (!progress.requestedNow.includes(login)) await deps.history.recordRequest({ ...pr, reviewer: login, requestedBy: "unknown", byApp: false, at: now });
   }
-  // A PR that has just become urgent (a label, a new base) has the escalations of its pending
-  // requests brought forward; the jobs scheduled before find them done when they run.
-  if (urgent && !memoryUrgent && escalation.enabled && deps.escalations) {
-    const earlier = new Set([...facts.pr.requested, ...(plan.next.requestedByApp ?? [])]);
-    for (const login of earlier) {
-      if (progress.requestedNow.includes(login)) continue;
-      const pending = await deps.history.pendingFor(pr, login);
-      if (pending && (pending.byApp || escalation.human_requests)) await schedule(pending.id, pending.requestedAt);
-    }
-  }
+  // Every pending request is scheduled again (the same jobs are queued once): one recorded by
+  // a run that died before scheduling it is scheduled now, and a PR that has just become
+  // urgent (a label, a new base) has its escalations brought forward.
+  if (plan.status === "triaged") await schedulePendingEscalations(deps, pr, facts.config.escalation, plan.urgency.urgent);
   await deps.history.recordChecklistEvents(pr, plan.checklistEvents.map((e) => ({ ...e, at: now })));
   if (plan.overrideEvent === "set" && plan.override) {
     await deps.history.recordOverride({ ...pr, level: plan.override.level, scoredLevel: plan.scoredLevel, by: plan.override.by, reason: plan.override.reason, headSha: facts.pr.headSha, at: now });
@@ -326,7 +305,7 @@ export async function triagePullRequest(
     ...(outcome.check ? { checkRuns: rememberCheck(plan.next, pull.head.sha, outcome.check) } : {}),
   };
   await deps.store.save(key, where, next);
-  await recordHistory(deps, { ...prId, owner, repo, ...(installation !== undefined ? { installationId: installation } : {}) }, facts, plan, progress, memory.urgent === true);
+  await recordHistory(deps, { ...prId, owner, repo, ...(installation !== undefined ? { installationId: installation } : {}) }, facts, plan, progress);
   for (const failure of outcome.failures) {
     log.error({ error: describeError(failure) }, "a write failed; the other writes went ahead");
   }

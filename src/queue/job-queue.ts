@@ -24,6 +24,12 @@ export interface JobQueueOptions {
   pollMs?: number;
   /** Retries of a failing job (default: 10, from 5 s, doubling with jitter). */
   retry?: { limit: number; delaySeconds: number; backoff: boolean };
+  /**
+   * How long a job of a queue may stay active before pg-boss takes it for lost and runs it
+   * again (default 6 h). The deliveries' jobs are taken over sooner by the worker registry; a
+   * queue whose jobs it does not track needs a shorter expiry to outlive a `kill -9`.
+   */
+  expirySeconds?: Record<string, number>;
 }
 
 type Handler = (job: QueuedJob<Record<string, unknown>>) => Promise<JobOutcome>;
@@ -44,6 +50,7 @@ export class JobQueue {
   readonly #concurrency: number;
   readonly #pollMs: number;
   readonly #retry: { retryLimit: number; retryDelay: number; retryBackoff: boolean };
+  readonly #expiry: Record<string, number>;
   #running = false;
   #wake: (() => void) | undefined;
   #poked = false;
@@ -59,6 +66,7 @@ export class JobQueue {
     this.#retry = options.retry
       ? { retryLimit: options.retry.limit, retryDelay: options.retry.delaySeconds, retryBackoff: options.retry.backoff }
       : DEFAULT_RETRY;
+    this.#expiry = options.expirySeconds ?? {};
     this.boss = new PgBoss({
       db: database,
       schema: database.schema === "public" ? "pgboss" : `${database.schema}_queue`,
@@ -78,13 +86,20 @@ export class JobQueue {
     });
   }
 
-  /** Queue a job; pass a transaction to make it part of the caller's write. */
-  async send(queue: string, data: object, options: { trx?: DbOrTransaction; startAfterSeconds?: number } = {}): Promise<string> {
+  /**
+   * Queue a job; pass a transaction to make it part of the caller's write. With an `id` (a
+   * UUID) the job is queued once: sending it again while it is kept is a no-op that returns
+   * the same id.
+   */
+  async send(queue: string, data: object, options: { trx?: DbOrTransaction; startAfterSeconds?: number; id?: string } = {}): Promise<string> {
     const id = await this.boss.send(queue, data, {
       ...this.#retry,
+      ...(this.#expiry[queue] ? { expireInSeconds: this.#expiry[queue] } : {}),
+      ...(options.id ? { id: options.id } : {}),
       ...(options.startAfterSeconds ? { startAfter: Math.ceil(options.startAfterSeconds) } : {}),
       ...(options.trx ? { db: executorFor(options.trx) } : {}),
     });
+    if (!id && options.id) return options.id;
     if (!id) throw new Error(`the job queue refused a job for ${queue}`);
     this.notify();
     return id;

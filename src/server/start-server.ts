@@ -11,7 +11,7 @@ import { createApp } from "../index.js";
 import { JobQueue, type JobQueueOptions } from "../queue/job-queue.js";
 import { createDeliveryProcessor, DELIVERY_QUEUE } from "../queue/process-delivery.js";
 import { createEscalationProcessor } from "../queue/process-escalation.js";
-import { createEscalationScheduler, ESCALATION_QUEUE } from "../queue/schedule-escalations.js";
+import { createEscalationScheduler, ESCALATION_EXPIRY_SECONDS, ESCALATION_QUEUE } from "../queue/schedule-escalations.js";
 import { HistoryStore } from "../storage/history-store.js";
 import { recoverWork } from "../queue/recover-work.js";
 import { DeliveryStore } from "../storage/delivery-store.js";
@@ -91,7 +91,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const deps = createAppDeps({ database, appId: settings.appId, extendsOwners: settings.extendsOwners });
   const deliveries = new DeliveryStore(database.db);
   const registry = new WorkerRegistry(database.db);
-  const queue = new JobQueue(database, log, { concurrency: settings.concurrency, ...options.queue });
+  const queue = new JobQueue(database, log, { concurrency: settings.concurrency, expirySeconds: { [ESCALATION_QUEUE]: ESCALATION_EXPIRY_SECONDS }, ...options.queue });
   let accepting = true;
 
   const health = handleHttp({

@@ -250,6 +250,21 @@ export class HistoryStore {
     return row ? toPending(row) : undefined;
   }
 
+  /** The PR's pending requests, oldest first. */
+  async pendingRequests(pr: PrIdentity): Promise<PendingRequest[]> {
+    const rows = await this.db
+      .selectFrom("review_requests")
+      .selectAll()
+      .where("repo_id", "=", String(pr.repoId))
+      .where("number", "=", pr.number)
+      .where("removed_at", "is", null)
+      .where("reviewed_at", "is", null)
+      .orderBy("requested_at")
+      .orderBy("id")
+      .execute();
+    return rows.map(toPending);
+  }
+
   async request(id: string): Promise<(PendingRequest & { removedAt: Date | null; reviewedAt: Date | null }) | undefined> {
     const row = await this.db.selectFrom("review_requests").selectAll().where("id", "=", id).executeTakeFirst();
     return row ? { ...toPending(row), removedAt: row.removed_at, reviewedAt: row.reviewed_at } : undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.js";
-import { escalationDelays, escalationDue } from "../../src/queue/schedule-escalations.js";
+import { escalationDelays, escalationDue, escalationJobId } from "../../src/queue/schedule-escalations.js";
 
 const H = 3_600_000;
 const escalation = (input: Record<string, unknown>) => configSchema.parse({ escalation: input }).escalation;
@@ -23,5 +23,23 @@ describe("escalation timing", () => {
     const due = escalationDue(escalation({ nudge_after: "24h", reassign_after: "48h" }), new Date("2026-01-02T22:00:00Z"), true);
     expect(due.nudge.toISOString()).toBe("2026-01-05T04:00:00.000Z");
     expect(due.reassign.toISOString()).toBe("2026-01-05T10:00:00.000Z");
+  });
+});
+
+describe("escalation job ids", () => {
+  const at = new Date("2026-01-05T04:00:00Z");
+  it("are UUIDs, the same for the same step of the same request at the same time", () => {
+    expect(escalationJobId("17", "nudge", at)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(escalationJobId("17", "nudge", at)).toBe(escalationJobId("17", "nudge", new Date(at.getTime())));
+  });
+
+  it("differ by request, by step and by due time", () => {
+    const ids = new Set([
+      escalationJobId("17", "nudge", at),
+      escalationJobId("18", "nudge", at),
+      escalationJobId("17", "reassign", at),
+      escalationJobId("17", "nudge", new Date(at.getTime() + 1000)),
+    ]);
+    expect(ids.size).toBe(4);
   });
 });

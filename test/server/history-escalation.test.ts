@@ -215,3 +215,130 @@ describe("stale-review escalation", () => {
     expect(errors(running)).toEqual([]);
   });
 });
+
+describe("scheduling escalations", () => {
+  const escalationJobs = async (t: TestServer) =>
+    (await rows(t, "SELECT data->>'kind' AS kind, data->>'requestId' AS request, expire_in FROM pgboss.job WHERE name = 'escalation' ORDER BY 1, 2")) as Array<{ kind: string; request: string; expire_in: unknown }>;
+
+  /** GitHub's event for a review request, made by `sender`. */
+  function requestEvent(reviewer: string, sender: { login: string; type: string }, requested: string[]) {
+    const event = prPayload({ files: FILES, requested, labels: ["risk: medium"] }) as Json;
+    event.action = "review_requested";
+    event.requested_reviewer = { login: reviewer, id: 77, type: "User" };
+    event.sender = sender;
+    // GitHub stamps the PR as updated by the request: the request's time.
+    event.pull_request.updated_at = new Date().toISOString();
+    return event;
+  }
+
+  it("schedules the app's request first seen as GitHub's event (its run died before recording it) once, and nudges it when due", async () => {
+    let offset = 0;
+    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
+    const opened = mockOpened(nock(API));
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    const first = opened.requested[0]!;
+    expect((await escalationJobs(running)).map((j) => j.kind)).toEqual(["nudge", "reassign"]);
+    // What a run killed between GitHub's answer and the history's write leaves: the request is
+    // on GitHub, neither recorded nor scheduled.
+    await running.database.executeSql("DELETE FROM pgboss.job WHERE name = 'escalation'");
+    await running.database.executeSql("DELETE FROM review_requests");
+
+    // GitHub's event for the app's request, delivered twice (a redelivery): one request, two jobs.
+    for (let i = 0; i < 2; i++) {
+      await running.post("pull_request", requestEvent(first, { login: "review-triage[bot]", type: "Bot" }, [first]));
+      await running.idle();
+    }
+    expect(await rows(running, "SELECT reviewer, by_app FROM review_requests")).toEqual([{ reviewer: first, by_app: true }]);
+    const jobs = await escalationJobs(running);
+    expect(jobs.map((j) => j.kind)).toEqual(["nudge", "reassign"]);
+    // A killed process's escalation is run again after 15 minutes, not pg-boss's 6 hours.
+    expect(jobs.map((j) => j.expire_in)).toEqual([{ minutes: 15 }, { minutes: 15 }]);
+
+    // A later triage of the PR schedules the same steps again: still the same two jobs.
+    const again = nock(API);
+    again.get((uri) => CONFIG_URL.test(uri)).optionally().reply(200, CONFIG, RAW);
+    mockFiles(again, FILES);
+    again.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).optionally().reply(200, []);
+    again.patch(`${REPO_PATH}/check-runs/41`).optionally().reply(200, { id: 41 });
+    again.patch(`${REPO_PATH}/issues/comments/555`).optionally().reply(200, { id: 555 });
+    const edited = prPayload({ action: "synchronize", files: FILES, requested: [first], labels: ["risk: medium"] }) as Json;
+    await running.post("pull_request", edited);
+    await running.idle();
+    nock.cleanAll();
+    expect((await escalationJobs(running)).map((j) => j.kind)).toEqual(["nudge", "reassign"]);
+
+    // 30 hours on: the nudge is due (the reassignment, at 48 h, waits).
+    offset = 30 * 3_600_000;
+    const nudge = nock(API);
+    nudge.get((uri) => CONFIG_URL.test(uri)).optionally().reply(200, CONFIG, RAW);
+    mockEscalationReads(nudge, [first]);
+    // The reassignment's job reads the PR too, finds itself early and waits.
+    nudge.get(`${REPO_PATH}/pulls/2`).optionally().reply(200, prPayload({ files: FILES, requested: [first], labels: ["risk: medium"] }).pull_request as Json);
+    nudge.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).optionally().reply(200, []);
+    let reply = "";
+    nudge.post(`${REPO_PATH}/issues/2/comments`, (b) => ((reply = b.body), true)).reply(201, { id: 600 });
+    nudge.patch(`${REPO_PATH}/issues/comments/555`).optionally().reply(200, { id: 555 });
+    nudge.patch(`${REPO_PATH}/check-runs/41`).optionally().reply(200, { id: 41 });
+    await dueNow(running);
+    await running.idle(60_000);
+    nock.abortPendingRequests();
+    nock.cleanAll();
+    expect(reply).toContain(`@${first}, a reminder`);
+    expect(await rows(running, "SELECT kind, done_at IS NOT NULL AS done FROM escalations")).toEqual([{ kind: "nudge", done: true }]);
+    expect(errors(running)).toEqual([]);
+  });
+
+  it("schedules a person's request only with human_requests, and then nudges its reviewer", async () => {
+    let offset = 0;
+    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
+    const opened = mockOpened(nock(API));
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    const first = opened.requested[0]!;
+    const human = { login: "hank", type: "User" };
+
+    // Off (the default): the person's request is recorded, and not scheduled.
+    await running.post("pull_request", requestEvent("zoe", human, [first, "zoe"]));
+    await running.idle();
+    expect(await rows(running, "SELECT reviewer, by_app, requested_by FROM review_requests ORDER BY id")).toEqual([
+      { reviewer: first, by_app: true, requested_by: "review-triage[bot]" },
+      { reviewer: "zoe", by_app: false, requested_by: "hank" },
+    ]);
+    expect((await escalationJobs(running)).map((j) => j.kind)).toEqual(["nudge", "reassign"]);
+
+    // On: the next request event schedules it (the config, changed on GitHub, is read again).
+    running.server.deps.configs.invalidate("codertocat/hello-world");
+    const withHumans = CONFIG.replace("escalation:\n", "escalation:\n  human_requests: true\n");
+    const config = nock(API);
+    config.get((uri) => CONFIG_URL.test(uri)).reply(200, withHumans, RAW);
+    await running.post("pull_request", requestEvent("yuri", human, [first, "zoe", "yuri"]));
+    await running.idle();
+    expect(nock.pendingMocks()).toEqual([]);
+    const [zoe] = await rows(running, "SELECT id::text AS id FROM review_requests WHERE reviewer = 'zoe'");
+    const jobs = await escalationJobs(running);
+    expect(jobs).toHaveLength(6);
+    expect(jobs.filter((j) => j.request === zoe!.id).map((j) => j.kind)).toEqual(["nudge", "reassign"]);
+
+    // Only zoe's request is left pending when the nudges come due: she is reminded.
+    await running.database.executeSql("UPDATE review_requests SET reviewed_at = now() WHERE reviewer <> 'zoe'");
+    offset = 30 * 3_600_000;
+    const nudge = nock(API);
+    nudge.get((uri) => CONFIG_URL.test(uri)).optionally().reply(200, withHumans, RAW);
+    mockEscalationReads(nudge, [first, "zoe", "yuri"]);
+    nudge.get(`${REPO_PATH}/pulls/2`).optionally().reply(200, prPayload({ files: FILES, requested: [first, "zoe", "yuri"], labels: ["risk: medium"] }).pull_request as Json);
+    nudge.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).optionally().reply(200, []);
+    let reply = "";
+    nudge.post(`${REPO_PATH}/issues/2/comments`, (b) => ((reply = b.body), true)).reply(201, { id: 600 });
+    nudge.patch(`${REPO_PATH}/issues/comments/555`).optionally().reply(200, { id: 555 });
+    nudge.patch(`${REPO_PATH}/check-runs/41`).optionally().reply(200, { id: 41 });
+    nudge.get(`${REPO_PATH}/collaborators/zoe/permission`).optionally().reply(200, { permission: "write", role_name: "write" });
+    await dueNow(running);
+    await running.idle(60_000);
+    nock.abortPendingRequests();
+    nock.cleanAll();
+    expect(reply).toContain("@zoe, a reminder");
+    expect(await rows(running, "SELECT reviewer, kind FROM escalations")).toEqual([{ reviewer: "zoe", kind: "nudge" }]);
+    expect(errors(running)).toEqual([]);
+  });
+});
