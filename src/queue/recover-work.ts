@@ -37,6 +37,20 @@ export async function recoverWork(input: {
     }
     released++;
   }
+  // Deliveries this process claimed and no longer runs: the job's end was not recorded (the
+  // database was away when it finished or failed). Read before the jobs in flight, so a job
+  // that ends in between is not taken for lost (it recorded its outcome first), and released
+  // only if still claimed for the same job.
+  const claimed = await deliveries.claimedBy(registry.id);
+  const running = new Set(queue.activeIds());
+  for (const own of claimed) {
+    if (own.jobId && running.has(own.jobId)) continue;
+    if (!(await deliveries.releaseIfHeld(own.id, registry.id, own.jobId, "its job ended while the database was unreachable"))) continue;
+    const fresh = own.jobId ? await queue.replaceLost(DELIVERY_QUEUE, own.jobId, { delivery: own.id }) : await queue.send(DELIVERY_QUEUE, { delivery: own.id });
+    await deliveries.setJob(deliveries.db, own.id, fresh);
+    released++;
+  }
+  const leakedLocks = await registry.releaseLeaked();
   let requeued = 0;
   const mine = new Set(queue.activeIds());
   // With every other process known dead, a job active but not here is lost now, not in a minute.
@@ -54,6 +68,6 @@ export async function recoverWork(input: {
     await deliveries.setJob(deliveries.db, waiting.id, id);
     requeued++;
   }
-  if (dead.length || released || requeued) log.info({ deadWorkers: dead.length, released, requeued }, "took over the work of stopped processes");
+  if (dead.length || released || requeued || leakedLocks) log.info({ deadWorkers: dead.length, released, requeued, leakedLocks }, "took over the work of stopped processes");
   return { deadWorkers: dead.length, released, requeued };
 }

@@ -114,6 +114,28 @@ export class DeliveryStore {
       .execute();
   }
 
+  /** Deliveries `holder` is processing, each with the job it claimed them for. */
+  async claimedBy(holder: string): Promise<Array<{ id: string; jobId: string | null }>> {
+    const rows = await this.db.selectFrom("deliveries").select(["id", "job_id"]).where("state", "=", "processing").where("claimed_by", "=", holder).execute();
+    return rows.map((r) => ({ id: r.id, jobId: r.job_id }));
+  }
+
+  /**
+   * Back to the queue, if it is still being processed by `holder` for the job `jobId`: a
+   * delivery finished or taken by another job since it was read is left alone.
+   */
+  async releaseIfHeld(id: string, holder: string, jobId: string | null, error: string): Promise<boolean> {
+    let query = this.db
+      .updateTable("deliveries")
+      .set({ state: "queued", claimed_by: null, last_error: error.slice(0, MAX_ERROR) })
+      .where("id", "=", id)
+      .where("state", "=", "processing")
+      .where("claimed_by", "=", holder);
+    query = jobId === null ? query.where("job_id", "is", null) : query.where("job_id", "=", jobId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** Deliveries being processed by a process that is no longer registered (it died). */
   async orphaned(): Promise<Array<{ id: string; jobId: string | null }>> {
     const rows = await this.db

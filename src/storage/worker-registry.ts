@@ -15,6 +15,8 @@ export const HEARTBEAT_MS = 5_000;
 export class WorkerRegistry {
   readonly id = randomUUID();
   #timer: NodeJS.Timeout | undefined;
+  /** Locks whose release failed (the database was away): released again by `releaseLeaked`. */
+  readonly #leaked = new Set<string>();
 
   constructor(private readonly db: Db) {}
 
@@ -24,8 +26,17 @@ export class WorkerRegistry {
     this.#timer.unref();
   }
 
+  /**
+   * The heartbeat. A process whose database was away for longer than DEAD_AFTER_MS was taken
+   * for dead by the others (its row and locks removed, its deliveries taken over): it registers
+   * again, so that what it takes from now on counts as held by a live process.
+   */
   async beat(): Promise<void> {
-    await this.db.updateTable("workers").set({ heartbeat_at: new Date() }).where("id", "=", this.id).execute();
+    await this.db
+      .insertInto("workers")
+      .values({ id: this.id, host: hostname(), pid: process.pid })
+      .onConflict((oc) => oc.column("id").doUpdateSet({ heartbeat_at: new Date() }))
+      .execute();
   }
 
   async deregister(): Promise<void> {
@@ -68,7 +79,27 @@ export class WorkerRegistry {
   }
 
   async unlock(key: string): Promise<void> {
-    await this.db.deleteFrom("pr_locks").where("pr_key", "=", key).where("holder", "=", this.id).execute();
+    try {
+      await this.db.deleteFrom("pr_locks").where("pr_key", "=", key).where("holder", "=", this.id).execute();
+      this.#leaked.delete(key);
+    } catch (error) {
+      // Left held by a live process, the PR would wait for this process to die.
+      this.#leaked.add(key);
+      throw error;
+    }
+  }
+
+  /**
+   * Release the locks whose release failed. No job of this process holds one of them: `lock`
+   * cannot take a lock this process already holds, so none was taken again since.
+   */
+  async releaseLeaked(): Promise<number> {
+    let released = 0;
+    for (const key of [...this.#leaked]) {
+      await this.unlock(key);
+      released++;
+    }
+    return released;
   }
 
   async liveCount(now = new Date()): Promise<number> {
