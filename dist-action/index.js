@@ -53005,7 +53005,9 @@ var configSchema = external_exports.strictObject({
     timezone: external_exports.string().max(64).refine(isTimeZone, "an IANA time zone such as UTC or Europe/Berlin").default("UTC").describe("The time zone the working days are in."),
     withdraw: external_exports.boolean().default(false).describe("When reassigning, also withdraw the request from the first reviewer."),
     human_requests: external_exports.boolean().default(false).describe("Also nudge and reassign requests that a person (not the app) made.")
-  }).prefault({}).describe("Stale-review escalation: off unless `enabled`."),
+  }).prefault({}).describe(
+    "Stale-review escalation: off unless `enabled`. A request waits from when it was made, or from when its PR last became ready for review if later (a return to draft cancels the steps due meanwhile and restarts the wait). A step acts only if GitHub still shows the reviewer requested, so a review or withdrawal the app did not hear of cancels it too."
+  ),
   urgency: external_exports.strictObject({
     urgent: external_exports.strictObject({
       labels: external_exports.array(external_exports.string().min(1).max(100)).max(100).default([]).describe("A PR with any of these labels is urgent (case-insensitive). Adding a label takes triage rights on the repository."),
@@ -59189,9 +59191,17 @@ function fixMarker(title, branch, labels) {
   return void 0;
 }
 
+// src/queue/schedule-escalations.ts
+var ESCALATION_EXPIRY_SECONDS = 15 * 60;
+function waitingSince(requestedAt, readySince) {
+  return readySince && readySince.getTime() > requestedAt.getTime() ? readySince : requestedAt;
+}
+
 // src/handlers/schedule-pending-escalations.ts
 async function schedulePendingEscalations(deps, pr, escalation, urgent) {
   if (!escalation.enabled || !deps.escalations) return;
+  const stored = await deps.history.pullRequest(pr);
+  if (!stored || stored.state !== "open" || stored.draft) return;
   for (const pending of await deps.history.pendingRequests(pr)) {
     if (!pending.byApp && !escalation.human_requests) continue;
     await deps.escalations.schedule({
@@ -59201,7 +59211,7 @@ async function schedulePendingEscalations(deps, pr, escalation, urgent) {
       owner: pr.owner,
       repo: pr.repo,
       ...pr.installationId !== void 0 ? { installationId: pr.installationId } : {},
-      requestedAt: pending.requestedAt,
+      requestedAt: waitingSince(pending.requestedAt, stored.readySince),
       escalation,
       urgent,
       done: { nudge: pending.nudgedAt !== null, reassign: pending.reassignedAt !== null }
@@ -60070,7 +60080,8 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
   let reply;
   let withdraw;
   if (facts.escalation && !skip) {
-    const { kind, reviewer, requestId, waited } = facts.escalation;
+    const { kind, requestId, waited } = facts.escalation;
+    const reviewer = facts.escalation.reviewer.replace(/^@/, "");
     if (kind === "nudge") {
       const marker = `<!-- review-triage:nudge:${requestId} -->`;
       const which = urgency.urgent ? "this urgent pull request" : "this pull request";
@@ -60078,10 +60089,10 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
 @${reviewer}, a reminder: your review of ${which} was requested ${waited} of working time ago and is still pending.` };
       pushOnce(escalations, `Nudged @${reviewer}: no review after ${waited} of working time.`);
     } else {
-      const made = progress.requestedNow.filter((l) => l !== reviewer.toLowerCase());
+      const made = progress.requestedNow.filter((l) => l !== facts.escalation.reviewer.toLowerCase());
       const who2 = made.length ? `requested ${made.map((l) => `@${l}`).join(", ")} as well` : requests.length ? `requesting ${requests.map((r) => `@${r.login}`).join(", ")}` : "nobody else is available";
       pushOnce(escalations, `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; ${who2}${facts.escalation.withdraw ? `, and withdrew @${reviewer}'s request` : ""}.`);
-      if (facts.escalation.withdraw && made.length) withdraw = [reviewer];
+      if (facts.escalation.withdraw && made.length) withdraw = [facts.escalation.reviewer];
     }
   }
   const own2 = choice.kept.filter((k2) => pickReasons[k2.login.toLowerCase()]);
@@ -60500,7 +60511,8 @@ async function applyTriageWrites(target, plan, known) {
     tasks.push(
       (async () => {
         const comments = await target.octokit.paginate(target.octokit.rest.issues.listComments, { ...issueRef, per_page: 100 });
-        if (comments.some((c) => (c.body ?? "").startsWith(reply.marker))) return;
+        const identity = { ...target.appId ? { appId: target.appId } : {}, ...target.botLogin ? { botLogin: target.botLogin } : {} };
+        if (comments.some((c) => (c.body ?? "").startsWith(reply.marker) && isOwnComment(c, identity))) return;
         await target.writes.schedule(target.lane, PRIORITY.comment, () => target.octokit.rest.issues.createComment({ ...issueRef, body: reply.body }));
         outcome.writes++;
       })()
@@ -60512,7 +60524,14 @@ async function applyTriageWrites(target, plan, known) {
       target.writes.schedule(
         target.lane,
         PRIORITY.reviewers,
-        () => target.octokit.rest.pulls.removeRequestedReviewers({ owner: target.owner, repo: target.repo, pull_number: target.number, reviewers: withdraw, team_reviewers: [] })
+        () => target.octokit.rest.pulls.removeRequestedReviewers({
+          owner: target.owner,
+          repo: target.repo,
+          pull_number: target.number,
+          reviewers: withdraw.filter((r) => !r.startsWith("@")),
+          // A team is recorded as "@org/slug"; GitHub takes its slug.
+          team_reviewers: withdraw.filter((r) => r.startsWith("@")).map((r) => r.slice(r.indexOf("/") + 1))
+        })
       ).then(() => {
         outcome.writes++;
       })
@@ -61245,7 +61264,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
     draft: pull.draft ?? false,
     headSha: pull.head.sha,
     openedAt: pull.created_at ?? (/* @__PURE__ */ new Date()).toISOString(),
-    ...!pull.draft ? { readyAt: /* @__PURE__ */ new Date() } : {},
+    ...!pull.draft ? { readyAt: deps.clock() } : {},
     fix: marksFix({ title: pull.title, headRef: pull.head.ref, labels: labelNames(pull) })
   });
   const analyze = extras.analyze ? (input3) => extras.analyze(input3).catch((error62) => {
@@ -61337,7 +61356,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
   const level = plan.assessment.level;
   if (plan.status === "skipped") log.info({ reason: plan.skipReason }, "PR skipped");
   else log.info({ risk: level, score: plan.assessment.score, picks: progress.requestedNow, writes }, writes ? "PR triaged" : "PR triaged; no change");
-  if (plan.status === "triaged") metrics.prsTriaged.inc({ level });
+  if (plan.status === "triaged" && memory.level !== plan.next.level) metrics.prsTriaged.inc({ level: plan.next.level ?? level });
   if (analysed?.durationMs !== void 0) metrics.analysisDuration.observe(analysed.durationMs / 1e3);
   if (analysed?.budgetHits) metrics.analysisBudgetHits.inc(analysed.budgetHits);
   if (outcome.failures.length) throw new WritesFailedError(outcome.failures);
@@ -61608,6 +61627,7 @@ var NO_HISTORY = {
   recordTriage: async () => void 0,
   recordRequest: async () => ({ id: "", created: false }),
   pendingRequests: async () => [],
+  pullRequest: async () => void 0,
   removeRequest: async () => void 0,
   recordReview: async () => ({ first: false }),
   recordChecklistEvents: async () => void 0,

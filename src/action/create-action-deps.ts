@@ -52,6 +52,7 @@ export const NO_HISTORY: HistoryLike = {
   recordTriage: async () => undefined,
   recordRequest: async () => ({ id: "", created: false }),
   pendingRequests: async () => [],
+  pullRequest: async () => undefined,
   removeRequest: async () => undefined,
   recordReview: async () => ({ first: false }),
   recordChecklistEvents: async () => undefined,

@@ -400,7 +400,9 @@ export const configSchema = z
         human_requests: z.boolean().default(false).describe("Also nudge and reassign requests that a person (not the app) made."),
       })
       .prefault({})
-      .describe("Stale-review escalation: off unless `enabled`."),
+      .describe(
+        "Stale-review escalation: off unless `enabled`. A request waits from when it was made, or from when its PR last became ready for review if later (a return to draft cancels the steps due meanwhile and restarts the wait). A step acts only if GitHub still shows the reviewer requested, so a review or withdrawal the app did not hear of cancels it too.",
+      ),
     urgency: z
       .strictObject({
         urgent: z

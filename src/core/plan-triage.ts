@@ -487,17 +487,19 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   let reply: TriagePlan["reply"];
   let withdraw: string[] | undefined;
   if (facts.escalation && !skip) {
-    const { kind, reviewer, requestId, waited } = facts.escalation;
+    const { kind, requestId, waited } = facts.escalation;
+    // A team is recorded as "@org/slug", a person by login: either mentioned with one "@".
+    const reviewer = facts.escalation.reviewer.replace(/^@/, "");
     if (kind === "nudge") {
       const marker = `<!-- review-triage:nudge:${requestId} -->`;
       const which = urgency.urgent ? "this urgent pull request" : "this pull request";
       reply = { marker, body: `${marker}\n@${reviewer}, a reminder: your review of ${which} was requested ${waited} of working time ago and is still pending.` };
       pushOnce(escalations, `Nudged @${reviewer}: no review after ${waited} of working time.`);
     } else {
-      const made = progress.requestedNow.filter((l) => l !== reviewer.toLowerCase());
+      const made = progress.requestedNow.filter((l) => l !== facts.escalation!.reviewer.toLowerCase());
       const who = made.length ? `requested ${made.map((l) => `@${l}`).join(", ")} as well` : requests.length ? `requesting ${requests.map((r) => `@${r.login}`).join(", ")}` : "nobody else is available";
       pushOnce(escalations, `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; ${who}${facts.escalation.withdraw ? `, and withdrew @${reviewer}'s request` : ""}.`);
-      if (facts.escalation.withdraw && made.length) withdraw = [reviewer];
+      if (facts.escalation.withdraw && made.length) withdraw = [facts.escalation.reviewer];
     }
   }
 

@@ -5,7 +5,7 @@ import type { Level } from "../config/schema.js";
 import { ensureCheckRun, type KnownCheckRun } from "./ensure-check-run.js";
 import { requestReviewers, type ReviewRequest, type ReviewRequestResult } from "./ensure-reviewers.js";
 import { ensureRiskLabel } from "./ensure-risk-label.js";
-import { ensureStickyComment, findStickyComment, hashText, type KnownComment } from "./ensure-sticky-comment.js";
+import { ensureStickyComment, findStickyComment, hashText, isOwnComment, type KnownComment } from "./ensure-sticky-comment.js";
 import { PRIORITY } from "../queue/write-queue.js";
 import type { Octokit } from "./types.js";
 
@@ -105,7 +105,9 @@ export async function applyTriageWrites(
       (async () => {
         // Posted once: a retried job finds its reply by the marker and does not post it again.
         const comments = await target.octokit.paginate(target.octokit.rest.issues.listComments, { ...issueRef, per_page: 100 });
-        if (comments.some((c) => (c.body ?? "").startsWith(reply.marker))) return;
+        // Only the app's own comment counts: anyone can paste the marker to suppress a nudge.
+        const identity = { ...(target.appId ? { appId: target.appId } : {}), ...(target.botLogin ? { botLogin: target.botLogin } : {}) };
+        if (comments.some((c) => (c.body ?? "").startsWith(reply.marker) && isOwnComment(c, identity))) return;
         await target.writes.schedule(target.lane, PRIORITY.comment, () => target.octokit.rest.issues.createComment({ ...issueRef, body: reply.body }));
         outcome.writes++;
       })(),
@@ -116,7 +118,14 @@ export async function applyTriageWrites(
     tasks.push(
       target.writes
         .schedule(target.lane, PRIORITY.reviewers, () =>
-          target.octokit.rest.pulls.removeRequestedReviewers({ owner: target.owner, repo: target.repo, pull_number: target.number, reviewers: withdraw, team_reviewers: [] }),
+          target.octokit.rest.pulls.removeRequestedReviewers({
+            owner: target.owner,
+            repo: target.repo,
+            pull_number: target.number,
+            reviewers: withdraw.filter((r) => !r.startsWith("@")),
+            // A team is recorded as "@org/slug"; GitHub takes its slug.
+            team_reviewers: withdraw.filter((r) => r.startsWith("@")).map((r) => r.slice(r.indexOf("/") + 1)),
+          }),
         )
         .then(() => {
           outcome.writes++;

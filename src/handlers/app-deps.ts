@@ -56,6 +56,7 @@ export type HistoryLike = Pick<
   | "recordTriage"
   | "recordRequest"
   | "pendingRequests"
+  | "pullRequest"
   | "removeRequest"
   | "recordReview"
   | "recordChecklistEvents"

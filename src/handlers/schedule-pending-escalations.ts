@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { waitingSince } from "../queue/schedule-escalations.js";
 import type { AppDeps } from "./app-deps.js";
 
 export interface EscalationTarget {
@@ -17,6 +18,9 @@ export interface EscalationTarget {
  */
 export async function schedulePendingEscalations(deps: AppDeps, pr: EscalationTarget, escalation: Config["escalation"], urgent: boolean): Promise<void> {
   if (!escalation.enabled || !deps.escalations) return;
+  // A draft's requests wait for it to be ready: the triage that sees it ready schedules them.
+  const stored = await deps.history.pullRequest(pr);
+  if (!stored || stored.state !== "open" || stored.draft) return;
   for (const pending of await deps.history.pendingRequests(pr)) {
     if (!pending.byApp && !escalation.human_requests) continue;
     await deps.escalations.schedule({
@@ -26,7 +30,7 @@ export async function schedulePendingEscalations(deps: AppDeps, pr: EscalationTa
       owner: pr.owner,
       repo: pr.repo,
       ...(pr.installationId !== undefined ? { installationId: pr.installationId } : {}),
-      requestedAt: pending.requestedAt,
+      requestedAt: waitingSince(pending.requestedAt, stored.readySince),
       escalation,
       urgent,
       done: { nudge: pending.nudgedAt !== null, reassign: pending.reassignedAt !== null },

@@ -193,7 +193,7 @@ export async function triagePullRequest(
     draft: pull.draft ?? false,
     headSha: pull.head.sha,
     openedAt: (pull as { created_at?: string }).created_at ?? new Date().toISOString(),
-    ...(!pull.draft ? { readyAt: new Date() } : {}),
+    ...(!pull.draft ? { readyAt: deps.clock() } : {}),
     fix: marksFix({ title: pull.title, headRef: pull.head.ref, labels: labelNames(pull) }),
   });
 
@@ -312,7 +312,9 @@ export async function triagePullRequest(
   const level = plan.assessment.level;
   if (plan.status === "skipped") log.info({ reason: plan.skipReason }, "PR skipped");
   else log.info({ risk: level, score: plan.assessment.score, picks: progress.requestedNow, writes }, writes ? "PR triaged" : "PR triaged; no change");
-  if (plan.status === "triaged") metrics.prsTriaged.inc({ level });
+  // Once per PR at its first triage, and again when its level rises: re-runs (pushes, ticks,
+  // reviews) are not more PRs.
+  if (plan.status === "triaged" && memory.level !== plan.next.level) metrics.prsTriaged.inc({ level: plan.next.level ?? level });
   if (analysed?.durationMs !== undefined) metrics.analysisDuration.observe(analysed.durationMs / 1000);
   if (analysed?.budgetHits) metrics.analysisBudgetHits.inc(analysed.budgetHits);
   if (outcome.failures.length) throw new WritesFailedError(outcome.failures);

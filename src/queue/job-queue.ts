@@ -99,7 +99,8 @@ export class JobQueue {
       ...(options.startAfterSeconds ? { startAfter: Math.ceil(options.startAfterSeconds) } : {}),
       ...(options.trx ? { db: executorFor(options.trx) } : {}),
     });
-    if (!id && options.id) return options.id;
+    // Not inserted: a job with this id is kept already, or the queue refused it.
+    if (!id && options.id && (await this.boss.getJobById(queue, options.id, { includeArchive: false, ...(options.trx ? { db: executorFor(options.trx) } : {}) }))) return options.id;
     if (!id) throw new Error(`the job queue refused a job for ${queue}`);
     this.notify();
     return id;
@@ -233,6 +234,9 @@ export class JobQueue {
   }
 
   #run(job: QueuedJob<Record<string, unknown>>): void {
+    // The same job fetched again while it still runs here (pg-boss took it for lost at its
+    // expiry): the run in flight settles it; a second run would take over its bookkeeping.
+    if (this.#active.has(job.id)) return;
     const handler = this.#handlers.get(job.queue)!;
     this.#jobs.set(job.id, job);
     const task = (async () => {

@@ -10,15 +10,24 @@ import type { HistoryStore } from "../storage/history-store.js";
 import { prKey } from "../storage/pr-state-store.js";
 import type { WorkerRegistry } from "../storage/worker-registry.js";
 import type { JobOutcome, JobQueue, QueuedJob } from "./job-queue.js";
-import { escalationDelays, escalationDue, type EscalationJob } from "./schedule-escalations.js";
+import { escalationDelays, escalationDue, waitingSince, type EscalationJob } from "./schedule-escalations.js";
 import { metrics } from "../metrics/metrics.js";
 
+/** How long an escalation waits when its PR is being worked on. */
+const BUSY_RETRY_SECONDS = 5;
 /** A job that finds itself early (the config asks for longer now) waits until it is due. */
 const EARLY_SLACK_MS = 30_000;
 
 function words(ms: number): string {
   const h = ms / 3_600_000;
   return h >= 24 && h % 24 === 0 ? `${h / 24} day${h === 24 ? "" : "s"}` : h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** Whether `reviewer` (a login, or "@org/slug" for a team) is still requested on the PR on GitHub. */
+function stillRequested(pull: { requested_reviewers?: Array<{ login?: string } | null> | null; requested_teams?: Array<{ slug?: string } | null> | null }, owner: string, reviewer: string): boolean {
+  const who = reviewer.toLowerCase();
+  if (who.startsWith("@")) return (pull.requested_teams ?? []).some((t) => t?.slug && `@${owner}/${t.slug}`.toLowerCase() === who);
+  return (pull.requested_reviewers ?? []).some((u) => u?.login?.toLowerCase() === who);
 }
 
 /**
@@ -51,7 +60,9 @@ export function createEscalationProcessor(input: {
     if (!stored || stored.state !== "open" || stored.draft) return { kind: "done" };
     const key = prKey(data.repoId, data.number);
     if (!(await registry.lock(key))) {
-      await queue.requeue(job, 2);
+      // Not urgent to the second: a PR busy for long (a job waiting out a rate limit) is not
+      // asked again every moment.
+      await queue.requeue(job, BUSY_RETRY_SECONDS);
       return { kind: "done" };
     }
     const elog = log.child?.({ escalation: data.kind, repo: `${data.owner}/${data.repo}`, pr: data.number, reviewer: request.reviewer }) ?? log;
@@ -68,8 +79,15 @@ export function createEscalationProcessor(input: {
       // as the triage decides it.
       const { data: pull } = await octokit.rest.pulls.get({ ...ref, pull_number: data.number });
       if (pull.state !== "open" || pull.draft) return { kind: "done" };
+      // GitHub's word over the history's: a review or a withdrawal whose event the app did not
+      // get (it was down; an old request event delivered late) leaves nothing to escalate.
+      if (!stillRequested(pull, data.owner, request.reviewer)) {
+        await history.removeRequest(pr, request.reviewer, "github", now());
+        elog.info({}, "review request no longer on GitHub; not escalated");
+        return { kind: "done" };
+      }
       const { urgent } = decideUrgency(loaded.config.urgency, { labels: labelNames(pull as unknown as PullRequestLike), headRef: pull.head.ref, baseRef: pull.base.ref });
-      const due = escalationDue(escalation, request.requestedAt, urgent)[data.kind];
+      const due = escalationDue(escalation, waitingSince(request.requestedAt, stored.readySince), urgent)[data.kind];
       if (due.getTime() > now().getTime() + EARLY_SLACK_MS) {
         await queue.requeue(job, (due.getTime() - now().getTime()) / 1000);
         return { kind: "done" };
@@ -88,6 +106,13 @@ export function createEscalationProcessor(input: {
       const outcome = await triagePullRequest(context as never, deps, pull as unknown as PullRequestLike, "escalation", extras, {
         escalation: { kind: data.kind, reviewer: request.reviewer, requestId: data.requestId, waited, withdraw: escalation.withdraw },
       });
+      // A PR the triage skips (a bot's, an ignored author's) gets no nudge and no reassignment,
+      // and none is recorded.
+      if (outcome.status !== "triaged") {
+        await history.cancelEscalation(data.requestId, data.kind);
+        elog.info({ status: outcome.status }, "stale review request not escalated: the PR is not triaged");
+        return { kind: "done" };
+      }
       const added = outcome.requested?.join(", ") || undefined;
       await history.finishEscalation(data.requestId, data.kind, now(), added);
       metrics.escalations.inc({ kind: data.kind });

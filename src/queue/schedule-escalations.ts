@@ -39,7 +39,15 @@ export function escalationDelays(escalation: Config["escalation"], urgent = fals
   return { nudge: urgentNudge, reassign: Math.round((reassign * urgentNudge) / nudge) };
 }
 
-/** When each step is due for a request made at `requestedAt` (working time only). */
+/**
+ * Where a request's wait starts: when it was made, or when its PR last became ready for review
+ * if that is later (time as a draft does not count, and a return to draft restarts the wait).
+ */
+export function waitingSince(requestedAt: Date, readySince: Date | null | undefined): Date {
+  return readySince && readySince.getTime() > requestedAt.getTime() ? readySince : requestedAt;
+}
+
+/** When each step is due for a request waiting since `requestedAt` (working time only). */
 export function escalationDue(escalation: Config["escalation"], requestedAt: Date, urgent = false): { nudge: Date; reassign: Date } {
   const delays = escalationDelays(escalation, urgent);
   return {

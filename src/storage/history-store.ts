@@ -89,6 +89,7 @@ export class HistoryStore {
       score: null,
       opened_at: pr.openedAt,
       ready_at: pr.readyAt ?? null,
+      ready_since: pr.draft ? null : (pr.readyAt ?? null),
       merged_at: pr.mergedAt ?? null,
       closed_at: pr.closedAt ?? null,
       fix: pr.fix ?? null,
@@ -104,6 +105,8 @@ export class HistoryStore {
           draft: eb.ref("excluded.draft"),
           head_sha: eb.fn.coalesce(eb.ref("excluded.head_sha"), eb.ref("pull_requests.head_sha")),
           ready_at: eb.fn.coalesce(eb.ref("pull_requests.ready_at"), eb.ref("excluded.ready_at")),
+          // Back to draft: not ready; ready again: from now (the first write that sees it ready).
+          ready_since: sql<Date | null>`CASE WHEN excluded.draft THEN NULL ELSE COALESCE(pull_requests.ready_since, excluded.ready_since) END`,
           merged_at: eb.fn.coalesce(eb.ref("excluded.merged_at"), eb.ref("pull_requests.merged_at")),
           closed_at: eb.ref("excluded.closed_at"),
           fix: eb.fn.coalesce(eb.ref("excluded.fix"), eb.ref("pull_requests.fix")),
@@ -343,6 +346,11 @@ export class HistoryStore {
     return row?.done_at != null;
   }
 
+  /** Forget a step started but not made (its PR turned out not to be triaged). */
+  async cancelEscalation(requestId: string, kind: "nudge" | "reassign"): Promise<void> {
+    await this.db.deleteFrom("escalations").where("request_id", "=", requestId).where("kind", "=", kind).where("done_at", "is", null).execute();
+  }
+
   async finishEscalation(requestId: string, kind: "nudge" | "reassign", at: Date, newReviewer?: string): Promise<void> {
     await this.db
       .updateTable("escalations")
@@ -368,14 +376,14 @@ export class HistoryStore {
     return rows.map((r) => ({ reviewer: r.reviewer, kind: r.kind, newReviewer: r.new_reviewer, at: r.at }));
   }
 
-  async pullRequest(pr: PrIdentity): Promise<{ state: string; draft: boolean; installationId: string | null; repo: string } | undefined> {
+  async pullRequest(pr: PrIdentity): Promise<{ state: string; draft: boolean; installationId: string | null; repo: string; readySince: Date | null } | undefined> {
     const row = await this.db
       .selectFrom("pull_requests")
-      .select(["state", "draft", "installation_id", "repo"])
+      .select(["state", "draft", "installation_id", "repo", "ready_since"])
       .where("repo_id", "=", String(pr.repoId))
       .where("number", "=", pr.number)
       .executeTakeFirst();
-    return row ? { state: row.state, draft: row.draft, installationId: row.installation_id, repo: row.repo } : undefined;
+    return row ? { state: row.state, draft: row.draft, installationId: row.installation_id, repo: row.repo, readySince: row.ready_since } : undefined;
   }
 
   /**

@@ -307,6 +307,19 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable("report_facts_state").execute();
     },
   },
+  /**
+   * When each PR last became ready for review (null while it is a draft): a stale-review
+   * escalation waits from then, so time spent as a draft after a request does not count.
+   */
+  "0008_ready_since": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("pull_requests").addColumn("ready_since", "timestamptz").execute();
+      await sql`UPDATE pull_requests SET ready_since = COALESCE(ready_at, opened_at) WHERE NOT draft`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable("pull_requests").dropColumn("ready_since").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -92,6 +92,8 @@ export interface PullRequestsTable {
   score: number | null;
   opened_at: Timestamp;
   ready_at: Timestamp | null;
+  /** When it last became ready for review; null while a draft. */
+  ready_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   merged_at: Timestamp | null;
   closed_at: Timestamp | null;
   /** Marked as a bug fix (the risk model's fix factor: title, branch or labels); null when not known. */

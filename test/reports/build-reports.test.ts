@@ -155,6 +155,9 @@ async function seed(history: HistoryStore): Promise<void> {
   await review(history, 6, "carol", "CHANGES_REQUESTED", at(2 * DAY));
   await review(history, 6, "carol", "APPROVED", at(3 * DAY));
   await review(history, 6, "carol", "CHANGES_REQUESTED", at(4 * DAY));
+  // Bots' reviews are no person's rounds: an app approving early, another requesting changes.
+  await review(history, 6, "renovate[bot]", "APPROVED", at(20 * HOUR));
+  await review(history, 6, "lint-bot[bot]", "CHANGES_REQUESTED", at(1 * DAY + HOUR));
   // A request a person made; still pending on the open PR.
   const pending = await request(history, 6, "dave", at(5 * DAY), { byApp: false });
   await history.startEscalation({ repoId: WEB.repoId, number: 6, requestId: pending.id, reviewer: "dave", kind: "nudge", at: at(6 * DAY) });

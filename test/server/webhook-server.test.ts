@@ -34,6 +34,10 @@ function mockOpened(scope: nock.Scope, counts: Record<string, number> = {}) {
   scope.post(`${REPO_PATH}/issues/2/labels`, count("labels")).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
 }
 
+async function deliveryStates(t: TestServer): Promise<string[]> {
+  return (await t.database.executeSql("SELECT state FROM deliveries ORDER BY received_at")).rows.map((r) => String(r.state));
+}
+
 async function deliveryState(t: TestServer, id: string) {
   return new DeliveryStore(t.database.db).get(id);
 }
@@ -340,5 +344,20 @@ describe("metrics", () => {
     expect(body).toMatch(/review_triage_prs_triaged_total\{level="medium"\} [1-9]/);
     expect(body).toMatch(/review_triage_queue_depth\{queue="delivery"\} 0/);
     expect(body).toMatch(/review_triage_job_duration_seconds_count\{queue="delivery"\} [1-9]/);
+
+    // The same PR triaged again at the same level (a push): not one more PR.
+    const triaged = async () => Number(/review_triage_prs_triaged_total\{level="medium"\} (\d+)/.exec(await (await fetch(url, { headers: { authorization: "Bearer s3cret" } })).text())?.[1]);
+    const before = await triaged();
+    const again = nock(API);
+    mockConfig(again);
+    mockFiles(again, MEDIUM_FILES);
+    again.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).optionally().reply(200, []);
+    again.patch(`${REPO_PATH}/check-runs/77`).optionally().reply(200, { id: 77 });
+    again.patch(`${REPO_PATH}/issues/comments/555`).optionally().reply(200, { id: 555 });
+    await running.post("pull_request", prPayload({ action: "synchronize", files: MEDIUM_FILES, requested: ["dave"], labels: ["risk: medium"] }));
+    await running.idle();
+    nock.cleanAll();
+    expect(await deliveryStates(running)).toEqual(["done", "done"]);
+    expect(await triaged()).toBe(before);
   });
 });
