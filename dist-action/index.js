@@ -61175,7 +61175,7 @@ function rememberCheck(memory, sha, run2) {
   };
   return Object.fromEntries([...others, [sha, entry]]);
 }
-async function recordHistory(deps, pr, facts, plan, progress) {
+async function recordHistory(deps, pr, facts, plan, progress, seenAt) {
   const now = deps.clock();
   const { assessment } = plan;
   await deps.history.recordTriage({
@@ -61208,6 +61208,12 @@ async function recordHistory(deps, pr, facts, plan, progress) {
   }
   for (const login2 of facts.pr.requested) {
     if (!progress.requestedNow.includes(login2)) await deps.history.recordRequest({ ...pr, reviewer: login2, requestedBy: "unknown", byApp: false, at: now });
+  }
+  if (seenAt) {
+    const onGitHub = new Set([...facts.pr.requested, ...progress.requestedNow].map((l) => l.toLowerCase()));
+    for (const pending of await deps.history.pendingRequests(pr)) {
+      if (!onGitHub.has(pending.reviewer)) await deps.history.removeRequest(pr, pending.reviewer, "github", seenAt);
+    }
   }
   if (plan.status === "triaged") await schedulePendingEscalations(deps, pr, facts.config.escalation, plan.urgency.urgent);
   await deps.history.recordChecklistEvents(pr, plan.checklistEvents.map((e) => ({ ...e, at: now })));
@@ -61349,7 +61355,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
     ...outcome.check ? { checkRuns: rememberCheck(plan.next, pull.head.sha, outcome.check) } : {}
   };
   await deps.store.save(key, where, next);
-  await recordHistory(deps, { ...prId, owner, repo, ...installation !== void 0 ? { installationId: installation } : {} }, facts, plan, progress);
+  await recordHistory(deps, { ...prId, owner, repo, ...installation !== void 0 ? { installationId: installation } : {} }, facts, plan, progress, pull.updated_at);
   for (const failure2 of outcome.failures) {
     log.error({ error: describeError(failure2) }, "a write failed; the other writes went ahead");
   }

@@ -82,6 +82,8 @@ async function recordHistory(
   facts: TriageFacts,
   plan: TriagePlan,
   progress: TriageProgress,
+  /** When GitHub last updated the PR as the triage read it (`updated_at`), if known. */
+  seenAt?: string,
 ): Promise<void> {
   const now = deps.clock();
   const { assessment } = plan;
@@ -116,6 +118,15 @@ async function recordHistory(
   // Requests seen on the PR but not recorded (made while the app was away): known from now on.
   for (const login of facts.pr.requested) {
     if (!progress.requestedNow.includes(login)) await deps.history.recordRequest({ ...pr, reviewer: login, requestedBy: "unknown", byApp: false, at: now });
+  }
+  // And the other way: a request recorded as pending that the PR no longer had when GitHub last
+  // updated it was answered or withdrawn without the app hearing of it (a lost or late event).
+  // Only requests made before that moment are retired, so a newer one is never taken for old.
+  if (seenAt) {
+    const onGitHub = new Set([...facts.pr.requested, ...progress.requestedNow].map((l) => l.toLowerCase()));
+    for (const pending of await deps.history.pendingRequests(pr)) {
+      if (!onGitHub.has(pending.reviewer)) await deps.history.removeRequest(pr, pending.reviewer, "github", seenAt);
+    }
   }
   // Every pending request is scheduled again (the same jobs are queued once): one recorded by
   // a run that died before scheduling it is scheduled now, and a PR that has just become
@@ -305,7 +316,7 @@ export async function triagePullRequest(
     ...(outcome.check ? { checkRuns: rememberCheck(plan.next, pull.head.sha, outcome.check) } : {}),
   };
   await deps.store.save(key, where, next);
-  await recordHistory(deps, { ...prId, owner, repo, ...(installation !== undefined ? { installationId: installation } : {}) }, facts, plan, progress);
+  await recordHistory(deps, { ...prId, owner, repo, ...(installation !== undefined ? { installationId: installation } : {}) }, facts, plan, progress, (pull as { updated_at?: string }).updated_at);
   for (const failure of outcome.failures) {
     log.error({ error: describeError(failure) }, "a write failed; the other writes went ahead");
   }

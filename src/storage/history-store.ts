@@ -204,6 +204,17 @@ export class HistoryStore {
 
   /** A review request; the same pending request seen again (the app's call, then GitHub's event) is one row. */
   async recordRequest(r: RequestRecord): Promise<{ id: string; created: boolean }> {
+    // An event older than the answer it precedes (delivered late, redelivered after an
+    // outage, or overtaken by the next event of its PR) brings no request back.
+    const answeredSince = await this.db
+      .selectFrom("review_requests")
+      .select("id")
+      .where("repo_id", "=", String(r.repoId))
+      .where("number", "=", r.number)
+      .where("reviewer", "=", r.reviewer.toLowerCase())
+      .where((eb) => eb.or([eb("removed_at", ">=", new Date(r.at)), eb("reviewed_at", ">=", new Date(r.at))]))
+      .executeTakeFirst();
+    if (answeredSince) return { id: "", created: false };
     const inserted = await this.db
       .insertInto("review_requests")
       .values({
@@ -282,6 +293,8 @@ export class HistoryStore {
       .where("reviewer", "=", reviewer.toLowerCase())
       .where("removed_at", "is", null)
       .where("reviewed_at", "is", null)
+      // A withdrawal older than the request (the events arrived out of order) is not this request's.
+      .where("requested_at", "<=", new Date(at))
       .execute();
   }
 

@@ -144,6 +144,47 @@ describe("history", () => {
   });
 });
 
+describe("history kept true to GitHub", () => {
+  /** A re-run of the triage on a push: nothing new to write. */
+  function mockRerun(scope: nock.Scope) {
+    scope.get((uri) => CONFIG_URL.test(uri)).optionally().reply(200, CONFIG, RAW);
+    mockFiles(scope, FILES);
+    scope.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).optionally().reply(200, []);
+    scope.patch(`${REPO_PATH}/check-runs/41`).optionally().reply(200, { id: 41 });
+    scope.patch(`${REPO_PATH}/issues/comments/555`).optionally().reply(200, { id: 555 });
+    scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).optionally().reply(201, {});
+  }
+  const push = (updatedAt: Date, requested: string[]) => {
+    const event = prPayload({ action: "synchronize", files: FILES, requested, labels: ["risk: medium"] }) as Json;
+    event.pull_request.updated_at = updatedAt.toISOString();
+    return event;
+  };
+
+  it("retires a pending request the PR no longer had when GitHub last updated it, and only one made before then", async () => {
+    running = await startTestServer();
+    const opened = mockOpened(nock(API));
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    const reviewer = opened.requested[0]!;
+    const pending = async () => rows(running!, "SELECT reviewer, removed_by FROM review_requests");
+
+    // A push whose PR was last updated before the request: it says nothing about the request.
+    mockRerun(nock(API));
+    await running.post("pull_request", push(new Date(Date.now() - 3_600_000), []));
+    await running.idle();
+    nock.cleanAll();
+    expect(await pending()).toEqual([{ reviewer, removed_by: null }]);
+
+    // A later one without the reviewer: the review (or withdrawal) event never came.
+    mockRerun(nock(API));
+    await running.post("pull_request", push(new Date(Date.now() + 60_000), []));
+    await running.idle();
+    nock.cleanAll();
+    expect(await pending()).toEqual([{ reviewer, removed_by: "github" }]);
+    expect(errors(running)).toEqual([]);
+  });
+});
+
 describe("stale-review escalation", () => {
   it("nudges once, then requests the next candidate of the group, each exactly once", async () => {
     let offset = 0;

@@ -97,6 +97,29 @@ function suite(engine: Engine) {
     expect(await paths()).toEqual(["README.md"]);
   });
 
+  it("takes review-request events in GitHub's order, whatever order they arrive in", async () => {
+    const history = new HistoryStore(database.db);
+    const pr = { repoId: 9105, number: 5 };
+    const t = (minutes: number) => new Date(Date.UTC(2026, 0, 5, 10, minutes));
+    const pending = async () =>
+      (await database.db.selectFrom("review_requests").select("reviewer").where("repo_id", "=", "9105").where("removed_at", "is", null).where("reviewed_at", "is", null).orderBy("reviewer").execute()).map((r) => r.reviewer);
+    // bob: requested at :00, reviewed at :10; the request's event is delivered again at :30.
+    await history.recordRequest({ ...pr, reviewer: "bob", requestedBy: "erin", byApp: false, at: t(0) });
+    await history.recordReview({ ...pr, id: 71, reviewer: "bob", state: "APPROVED", submittedAt: t(10) });
+    expect(await history.recordRequest({ ...pr, reviewer: "bob", requestedBy: "erin", byApp: false, at: t(0) })).toEqual({ id: "", created: false });
+    // carol: requested at :00, withdrawn at :05, requested again at :20; the withdrawal arrives last.
+    await history.recordRequest({ ...pr, reviewer: "carol", requestedBy: "erin", byApp: false, at: t(0) });
+    await history.removeRequest(pr, "carol", "erin", t(5));
+    await history.recordRequest({ ...pr, reviewer: "carol", requestedBy: "erin", byApp: false, at: t(20) });
+    await history.removeRequest(pr, "carol", "erin", t(5));
+    // dave: the withdrawal (:05) arrives before its request (:00).
+    await history.removeRequest(pr, "dave", "erin", t(5));
+    await history.recordRequest({ ...pr, reviewer: "dave", requestedBy: "erin", byApp: false, at: t(0) });
+    expect(await pending()).toEqual(["carol", "dave"]);
+    // bob asked again after his review: a new request.
+    expect((await history.recordRequest({ ...pr, reviewer: "bob", requestedBy: "erin", byApp: false, at: t(40) })).created).toBe(true);
+  });
+
   it("brings the report facts up to date when a write is replayed after a crash that came before its refresh", async () => {
     const history = new HistoryStore(database.db);
     const pr = { repoId: 9103, number: 3 };
