@@ -302,7 +302,8 @@ export class HistoryStore {
   async recordReview(r: PrIdentity & { id: number | string; reviewer: string; state: string; commitId?: string; submittedAt: Date | string }): Promise<{ requestedAt?: Date; first: boolean }> {
     const inserted = await this.db
       .insertInto("reviews")
-      .values({ id: String(r.id), ...key(r), reviewer: r.reviewer.toLowerCase(), state: r.state, commit_id: r.commitId ?? null, submitted_at: r.submittedAt })
+      .values({ id: String(r.id), ...key(r), reviewer: r.reviewer.toLowerCase(), state: r.state, submitted_state: r.state, commit_id: r.commitId ?? null, submitted_at: r.submittedAt })
+      // The state as it stands changes (a dismissal); the state as submitted stays.
       .onConflict((oc) => oc.column("id").doUpdateSet({ state: r.state }))
       .returning(sql<boolean>`(xmax = 0)`.as("fresh"))
       .executeTakeFirst();

@@ -320,6 +320,16 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable("pull_requests").dropColumn("ready_since").execute();
     },
   },
+  /** Each review's state as submitted, kept when it is dismissed later (review rounds count it). */
+  "0009_review_submitted_state": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("reviews").addColumn("submitted_state", "text").execute();
+      await sql`UPDATE reviews SET submitted_state = state`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable("reviews").dropColumn("submitted_state").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

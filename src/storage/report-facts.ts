@@ -8,7 +8,8 @@ import { sql, type Kysely, type QueryExecutorProvider, type RawBuilder } from "k
  * statistics for a planner to join those well, and lookups per pull request grow with the
  * window (a 400-day report of a busy repository is tens of thousands of them).
  *
- * - `rounds`: changes requested by someone else (a person, not a bot) before their first approval;
+ * - `rounds`: changes requested by someone else (a person, not a bot) before their first approval,
+ *   counted as submitted (a dismissal later does not unmake one);
  * - `reviewed`: someone else (not a bot) reviewed it;
  * - `first_requested_at`: its first review request;
  * - `first_review_at`, `first_approval_at`: the first review (and approval) by someone else,
@@ -33,14 +34,14 @@ const OF_PR = (table: string) => sql.raw(`${table}.repo_id = p.repo_id AND ${tab
 const FIRST_REQUEST = sql`(SELECT min(rr.requested_at) FROM review_requests rr WHERE ${OF_PR("rr")})`;
 /** A review by someone other than the author and not by a bot (an app's review is no person's round). */
 const BY_PEOPLE = (table: string) => sql.raw(`${table}.reviewer <> p.author AND ${table}.reviewer NOT LIKE '%[bot]'`);
-const FIRST_APPROVAL_BY_OTHERS = sql`(SELECT min(a.submitted_at) FROM reviews a WHERE ${OF_PR("a")} AND ${BY_PEOPLE("a")} AND a.state = 'APPROVED')`;
+const FIRST_APPROVAL_BY_OTHERS = sql`(SELECT min(a.submitted_at) FROM reviews a WHERE ${OF_PR("a")} AND ${BY_PEOPLE("a")} AND COALESCE(a.submitted_state, a.state) = 'APPROVED')`;
 const LATEST_TRIAGE = (column: string) => sql`(SELECT t.${sql.raw(column)} FROM triage_results t WHERE ${OF_PR("t")} ORDER BY t.at DESC, t.id DESC LIMIT 1)`;
 const firstAnswer = (approvedOnly: boolean) =>
   sql`(SELECT min(r.submitted_at) FROM reviews r WHERE ${OF_PR("r")} AND ${BY_PEOPLE("r")}
-        AND r.submitted_at >= ${FIRST_REQUEST}${approvedOnly ? sql` AND r.state = 'APPROVED'` : sql``})`;
+        AND r.submitted_at >= ${FIRST_REQUEST}${approvedOnly ? sql` AND COALESCE(r.submitted_state, r.state) = 'APPROVED'` : sql``})`;
 
 const FACTS: Record<(typeof REPORT_FACT_COLUMNS)[number], RawBuilder<unknown>> = {
-  rounds: sql`(SELECT count(*)::int FROM reviews r WHERE ${OF_PR("r")} AND ${BY_PEOPLE("r")} AND r.state = 'CHANGES_REQUESTED'
+  rounds: sql`(SELECT count(*)::int FROM reviews r WHERE ${OF_PR("r")} AND ${BY_PEOPLE("r")} AND COALESCE(r.submitted_state, r.state) = 'CHANGES_REQUESTED'
                 AND (${FIRST_APPROVAL_BY_OTHERS} IS NULL OR r.submitted_at < ${FIRST_APPROVAL_BY_OTHERS}))`,
   reviewed: sql`EXISTS (SELECT 1 FROM reviews r WHERE ${OF_PR("r")} AND ${BY_PEOPLE("r")})`,
   first_requested_at: FIRST_REQUEST,
@@ -59,7 +60,7 @@ const FACTS: Record<(typeof REPORT_FACT_COLUMNS)[number], RawBuilder<unknown>> =
  * added): the next start recomputes every stored pull request's facts once, under a lock, so
  * history stored by an older release reads the same as new history.
  */
-export const REPORT_FACTS_VERSION = 2;
+export const REPORT_FACTS_VERSION = 3;
 
 /** Pull requests recomputed per statement when all of them are. */
 const FILL_BATCH = 2000;

@@ -161,7 +161,10 @@ export interface ReviewsTable {
   repo_id: Id;
   number: number;
   reviewer: string;
+  /** As it stands now (a dismissed review is DISMISSED). */
   state: string;
+  /** As it was submitted: a later dismissal does not unmake a round of changes. */
+  submitted_state: ColumnType<string | null, string | null | undefined, string | null>;
   commit_id: string | null;
   submitted_at: Timestamp;
 }

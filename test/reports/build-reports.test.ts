@@ -152,9 +152,11 @@ async function seed(history: HistoryStore): Promise<void> {
   await request(history, 6, "carol", at(12 * HOUR), { group: "seniors" });
   await review(history, 6, "alice", "COMMENTED", at(13 * HOUR));
   await review(history, 6, "carol", "CHANGES_REQUESTED", at(1 * DAY));
-  await review(history, 6, "carol", "CHANGES_REQUESTED", at(2 * DAY));
+  await history.recordReview({ repoId: WEB.repoId, number: 6, id: 8001, reviewer: "carol", state: "CHANGES_REQUESTED", submittedAt: at(2 * DAY) });
   await review(history, 6, "carol", "APPROVED", at(3 * DAY));
   await review(history, 6, "carol", "CHANGES_REQUESTED", at(4 * DAY));
+  // A maintainer dismisses carol's second round later: it was a round all the same.
+  await history.recordReview({ repoId: WEB.repoId, number: 6, id: 8001, reviewer: "carol", state: "DISMISSED", submittedAt: at(2 * DAY) });
   // Bots' reviews are no person's rounds: an app approving early, another requesting changes.
   await review(history, 6, "renovate[bot]", "APPROVED", at(20 * HOUR));
   await review(history, 6, "lint-bot[bot]", "CHANGES_REQUESTED", at(1 * DAY + HOUR));
