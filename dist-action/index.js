@@ -57540,24 +57540,34 @@ function createAnalyzer(options2 = {}) {
     sizeCalculation: (result, key) => 2 * (key.length + JSON.stringify(result).length)
   });
   let active = 0;
-  const waiting = [];
-  const acquire = async () => {
+  const waiting = /* @__PURE__ */ new Map();
+  const acquire = async (account) => {
     if (active < pool.size) {
       active++;
       return;
     }
-    await new Promise((resolve) => waiting.push(resolve));
+    await new Promise((resolve) => {
+      const line = waiting.get(account);
+      if (line) line.push(resolve);
+      else waiting.set(account, [resolve]);
+    });
   };
   const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else active--;
+    const [account, line] = waiting.entries().next().value ?? [];
+    if (!account || !line) {
+      active--;
+      return;
+    }
+    const next = line.shift();
+    waiting.delete(account);
+    if (line.length) waiting.set(account, line);
+    next();
   };
   const analyze = async ({ config: config3, files, headSha, octokit, owner, repo }) => {
     const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config3.analysis)}`;
     let result = cache2.get(key);
     if (!result) {
-      await acquire();
+      await acquire(owner.toLowerCase());
       try {
         result = cache2.get(key) ?? await analyzeFiles({
           files,

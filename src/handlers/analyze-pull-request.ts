@@ -82,27 +82,40 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
 
   // As many PRs at once as there are workers, each linting its files one after the other: every
   // PR being analysed has a worker to itself, its time budget counts from its turn, and only
-  // those PRs' file contents are in memory.
+  // those PRs' file contents are in memory. The PRs waiting take turns by account (the
+  // repository's owner), first come first served within one: an account that opens fifty PRs
+  // at once delays another account's next PR by one PR's turn, not by fifty.
   let active = 0;
-  const waiting: Array<() => void> = [];
-  const acquire = async (): Promise<void> => {
+  const waiting = new Map<string, Array<() => void>>();
+  const acquire = async (account: string): Promise<void> => {
     if (active < pool.size) {
       active++;
       return;
     }
-    await new Promise<void>((resolve) => waiting.push(resolve));
+    await new Promise<void>((resolve) => {
+      const line = waiting.get(account);
+      if (line) line.push(resolve);
+      else waiting.set(account, [resolve]);
+    });
   };
   const release = (): void => {
-    const next = waiting.shift();
-    if (next) next();
-    else active--;
+    // The account waiting longest goes next; it goes to the back of the turn order.
+    const [account, line] = waiting.entries().next().value ?? [];
+    if (!account || !line) {
+      active--;
+      return;
+    }
+    const next = line.shift()!;
+    waiting.delete(account);
+    if (line.length) waiting.set(account, line);
+    next();
   };
 
   const analyze: NonNullable<TriagePipelineExtras["analyze"]> = async ({ config, files, headSha, octokit, owner, repo }) => {
     const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config.analysis)}`;
     let result = cache.get(key);
     if (!result) {
-      await acquire();
+      await acquire(owner.toLowerCase());
       try {
         // Another event may have analysed this commit while this one waited its turn.
         result =

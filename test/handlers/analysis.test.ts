@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.js";
 import { createAnalyzer, readAnalyzerEnv } from "../../src/handlers/analyze-pull-request.js";
 import type { Octokit } from "../../src/github/types.js";
-import { createLintPool } from "../../src/workers/create-lint-pool.js";
+import { createLintPool, type LintPool } from "../../src/workers/create-lint-pool.js";
 import { buildApp, TestOctokit, type TestApp } from "../helpers/app.js";
 import { DEBUGGER_MEGABYTE, DEEP_ARRAYS, DEEP_PARENS, QUADRATIC_SWITCH } from "../helpers/hostile-inputs.js";
 import { API, REPO_PATH, TEAM_CONFIG, addedFile, file, mockBlobs, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
@@ -247,6 +247,41 @@ describe("createAnalyzer", () => {
     await cramped(input("b".repeat(40)));
     await cramped(input("b".repeat(40)));
     expect(scope.isDone()).toBe(true);
+  });
+
+  it("gives the accounts waiting for the analyzer turns: one account's burst of PRs does not keep another's waiting behind all of it", async () => {
+    // One worker whose files finish when the test says, recording whose PR each file is.
+    const order: string[] = [];
+    const gates: Array<() => void> = [];
+    const slow: LintPool = {
+      size: 1,
+      lint: (task) =>
+        new Promise((resolve) => {
+          order.push(task.filename);
+          gates.push(() => resolve({ kind: "done", result: { findings: [], totals: {}, errors: 0, warnings: 0 } as never }));
+        }),
+      stats: () => pool.stats(),
+      pids: () => [],
+      close: async () => undefined,
+    };
+    const analyzer = createAnalyzer({ pool: slow });
+    const scope = nock(API).persist();
+    mockBlobs(scope, { "big.js": source, "small.js": source });
+    const pr = (owner: string, n: number) => analyzer({ ...input(`${n}`.padStart(40, "0")), owner, files: [{ filename: `${owner}.js`, status: "added" as const, additions: 1, deletions: 0 }] });
+    const done = [1, 2, 3, 4].map((n) => pr("big", n));
+    await expect.poll(() => order.length).toBe(1);
+    done.push(pr("small", 5));
+    // Let each file finish in turn, as the worker would.
+    for (let i = 0; i < 5; i++) {
+      await expect.poll(() => gates.length).toBe(i + 1);
+      gates[i]!();
+    }
+    await Promise.all(done);
+    scope.persist(false);
+    nock.cleanAll();
+    // The accounts take turns once the first PR is done: the small account's PR waits for one
+    // of the burst's turns, not for the whole burst.
+    expect(order).toEqual(["big.js", "big.js", "small.js", "big.js", "big.js"]);
   });
 
   it("closes its own pool but leaves a pool it was given to its owner", async () => {
