@@ -74,7 +74,7 @@ const FILL_BATCH = 2000;
 export async function refreshReportFacts<DB>(db: Kysely<DB>, pr: { repoId: number | string; number: number }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`SELECT 1 FROM pull_requests WHERE repo_id = ${String(pr.repoId)} AND number = ${pr.number} FOR UPDATE`.execute(trx);
-    await updateFacts(trx, sql`WHERE p.repo_id = ${String(pr.repoId)} AND p.number = ${pr.number}`);
+    await updateFacts(trx, (t) => sql`${sql.raw(t)}.repo_id = ${String(pr.repoId)} AND ${sql.raw(t)}.number = ${pr.number}`);
   });
 }
 
@@ -99,7 +99,7 @@ export async function bringReportFactsUpToDate<DB>(db: Kysely<DB>): Promise<bool
       const first = batch.rows[0];
       const last = batch.rows.at(-1);
       if (!first || !last) break;
-      await updateFacts(trx, sql`WHERE (p.repo_id, p.number) >= (${first.repo_id}, ${first.number}) AND (p.repo_id, p.number) <= (${last.repo_id}, ${last.number})`);
+      await updateFacts(trx, (t) => sql`(${sql.raw(t)}.repo_id, ${sql.raw(t)}.number) >= (${first.repo_id}, ${first.number}) AND (${sql.raw(t)}.repo_id, ${sql.raw(t)}.number) <= (${last.repo_id}, ${last.number})`);
       after = last;
     }
     await sql`UPDATE report_facts_state SET version = ${REPORT_FACTS_VERSION}`.execute(trx);
@@ -107,13 +107,18 @@ export async function bringReportFactsUpToDate<DB>(db: Kysely<DB>): Promise<bool
   });
 }
 
-async function updateFacts(db: QueryExecutorProvider, where: RawBuilder<unknown>): Promise<void> {
+/**
+ * `where` selects the pull requests by a table alias; it is applied to both sides of the update,
+ * so that the rows written are found by their key range too (without it, a planner without
+ * statistics, just after a bulk load, may scan the whole table for each row of a batch).
+ */
+async function updateFacts(db: QueryExecutorProvider, where: (alias: string) => RawBuilder<unknown>): Promise<void> {
   const columns = REPORT_FACT_COLUMNS.map((column) => sql.raw(column));
   const computed = sql.join(REPORT_FACT_COLUMNS.map((column) => sql`${FACTS[column]} AS ${sql.raw(column)}`));
   // Only rows whose facts changed are written: an unchanged row costs no new row version
   // (the embedded database has no autovacuum to reclaim them).
   await sql`UPDATE pull_requests AS target SET ${sql.join(columns.map((c) => sql`${c} = f.${c}`))}
-    FROM (SELECT p.repo_id, p.number, ${computed} FROM pull_requests p ${where}) f
-    WHERE target.repo_id = f.repo_id AND target.number = f.number
+    FROM (SELECT p.repo_id, p.number, ${computed} FROM pull_requests p WHERE ${where("p")}) f
+    WHERE target.repo_id = f.repo_id AND target.number = f.number AND ${where("target")}
       AND (${sql.join(columns.map((c) => sql`target.${c}`))}) IS DISTINCT FROM (${sql.join(columns.map((c) => sql`f.${c}`))})`.execute(db);
 }
