@@ -8,52 +8,19 @@ import { afterEach, describe, expect, it } from "vitest";
  */
 import { configSchema } from "../../src/config/schema.js";
 import { schedulePendingEscalations } from "../../src/handlers/schedule-pending-escalations.js";
+import { CONFIG, FILES, WEEK_AHEAD, dueNow, mockOpened, rows } from "../helpers/escalation-scenario.js";
 import { API, CONFIG_URL, RAW } from "../helpers/github.js";
-import { file, mockFiles, mockToken, nock, prPayload, REPO_PATH } from "../helpers/scenario.js";
+import { nock, prPayload, REPO_PATH } from "../helpers/scenario.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const FILES = [file("src/session.ts", 40), file("src/store.ts", 40), file("src/util.ts", 40)];
-const CONFIG = `
-reviewers:
-  seniors: [bob, carol, dave]
-routing:
-  low: [{ from: seniors, count: 1 }]
-  medium: [{ from: seniors, count: 1 }]
-  high: [{ from: seniors, count: 1 }]
-  critical: [{ from: seniors, count: 1 }]
-  respect_busy: false
-escalation:
-  enabled: true
-  nudge_after: 24h
-  reassign_after: 48h
-  working_days: [mon, tue, wed, thu, fri, sat, sun]
-`;
 const ESCALATION = configSchema.parse({ escalation: { enabled: true, nudge_after: "24h", reassign_after: "48h", working_days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } }).escalation;
-const WEEK_AHEAD = 7 * 24 * 3600 * 1000;
 let running: TestServer | undefined;
 afterEach(async () => {
   await running?.stop();
   running = undefined;
   nock.cleanAll();
 });
-const rows = async (t: TestServer, q: string) => (await t.database.executeSql(q)).rows as Json[];
-async function dueNow(t: TestServer) {
-  await t.database.executeSql("UPDATE pgboss.job SET start_after = now() WHERE name = 'escalation' AND state < 'active'");
-  t.server.queue.notify();
-}
-function mockOpened(scope: nock.Scope) {
-  mockToken(scope);
-  scope.get((uri) => CONFIG_URL.test(uri)).reply(200, CONFIG, RAW);
-  mockFiles(scope, FILES);
-  scope.get(`${REPO_PATH}/pulls`).query({ state: "open", per_page: 100 }).reply(200, []);
-  const out = { requested: [] as string[] };
-  scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b) => ((out.requested = b.reviewers), true)).reply(201, {});
-  scope.post(`${REPO_PATH}/check-runs`).reply(201, { id: 41 });
-  scope.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 555 });
-  scope.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
-  return out;
-}
 /** Everything an escalation job may read or write, recorded. */
 function mockEscalation(scope: nock.Scope, requested: string[], reviews: Json[] = [], comments: Json[] = []) {
   const seen = { replies: [] as string[], requested: [] as string[][] };

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fixture } from "../helpers/app.js";
+import { CONFIG, FILES, WEEK_AHEAD, dueNow, mockEscalationReads, mockNudge, mockOpened, rows } from "../helpers/escalation-scenario.js";
 import { API, CONFIG_URL, RAW } from "../helpers/github.js";
-import { file, mockFiles, mockToken, nock, prPayload, REPO_PATH } from "../helpers/scenario.js";
+import { mockFiles, mockToken, nock, prPayload, REPO_PATH } from "../helpers/scenario.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 /**
@@ -11,24 +12,6 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const FILES = [file("src/session.ts", 40), file("src/store.ts", 40), file("src/util.ts", 40)];
-const CONFIG = `
-reviewers:
-  seniors: [bob, carol, dave]
-routing:
-  low: [{ from: seniors, count: 1 }]
-  medium: [{ from: seniors, count: 1 }]
-  high: [{ from: seniors, count: 1 }]
-  critical: [{ from: seniors, count: 1 }]
-  respect_busy: false
-escalation:
-  enabled: true
-  nudge_after: 24h
-  reassign_after: 48h
-  working_days: [mon, tue, wed, thu, fri, sat, sun]
-`;
-const WEEK_AHEAD = 7 * 24 * 3600 * 1000;
-
 let running: TestServer | undefined;
 afterEach(async () => {
   await running?.stop();
@@ -37,37 +20,6 @@ afterEach(async () => {
 
 function errors(t: TestServer) {
   return t.logs.filter((l) => (l.level as number) >= 50);
-}
-
-/** The queue waits by the database's clock: make the scheduled escalations due now, as the moved clock says they are. */
-async function dueNow(t: TestServer) {
-  await t.database.executeSql("UPDATE pgboss.job SET start_after = now() WHERE name = 'escalation' AND state < 'active'");
-  t.server.queue.notify();
-}
-
-async function rows(t: TestServer, sql: string) {
-  return (await t.database.executeSql(sql)).rows;
-}
-
-/** The reads and writes of a first `opened`: the load comes from one listing of open PRs (the backfill). */
-function mockOpened(scope: nock.Scope, open: Json[] = [], token = true) {
-  if (token) mockToken(scope);
-  scope.get((uri) => CONFIG_URL.test(uri)).reply(200, CONFIG, RAW);
-  mockFiles(scope, FILES);
-  scope.get(`${REPO_PATH}/pulls`).query({ state: "open", per_page: 100 }).reply(200, open);
-  const out = { requested: [] as string[] };
-  scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b) => ((out.requested = b.reviewers), true)).reply(201, {});
-  scope.post(`${REPO_PATH}/check-runs`).reply(201, { id: 41 });
-  scope.post(`${REPO_PATH}/issues/2/comments`).reply(201, { id: 555 });
-  scope.post(`${REPO_PATH}/issues/2/labels`).reply(200, [{ name: "risk: medium", color: "fbca04" }]);
-  return out;
-}
-
-/** What an escalation job reads: the PR as it is now, then everything a triage reads. */
-function mockEscalationReads(scope: nock.Scope, requested: string[]) {
-  scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: FILES, requested, labels: ["risk: medium"] }).pull_request as Json);
-  mockFiles(scope, FILES);
-  scope.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, []);
 }
 
 describe("history", () => {
@@ -311,21 +263,12 @@ describe("scheduling escalations", () => {
 
     // 30 hours on: the nudge is due (the reassignment, at 48 h, waits).
     offset = 30 * 3_600_000;
-    const nudge = nock(API);
-    nudge.get((uri) => CONFIG_URL.test(uri)).optionally().reply(200, CONFIG, RAW);
-    mockEscalationReads(nudge, [first]);
-    // The reassignment's job reads the PR too, finds itself early and waits.
-    nudge.get(`${REPO_PATH}/pulls/2`).optionally().reply(200, prPayload({ files: FILES, requested: [first], labels: ["risk: medium"] }).pull_request as Json);
-    nudge.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).optionally().reply(200, []);
-    let reply = "";
-    nudge.post(`${REPO_PATH}/issues/2/comments`, (b) => ((reply = b.body), true)).reply(201, { id: 600 });
-    nudge.patch(`${REPO_PATH}/issues/comments/555`).optionally().reply(200, { id: 555 });
-    nudge.patch(`${REPO_PATH}/check-runs/41`).optionally().reply(200, { id: 41 });
+    const nudge = mockNudge(nock(API), [first]);
     await dueNow(running);
     await running.idle(60_000);
     nock.abortPendingRequests();
     nock.cleanAll();
-    expect(reply).toContain(`@${first}, a reminder`);
+    expect(nudge.reply).toContain(`@${first}, a reminder`);
     expect(await rows(running, "SELECT kind, done_at IS NOT NULL AS done FROM escalations")).toEqual([{ kind: "nudge", done: true }]);
     expect(errors(running)).toEqual([]);
   });
@@ -364,21 +307,13 @@ describe("scheduling escalations", () => {
     // Only zoe's request is left pending when the nudges come due: she is reminded.
     await running.database.executeSql("UPDATE review_requests SET reviewed_at = now() WHERE reviewer <> 'zoe'");
     offset = 30 * 3_600_000;
-    const nudge = nock(API);
-    nudge.get((uri) => CONFIG_URL.test(uri)).optionally().reply(200, withHumans, RAW);
-    mockEscalationReads(nudge, [first, "zoe", "yuri"]);
-    nudge.get(`${REPO_PATH}/pulls/2`).optionally().reply(200, prPayload({ files: FILES, requested: [first, "zoe", "yuri"], labels: ["risk: medium"] }).pull_request as Json);
-    nudge.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100 }).optionally().reply(200, []);
-    let reply = "";
-    nudge.post(`${REPO_PATH}/issues/2/comments`, (b) => ((reply = b.body), true)).reply(201, { id: 600 });
-    nudge.patch(`${REPO_PATH}/issues/comments/555`).optionally().reply(200, { id: 555 });
-    nudge.patch(`${REPO_PATH}/check-runs/41`).optionally().reply(200, { id: 41 });
-    nudge.get(`${REPO_PATH}/collaborators/zoe/permission`).optionally().reply(200, { permission: "write", role_name: "write" });
+    const nudge = mockNudge(nock(API), [first, "zoe", "yuri"], withHumans);
+    nock(API).get(`${REPO_PATH}/collaborators/zoe/permission`).optionally().reply(200, { permission: "write", role_name: "write" });
     await dueNow(running);
     await running.idle(60_000);
     nock.abortPendingRequests();
     nock.cleanAll();
-    expect(reply).toContain("@zoe, a reminder");
+    expect(nudge.reply).toContain("@zoe, a reminder");
     expect(await rows(running, "SELECT reviewer, kind FROM escalations")).toEqual([{ reviewer: "zoe", kind: "nudge" }]);
     expect(errors(running)).toEqual([]);
   });

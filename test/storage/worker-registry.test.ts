@@ -8,7 +8,8 @@ describe("worker registry", () => {
     for (const r of registries.splice(0)) await r.deregister();
   });
 
-  it("a live process taken for dead during a database outage registers again at its next beat, and its locks are exclusive again", async () => {
+  /** Two live processes on one database. */
+  async function twoProcesses() {
     const database = await testDatabase();
     await resetDatabase(database);
     const a = new WorkerRegistry(database.db);
@@ -16,6 +17,11 @@ describe("worker registry", () => {
     registries.push(a, b);
     await a.register();
     await b.register();
+    return { database, a, b };
+  }
+
+  it("a live process taken for dead during a database outage registers again at its next beat, and its locks are exclusive again", async () => {
+    const { database, a, b } = await twoProcesses();
     // Nobody could beat for 40 s; B's recovery runs before A's next beat once the database is back.
     await database.executeSql("UPDATE workers SET heartbeat_at = now() - interval '40 seconds' WHERE id = $1", [a.id]);
     expect(await b.reapDead()).toEqual([a.id]);
@@ -26,13 +32,7 @@ describe("worker registry", () => {
   });
 
   it("releases a lock whose release failed once the database answers again", async () => {
-    const database = await testDatabase();
-    await resetDatabase(database);
-    const a = new WorkerRegistry(database.db);
-    const b = new WorkerRegistry(database.db);
-    registries.push(a, b);
-    await a.register();
-    await b.register();
+    const { database, a, b } = await twoProcesses();
     expect(await a.lock("1:3")).toBe(true);
     // The release fails (here: the table is locked away for a moment; in life: the database restarting).
     await database.executeSql("ALTER TABLE pr_locks RENAME TO pr_locks_away");
