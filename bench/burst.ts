@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import { shipped } from "./support/npm-start-runtime.js";
 
 // SPEC §10 states the ratio for 20 PRs; the crash and replicas benches take bursts of 50.
 const PRS = Number(process.env.BURST_PRS ?? 20);
@@ -137,7 +138,7 @@ async function runTriage(): Promise<void> {
   const stub = await startGitHubStub({ owner: app.OWNER, repo: app.REPO, config: app.BENCH_CONFIG, writesPerMinute: 80 });
   app.seedPulls(stub, PRS);
   const dataDir = mkdtempSync(join(tmpdir(), "review-triage-burst-"));
-  const running = await app.startApp(stub, { dataDir });
+  const running = await app.startApp(stub, { dataDir, ...shipped() });
   const numbers = Array.from({ length: PRS }, (_, i) => i + 1);
   const run = `burst-${Date.now()}`;
   const started = Date.now();

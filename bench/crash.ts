@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGitHubStub } from "../test/helpers/github-stub.js";
 import { BENCH_CONFIG, OWNER, REPO, deliveryId, percentile, postWebhook, pullRequestPayload, seedPulls, startApp, waitFor } from "../test/helpers/app-process.js";
+import { shipped } from "./support/npm-start-runtime.js";
 
 const PRS = Number(process.env.CRASH_PRS ?? 50);
 const KILL_GROUP = process.env.CRASH_KILL_GROUP === "1";
@@ -24,7 +25,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "review-triage-crash-"));
 const run = `crash-${Date.now()}`;
 let exitCode = 0;
 try {
-  const first = await startApp(stub, { dataDir });
+  const first = await startApp(stub, { dataDir, ...shipped() });
   const numbers = Array.from({ length: PRS }, (_, i) => i + 1);
   const acks = await Promise.all(numbers.map((n) => postWebhook(first.url, "pull_request", deliveryId(run, n), pullRequestPayload(stub, n))));
   const accepted = acks.filter((a) => a.status === 202).length;
@@ -42,7 +43,7 @@ try {
   console.log(`crash: ${PRS} PRs opened at once (${accepted} answered 202, ack p99 ${percentile(acks.map((a) => a.ms), 99).toFixed(0)} ms); SIGKILL${KILL_GROUP ? " (app and its database process)" : ""} with ${doneAtKill} PRs complete and ${writesAtKill} writes made`);
 
   const restartAt = Date.now();
-  const second = await startApp(stub, { dataDir });
+  const second = await startApp(stub, { dataDir, ...shipped() });
   // GitHub's "redeliver" of every webhook, with the same delivery ids.
   const redeliveries = await Promise.all(numbers.map((n) => postWebhook(second.url, "pull_request", deliveryId(run, n), pullRequestPayload(stub, n))));
   // GitHub's pacing (one write a second, four writes a PR) sets the pace: minutes for 50 PRs.

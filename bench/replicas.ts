@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { startGitHubStub } from "../test/helpers/github-stub.js";
 import { BENCH_CONFIG, OWNER, REPO, deliveryId, percentile, postWebhook, pullRequestPayload, seedPulls, startApp, waitFor, type AppProcess } from "../test/helpers/app-process.js";
+import { shipped } from "./support/npm-start-runtime.js";
 
 const PRS = Number(process.env.REPLICAS_PRS ?? 50);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -60,7 +61,7 @@ const apps: AppProcess[] = [];
 let exitCode = 0;
 try {
   // The second starts while the first runs migrations: both must come up.
-  apps.push(...(await Promise.all([0, 1].map(() => startApp(stub, { databaseUrl, env: { REDIS_URL } })))));
+  apps.push(...(await Promise.all([0, 1].map(() => startApp(stub, { databaseUrl, nodeFlags: shipped().nodeFlags, env: { ...shipped().env, REDIS_URL } })))));
   const numbers = Array.from({ length: PRS }, (_, i) => i + 1);
   const acks = await Promise.all(numbers.map((n) => postWebhook(apps[n % 2]!.url, "pull_request", deliveryId(run, n), pullRequestPayload(stub, n))));
   // GitHub's redeliveries, each to the other process, while the burst is being worked.

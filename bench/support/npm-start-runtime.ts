@@ -17,3 +17,9 @@ export function npmStartRuntime(): { flags: string[]; env: Record<string, string
   }
   return { flags, env };
 }
+
+/** The same, as `startApp`'s options: the app process started the way it ships. */
+export function shipped(): { nodeFlags: string[]; env: Record<string, string> } {
+  const { flags, env } = npmStartRuntime();
+  return { nodeFlags: flags, env };
+}

@@ -13,6 +13,8 @@ export interface Logger {
   error: (obj: object, msg?: string) => void;
   debug: (obj: object, msg?: string) => void;
   child?: (bindings: object) => Logger;
+  /** pino's: lets a hot path skip building a line nobody will see. */
+  isLevelEnabled?: (level: string) => boolean;
 }
 
 export function errorStatus(error: unknown): number | undefined {

@@ -79,7 +79,12 @@ export function createWebhookIntake(options: WebhookIntakeOptions): (req: Incomi
       req.resume();
       return reply(res, 415, { error: "the webhook's content type must be application/json (set it in the app's webhook settings)" });
     }
-    const log = options.log.child?.({ delivery: id, event }) ?? options.log;
+    // Made on first use: most deliveries (ignored chatter) log nothing at the default level.
+    let child: Logger | undefined;
+    const log = (): Logger => (child ??= options.log.child?.({ delivery: id, event }) ?? options.log);
+    const debug = (obj: object, msg: string): void => {
+      if (options.log.isLevelEnabled?.("debug") !== false) log().debug(obj, msg);
+    };
     const declared = Number(header(req, "content-length") ?? 0);
     let body: string;
     try {
@@ -87,7 +92,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): (req: Incomi
       body = await readBody(req, max);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        log.warn({ limit: max }, "webhook body over 25 MB; refused unread");
+        log().warn({ limit: max }, "webhook body over 25 MB; refused unread");
         res.setHeader("connection", "close");
         reply(res, 413, { error: "payload too large" });
         req.destroy();
@@ -96,14 +101,14 @@ export function createWebhookIntake(options: WebhookIntakeOptions): (req: Incomi
       throw error;
     }
     if (!(await verify(options.secret, body, signature!).catch(() => false))) {
-      log.warn({}, "webhook signature does not match; refused");
+      log().warn({}, "webhook signature does not match; refused");
       return reply(res, 401, { error: "signature does not match" });
     }
     let payload: unknown;
     try {
       payload = JSON.parse(body);
     } catch {
-      log.warn({ bytes: body.length }, "webhook body is not valid JSON; refused");
+      log().warn({ bytes: body.length }, "webhook body is not valid JSON; refused");
       return reply(res, 400, { error: "body is not valid JSON" });
     }
     if (event === "ping") return reply(res, 200, { status: "pong" });
@@ -112,8 +117,8 @@ export function createWebhookIntake(options: WebhookIntakeOptions): (req: Incomi
     if (!relevance.relevant) {
       metrics.deliveriesReceived.inc({ event: event!, intake: relevance.malformed ? "malformed" : "ignored" });
       const repo = typeof p.repository?.full_name === "string" ? { repo: p.repository.full_name } : {};
-      if (relevance.malformed) log.warn({ missing: relevance.malformed, ...repo }, "malformed webhook payload; ignored");
-      else log.debug({ reason: relevance.reason }, "event cannot change the triage; ignored");
+      if (relevance.malformed) log().warn({ missing: relevance.malformed, ...repo }, "malformed webhook payload; ignored");
+      else debug({ reason: relevance.reason }, "event cannot change the triage; ignored");
       return reply(res, 200, { status: "ignored", reason: relevance.reason });
     }
     try {
@@ -127,14 +132,14 @@ export function createWebhookIntake(options: WebhookIntakeOptions): (req: Incomi
         body,
       });
       if (outcome === "duplicate") {
-        log.info({}, "redelivered webhook ignored");
+        log().info({}, "redelivered webhook ignored");
         return reply(res, 200, { status: "duplicate" });
       }
-      log.debug({}, "webhook queued");
+      debug({}, "webhook queued");
       return reply(res, 202, { status: "queued" });
     } catch (error) {
       // Not stored: a non-2xx answer, so the delivery shows as failed on GitHub and can be redelivered.
-      log.error({ error: describeError(error) }, "could not store the webhook; answered 503");
+      log().error({ error: describeError(error) }, "could not store the webhook; answered 503");
       return reply(res, 503, { error: "could not store the delivery; redeliver it later" });
     }
   };

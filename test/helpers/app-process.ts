@@ -45,7 +45,10 @@ export interface AppProcess {
 }
 
 /** Start the app and wait until /readyz says its database and queue are up. */
-export async function startApp(stub: GitHubStub, options: { dataDir?: string; databaseUrl?: string; env?: NodeJS.ProcessEnv } = {}): Promise<AppProcess> {
+export async function startApp(
+  stub: GitHubStub,
+  options: { dataDir?: string; databaseUrl?: string; env?: NodeJS.ProcessEnv; /** Node flags before the entry, e.g. npm start's. */ nodeFlags?: string[] } = {},
+): Promise<AppProcess> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -63,7 +66,7 @@ export async function startApp(stub: GitHubStub, options: { dataDir?: string; da
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/server.ts")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", join(ROOT, "src/server.ts")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   let tail = "";
   const collect = (chunk: Buffer) => {
