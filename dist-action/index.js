@@ -59231,9 +59231,8 @@ async function schedulePendingEscalations(deps, pr, escalation, urgent) {
 
 // src/handlers/record-history.ts
 function botSender(context, botLogin) {
-  const sender = context.payload.sender;
-  if (!sender?.login) return false;
-  return botLogin ? sender.login.toLowerCase() === botLogin.toLowerCase() : sender.type === "Bot";
+  const sender = context.payload.sender?.login;
+  return Boolean(sender && botLogin && sender.toLowerCase() === botLogin.toLowerCase());
 }
 function handlePullRequestHistory(deps) {
   return async (context) => {

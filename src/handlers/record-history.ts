@@ -7,10 +7,15 @@ import { schedulePendingEscalations } from "./schedule-pending-escalations.js";
 
 type PrContext = Context<"pull_request">;
 
-function botSender(context: { payload: { sender?: { login?: string; type?: string } } }, botLogin: string | undefined): boolean {
-  const sender = context.payload.sender;
-  if (!sender?.login) return false;
-  return botLogin ? sender.login.toLowerCase() === botLogin.toLowerCase() : sender.type === "Bot";
+/**
+ * Whether the app itself sent the event. Until the app knows its bot account, no sender is
+ * taken for it: another bot (a workflow's github-actions[bot], which a PR's author can drive)
+ * would otherwise pass for the app, and its requests be escalated as the app's. The app's
+ * own requests are recorded as its own by the triage that makes them.
+ */
+function botSender(context: { payload: { sender?: { login?: string } } }, botLogin: string | undefined): boolean {
+  const sender = context.payload.sender?.login;
+  return Boolean(sender && botLogin && sender.toLowerCase() === botLogin.toLowerCase());
 }
 
 /**

@@ -39,7 +39,7 @@ export function newDeliveryId(): string {
  * file's embedded database, listening on a free port, with GitHub mocked by nock.
  */
 export async function startTestServer(
-  options: { extras?: TriagePipelineExtras; queue?: JobQueueOptions; env?: NodeJS.ProcessEnv; keepData?: boolean; clock?: () => Date } = {},
+  options: { extras?: TriagePipelineExtras; queue?: JobQueueOptions; env?: NodeJS.ProcessEnv; keepData?: boolean; clock?: () => Date; /** null: the app has not learnt its bot account. */ botLogin?: string | null } = {},
 ): Promise<TestServer> {
   const database = await testDatabase();
   if (!options.keepData) await resetDatabase(database);
@@ -57,7 +57,7 @@ export async function startTestServer(
     database,
     extras: options.extras ?? {},
     queue: { pollMs: 50, retry: { limit: 3, delaySeconds: 1, backoff: false }, ...options.queue },
-    botLogin: "review-triage[bot]",
+    ...(options.botLogin === null ? {} : { botLogin: options.botLogin ?? "review-triage[bot]" }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const post = (event: string, payload: unknown, o: { id?: string; signature?: string; body?: string } = {}) => {

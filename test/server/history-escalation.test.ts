@@ -273,6 +273,29 @@ describe("scheduling escalations", () => {
     expect(errors(running)).toEqual([]);
   });
 
+  it("takes no other bot's request for the app's, also before the app has learnt its bot account", async () => {
+    // GitHub cannot tell the app who it is yet (the start-up read of GET /app fails).
+    nock(API).get("/app").optionally().times(5).reply(500, { message: "unavailable" });
+    running = await startTestServer({ botLogin: null });
+    const opened = mockOpened(nock(API));
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    const first = opened.requested[0]!;
+    // A workflow the PR's author controls requests a reviewer of their choosing.
+    await running.post("pull_request", requestEvent("zoe", { login: "github-actions[bot]", type: "Bot" }, [first, "zoe"]));
+    await running.idle();
+    expect(await rows(running, "SELECT reviewer, by_app FROM review_requests ORDER BY id")).toEqual([
+      { reviewer: first, by_app: true },
+      { reviewer: "zoe", by_app: false },
+    ]);
+    // Only the app's own request is escalated.
+    const [own] = await rows(running, `SELECT id::text AS id FROM review_requests WHERE reviewer = '${first}'`);
+    expect((await escalationJobs(running)).map((j) => [j.request, j.kind])).toEqual([
+      [own!.id, "nudge"],
+      [own!.id, "reassign"],
+    ]);
+  });
+
   it("schedules a person's request only with human_requests, and then nudges its reviewer", async () => {
     let offset = 0;
     running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
