@@ -315,6 +315,10 @@ export class HistoryStore {
       .where("reviewer", "=", r.reviewer.toLowerCase())
       .where("removed_at", "is", null)
       .where("reviewed_at", "is", null)
+      // Only a review given after the request answers it: an older review dismissed or edited
+      // now, or its event delivered late, must not cancel the escalation of a re-request.
+      // GitHub's times are whole seconds and the request's may carry milliseconds.
+      .where("requested_at", "<", new Date(new Date(r.submittedAt).getTime() + 1000))
       .returning("requested_at")
       .executeTakeFirst();
     await refreshReportFacts(this.db, r);

@@ -4,12 +4,13 @@ import { afterEach, describe, expect, it } from "vitest";
  * Stale-review escalation against a hostile or unlucky world, through the real path (intake,
  * queue, jobs) with the clock the escalations read moved forward: a draft at the due time, a
  * review whose event the app never got, an old request event delivered late, a comment that
- * imitates the app's nudge.
+ * imitates the app's nudge, an old review dismissed after a re-request.
  */
 import { configSchema } from "../../src/config/schema.js";
 import { schedulePendingEscalations } from "../../src/handlers/schedule-pending-escalations.js";
 import { CONFIG, FILES, WEEK_AHEAD, dueNow, mockOpened, rows } from "../helpers/escalation-scenario.js";
 import { API, CONFIG_URL, RAW } from "../helpers/github.js";
+import { fixture } from "../helpers/app.js";
 import { nock, prPayload, REPO_PATH } from "../helpers/scenario.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -117,6 +118,35 @@ describe("escalation: GitHub's word over the history's", () => {
     expect(seen.replies).toEqual([]);
     expect(seen.requested).toEqual([]);
     expect(await rows(running, "SELECT count(*)::int AS n FROM escalations")).toEqual([{ n: 0 }]);
+  }, 120_000);
+});
+
+describe("escalation: a review from before the request", () => {
+  it("does not answer the request when it is dismissed (or edited, or its event comes late): the request is still escalated and counted", async () => {
+    running = await startTestServer();
+    const first = await openPr(running);
+    const [req] = await rows(running, "SELECT requested_at FROM review_requests");
+    // The author dismisses the reviewer's review of three days before the app requested them.
+    const old = new Date((req!.requested_at as Date).getTime() - 3 * 86_400_000).toISOString();
+    const event = structuredClone(fixture<Json>("pull_request_review", "submitted"));
+    event.action = "dismissed";
+    event.pull_request = { ...event.pull_request, ...(prPayload({ files: FILES }).pull_request as Json) };
+    event.review = { ...event.review, id: 9001, user: { login: first, type: "User" }, state: "dismissed", submitted_at: old };
+    event.sender = { login: "erin", type: "User" };
+    mockEscalation(nock(API), [first], [{ id: 9001, user: { login: first, type: "User" }, state: "DISMISSED", submitted_at: old, commit_id: "ec26c3e57ca3a959ca5aad62de7213c562f8c821" }]);
+    await running.post("pull_request_review", event);
+    await running.idle(60_000);
+    expect(await rows(running, "SELECT reviewed_at FROM review_requests")).toEqual([{ reviewed_at: null }]);
+    expect(await rows(running, "SELECT state FROM reviews")).toEqual([{ state: "DISMISSED" }]);
+    // A review given after the request still answers it.
+    const later = structuredClone(event);
+    later.action = "submitted";
+    later.review = { ...event.review, id: 9002, state: "approved", submitted_at: new Date().toISOString() };
+    mockEscalation(nock(API), [], [{ id: 9002, user: { login: first, type: "User" }, state: "APPROVED", submitted_at: later.review.submitted_at, commit_id: "ec26c3e57ca3a959ca5aad62de7213c562f8c821" }]);
+    await running.post("pull_request_review", later);
+    await running.idle(60_000);
+    const [answered] = await rows(running, "SELECT reviewed_at FROM review_requests");
+    expect(answered!.reviewed_at).toBeInstanceOf(Date);
   }, 120_000);
 });
 
