@@ -7,7 +7,7 @@ import { API, REPO_PATH, TEAM_CONFIG, addedFile, mockBlobs, mockConfig, mockFile
 /**
  * A PR author who makes a file impossible to analyse must not lower the change's risk: the
  * errors the analysis would have found stay hidden, so what could not be checked counts as
- * the static-analysis factor's maximum. Through the real webhook path, with real lint workers.
+ * the static-analysis factor's maximum, and a directive comment the PR adds switches nothing off. Through the real webhook path, with real lint workers.
  */
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -46,6 +46,15 @@ describe("files a PR author makes impossible to analyse", { timeout: 120_000 }, 
     expect(hidden.text).toContain("the static analysis risk factor counts as its maximum");
     // The same approvals as with the errors in plain sight.
     expect(hidden.title).toBe(plain.title);
+  });
+
+  it("a disable comment the PR adds hides nothing: the errors under it are found and annotated", async () => {
+    const plain = await openPr([addedFile("src/bad.js", ERRORS)], { "src/bad.js": ERRORS });
+    const crafted = `/* eslint-disable */\n// eslint-disable-next-line\n${ERRORS.replace("};", "}; // eslint-disable-line")}\n/* eslint no-dupe-keys: off */\n`;
+    const disabled = await openPr([addedFile("src/bad.js", crafted)], { "src/bad.js": crafted });
+    expect(disabled.text).toContain("12 errors and 0 warnings on changed lines");
+    expect(disabled.annotations).toBe(12);
+    expect(disabled.title).toBe(plain.title);
   });
 
   it("count as the maximum too when new lines leave a brace open and the parser stops on an unchanged line", async () => {

@@ -48,6 +48,12 @@ export interface LintSourceInput {
   filename: string;
   source: string;
   rules?: RuleOverrides;
+  /**
+   * Whether the lines `start`..`end` (1-based) are the PR's own. Directive comments there
+   * (`eslint-disable…`, `/* eslint rule: off *\/`, `/* global … *\/`) are not honoured: an
+   * author must not silence the check by adding one. The repository's directives elsewhere are.
+   */
+  authored?: (start: number, end: number) => boolean;
 }
 
 interface BuiltConfig {
@@ -167,8 +173,32 @@ function toFindings(messages: Linter.LintMessage[], enabled: ReadonlyMap<string,
   return findings;
 }
 
-function verify(source: string, virtualName: string, built: BuiltConfig): LintFinding[] {
-  return toFindings(getLinter().verify(source, built.config, { filename: virtualName }), built.enabled);
+/** What lintSource reads of ESLint's parsed file (`getInlineConfigNodes` is not in its types). */
+interface ParsedSource {
+  text: string;
+  getInlineConfigNodes(): { type: string; range: [number, number]; loc: { start: { line: number }; end: { line: number } } }[];
+}
+
+function verify(source: string, virtualName: string, built: BuiltConfig, authored: LintSourceInput["authored"]): LintFinding[] {
+  const linter = getLinter();
+  const messages = linter.verify(source, built.config, { filename: virtualName });
+  if (!authored || messages.some((m) => m.fatal)) return toFindings(messages, built.enabled);
+  // ESLint's own list of the comments it took as directives (so every spelling it accepts is
+  // covered): those the PR wrote are blanked, same length and same line breaks, so positions
+  // hold, and the file is linted again. Only PRs that add a directive pay for a second pass.
+  const code = linter.getSourceCode() as unknown as ParsedSource;
+  if (typeof code.getInlineConfigNodes !== "function") throw new Error("this ESLint does not list its directive comments");
+  const directives = code.getInlineConfigNodes().filter((c) => authored(c.loc.start.line, c.loc.end.line));
+  if (directives.length === 0) return toFindings(messages, built.enabled);
+  // Ranges are offsets into ESLint's text (the source without a byte order mark).
+  let text = code.text;
+  for (const comment of directives) {
+    const [start, end] = comment.range;
+    // The comment's `//`, or its `/*` and `*/`, stay: only the text between is blanked.
+    const stop = comment.type === "Block" ? end - 2 : end;
+    text = text.slice(0, start + 2) + text.slice(start + 2, stop).replace(/[^\r\n\u2028\u2029]/gu, " ") + text.slice(stop);
+  }
+  return toFindings(linter.verify(text, built.config, { filename: virtualName }), built.enabled);
 }
 
 /**
@@ -176,7 +206,7 @@ function verify(source: string, virtualName: string, built: BuiltConfig): LintFi
  * lookup, no plugins. Never throws: a parse failure is one `parse-error` finding, an ESLint
  * failure one `internal-error` finding.
  */
-export function lintSource({ filename, source, rules }: LintSourceInput): LintFinding[] {
+export function lintSource({ filename, source, rules, authored }: LintSourceInput): LintFinding[] {
   const flavour = flavourOf(filename);
   if (flavour === null) return [];
   // ESLint picks configs by glob over the name and the TypeScript parser picks .ts/.tsx syntax
@@ -186,15 +216,15 @@ export function lintSource({ filename, source, rules }: LintSourceInput): LintFi
   const virtualName = `file${filename.slice(filename.lastIndexOf(".")).toLowerCase()}`;
   try {
     if (flavour !== "js") {
-      return verify(source, virtualName, configFor(flavour, flavour === "cjs" ? "commonjs" : "module", rules));
+      return verify(source, virtualName, configFor(flavour, flavour === "cjs" ? "commonjs" : "module", rules), authored);
     }
     // A .js file may be an ES module or CommonJS; nothing but its syntax says which. Try module
     // first (the modern default); only code that module parsing rejects (top-level return,
     // `with`, legacy octals) is retried as CommonJS.
-    const asModule = verify(source, virtualName, configFor(flavour, "module", rules));
+    const asModule = verify(source, virtualName, configFor(flavour, "module", rules), authored);
     const moduleError = asModule[0]?.ruleId === "parse-error" ? asModule[0] : undefined;
     if (!moduleError) return asModule;
-    const asScript = verify(source, virtualName, configFor(flavour, "commonjs", rules));
+    const asScript = verify(source, virtualName, configFor(flavour, "commonjs", rules), authored);
     const scriptError = asScript[0]?.ruleId === "parse-error" ? asScript[0] : undefined;
     if (!scriptError) return asScript;
     // Both failed: the mode whose parser got further is more likely the file's real mode.

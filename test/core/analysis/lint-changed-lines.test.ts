@@ -25,6 +25,30 @@ describe("lintChangedLines", () => {
   });
 });
 
+describe("lintChangedLines: directive comments", () => {
+  const lint = (source: string, lines: [number, number][] | "all") => {
+    const result = lintChangedLines({ filename: "a.ts", source, lines, maxFindings: 50 });
+    if (result.kind !== "linted") throw new Error(`not linted: ${result.kind}`);
+    return result.findings.map((f) => `${f.line}:${f.column} ${f.ruleId}`);
+  };
+
+  it("does not honour a disable comment or a rule switched off that the PR adds", () => {
+    // Each spelling ESLint accepts, on a changed line; the findings keep their positions.
+    expect(lint("/* eslint-disable */\ndebugger;\n", "all")).toEqual(["2:1 no-debugger"]);
+    expect(lint("const a = 1;\n/*   eslint-disable no-debugger -- reason */\ndebugger;\n", [[2, 3]])).toEqual(["3:1 no-debugger"]);
+    expect(lint("debugger; // eslint-disable-line\n", "all")).toEqual(["1:1 no-debugger"]);
+    expect(lint("// eslint-disable-next-line no-debugger\ndebugger;\n", [[1, 2]])).toEqual(["2:1 no-debugger"]);
+    expect(lint("/* eslint\n  no-debugger: off */\ndebugger;\n", "all")).toEqual(["3:1 no-debugger"]);
+    expect(lint("\uFEFF/* eslint no-dupe-keys: 0, no-debugger: 0 */ debugger; const o = { k: 1, k: 2 };\n", "all")).toEqual(["1:74 no-dupe-keys", "1:46 no-debugger"]);
+  });
+
+  it("honours the repository's directives on lines the PR did not touch", () => {
+    expect(lint("/* eslint-disable no-debugger */\nconst a = 1;\ndebugger;\n", [[3, 3]])).toEqual([]);
+    // An existing directive the PR edits is the PR's.
+    expect(lint("/* eslint-disable no-debugger,\n   no-dupe-keys */\ndebugger;\n", [[2, 3]])).toEqual(["3:1 no-debugger"]);
+  });
+});
+
 describe("compareFindings", () => {
   const f = (over: Partial<LintFinding> & { file?: string }): LintFinding & { file?: string } => ({
     ruleId: "no-debugger",
