@@ -35,15 +35,16 @@ describe("history", () => {
     const [request] = await rows(running, "SELECT reviewer, by_app, group_name, reason, reviewed_at FROM review_requests");
     expect(request).toMatchObject({ reviewer, by_app: true, group_name: "seniors", reason: expect.stringContaining("seniors: least loaded"), reviewed_at: null });
 
-    // The review answers the request; closing records the merge.
+    // The review (given after the request) answers it; closing records the merge.
+    const reviewedAt = new Date(Date.now() + 60_000).toISOString();
     const review = structuredClone(fixture<Json>("pull_request_review", "submitted"));
     review.pull_request = { ...review.pull_request, ...(prPayload({ files: FILES }).pull_request as Json) };
-    review.review = { ...review.review, id: 9001, user: { login: reviewer, type: "User" }, state: "approved", commit_id: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", submitted_at: "2026-01-02T10:00:00Z" };
+    review.review = { ...review.review, id: 9001, user: { login: reviewer, type: "User" }, state: "approved", commit_id: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", submitted_at: reviewedAt };
     review.sender = { login: reviewer, type: "User" };
     const reads = nock(API);
     reads.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ files: FILES, requested: [], labels: ["risk: medium"] }).pull_request as Json);
     mockFiles(reads, FILES);
-    reads.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, [{ id: 9001, user: { login: reviewer, type: "User" }, state: "APPROVED", submitted_at: "2026-01-02T10:00:00Z", commit_id: "ec26c3e57ca3a959ca5aad62de7213c562f8c821" }]);
+    reads.get(`${REPO_PATH}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, [{ id: 9001, user: { login: reviewer, type: "User" }, state: "APPROVED", submitted_at: reviewedAt, commit_id: "ec26c3e57ca3a959ca5aad62de7213c562f8c821" }]);
     reads.get(`${REPO_PATH}/collaborators/${reviewer}/permission`).reply(200, { permission: "write", role_name: "write" });
     reads.patch(`${REPO_PATH}/check-runs/41`).reply(200, { id: 41 });
     reads.patch(`${REPO_PATH}/issues/comments/555`).optionally().reply(200, { id: 555 });
