@@ -53648,6 +53648,9 @@ var AppOctokit = ProbotOctokit.defaults((options2) => {
   return { ...options2, throttle: { ...throttle, notifications: group2 } };
 });
 
+// src/handlers/analyze-pull-request.ts
+import { createHash } from "node:crypto";
+
 // node_modules/lru-cache/dist/esm/node/index.min.js
 import { tracingChannel as G, channel as P } from "node:diagnostics_channel";
 var S = P("lru-cache:metrics");
@@ -56907,6 +56910,17 @@ function parseChangedLines(patch) {
   }
   return normalize2(ranges);
 }
+function overlapsRanges(ranges, first, last) {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if (ranges[mid][1] < first) lo = mid + 1;
+    else hi = mid;
+  }
+  const range2 = ranges[lo];
+  return range2 !== void 0 && range2[0] <= last;
+}
 function normalize2(ranges) {
   if (ranges.every((r, i) => i === 0 || r[0] > ranges[i - 1][1] + 1)) return ranges;
   const merged = [];
@@ -57043,8 +57057,17 @@ function clip(text2, max) {
 }
 
 // src/core/analysis/analyze-files.ts
-var UNCHECKED = /* @__PURE__ */ new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "truncated", "no-patch", "unparsed", "lint-failed"]);
-var FLOW_PRAGMA = /^\s*(?:\/\/|\/\*)[^\n]*@flow\b/m;
+var UNCHECKED = /* @__PURE__ */ new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed"]);
+var FLOW_PRAGMA = /^\s*(?:\/\/|\/\*)[^\n]*@flow\b/gm;
+function declaredFlowBefore(source, lines) {
+  if (lines === "all") return false;
+  const head = source.slice(0, 4096);
+  for (const m of head.matchAll(FLOW_PRAGMA)) {
+    const line = head.slice(0, m.index + m[0].length).split("\n").length;
+    if (!overlapsRanges(lines, line, line)) return true;
+  }
+  return false;
+}
 var DEFAULT_ANALYSIS_LIMITS = {
   maxFiles: 100,
   // GitHub's contents API returns content inline only up to 1 MB.
@@ -57155,7 +57178,7 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
         const r = outcome.result;
         if (r.kind === "failed") skip("lint-failed", r.message);
         else if (r.kind === "unparsed") {
-          const flow = FLOW_PRAGMA.test(source.slice(0, 4096));
+          const flow = declaredFlowBefore(source, c.lines);
           skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || void 0);
         } else {
           linted.push({ file: name2, order: c.index });
@@ -57177,7 +57200,7 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
         notAnalysed("memory-budget", `memory budget of ${outcome.heapMb} MB`);
         break;
       case "crashed":
-        skip("lint-failed", `the lint worker failed on it: ${outcome.message}`);
+        skip("worker-crashed", `the lint worker failed on it: ${outcome.message}`);
         break;
     }
   }
@@ -57202,7 +57225,7 @@ function usableText(content, maxBytes, skip) {
   if (content.bytes > maxBytes) return void tooLarge(content.bytes);
   if (content.binary) return void skip("binary", "a binary file");
   if (content.truncated) return void skip("truncated", `${content.bytes.toLocaleString("en-US")} bytes, more than GitHub returns of a file's text in one query`);
-  if (content.text === null) return void skip("no-content", "GitHub returned no text content for it");
+  if (content.text === null) return void skip("no-text", "GitHub returned no text for it (not UTF-8?)");
   const bytes = Buffer.byteLength(content.text, "utf8");
   if (bytes > maxBytes) return void tooLarge(bytes);
   return content.text;
@@ -57564,7 +57587,7 @@ function createAnalyzer(options2 = {}) {
     next();
   };
   const analyze = async ({ config: config3, files, headSha, octokit, owner, repo }) => {
-    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config3.analysis)}`;
+    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config3.analysis)}:${diffDigest(files)}`;
     let result = cache2.get(key);
     if (!result) {
       await acquire(owner.toLowerCase());
@@ -57576,7 +57599,7 @@ function createAnalyzer(options2 = {}) {
           lint: (task, budget) => pool.lint(task, budget),
           limits: { timeBudgetMs: settings.prBudgetMs, fileTimeBudgetMs: settings.fileBudgetMs }
         });
-        cache2.set(key, result);
+        if (!result.skipped.some((s) => TRANSIENT.has(s.code))) cache2.set(key, result);
       } finally {
         release();
       }
@@ -57598,6 +57621,12 @@ ${summarizeAnalysis(result, { docsUrl: STATIC_ANALYSIS_DOCS })}`,
     pool,
     close: () => options2.pool ? Promise.resolve() : pool.close()
   });
+}
+var TRANSIENT = /* @__PURE__ */ new Set(["fetch-failed", "worker-crashed"]);
+function diffDigest(files) {
+  const hash2 = createHash("sha256");
+  for (const f of files) hash2.update(JSON.stringify([f.filename, f.status, f.additions, f.deletions, f.patch ?? null])).update("\n");
+  return hash2.digest("base64url");
 }
 
 // src/config/parse-config.ts
@@ -59394,9 +59423,9 @@ async function hasWriteAccess(octokit, ref, login2) {
 }
 
 // src/github/ensure-sticky-comment.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 function hashText(text2) {
-  return createHash("sha256").update(text2).digest("base64url");
+  return createHash2("sha256").update(text2).digest("base64url");
 }
 function isOwnComment(comment, identity) {
   if (comment.user?.type !== "Bot") return false;
@@ -60323,10 +60352,10 @@ async function backfillRepository(octokit, history, repo) {
 }
 
 // src/github/ensure-check-run.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 var MAX_OUTPUT = 65e3;
 function annotationsFingerprint(list) {
-  return createHash2("sha256").update(JSON.stringify(list)).digest("hex");
+  return createHash3("sha256").update(JSON.stringify(list)).digest("hex");
 }
 function clip2(text2) {
   return text2.length > MAX_OUTPUT ? `${text2.slice(0, MAX_OUTPUT)}
@@ -60334,7 +60363,7 @@ function clip2(text2) {
 \u2026(truncated)` : text2;
 }
 function fingerprint(spec) {
-  return createHash2("sha256").update(JSON.stringify([spec.status, spec.conclusion ?? null, spec.title, clip2(spec.summary), spec.text ? clip2(spec.text) : null, spec.annotations ?? []])).digest("hex");
+  return createHash3("sha256").update(JSON.stringify([spec.status, spec.conclusion ?? null, spec.title, clip2(spec.summary), spec.text ? clip2(spec.text) : null, spec.annotations ?? []])).digest("hex");
 }
 function ownerOf(app) {
   return typeof app === "number" ? { appId: app } : app ?? {};

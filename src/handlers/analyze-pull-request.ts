@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { analyzeFiles, DEFAULT_ANALYSIS_LIMITS, type AnalysisResult } from "../core/analysis/analyze-files.js";
+import { analyzeFiles, DEFAULT_ANALYSIS_LIMITS, type AnalysisResult, type SkipCode } from "../core/analysis/analyze-files.js";
+import type { ChangedFile } from "../core/types.js";
 import { summarizeAnalysis, toAnnotations } from "../core/analysis/to-annotations.js";
 import { fetchBlobs } from "../github/fetch-blobs.js";
 import { createLintPool, DEFAULT_LINT_POOL, type LintPool } from "../workers/create-lint-pool.js";
@@ -112,7 +114,9 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   };
 
   const analyze: NonNullable<TriagePipelineExtras["analyze"]> = async ({ config, files, headSha, octokit, owner, repo }) => {
-    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config.analysis)}`;
+    // The head commit alone is not enough: two PRs can share it against different bases, and
+    // what counts is the lines each one changes.
+    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config.analysis)}:${diffDigest(files)}`;
     let result = cache.get(key);
     if (!result) {
       await acquire(owner.toLowerCase());
@@ -127,7 +131,9 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
             lint: (task, budget) => pool.lint(task, budget),
             limits: { timeBudgetMs: settings.prBudgetMs, fileTimeBudgetMs: settings.fileBudgetMs },
           }));
-        cache.set(key, result);
+        // A worker killed under the file or a failed fetch says nothing about the commit: the
+        // next event on the PR tries again.
+        if (!result.skipped.some((s) => TRANSIENT.has(s.code))) cache.set(key, result);
       } finally {
         release();
       }
@@ -147,4 +153,14 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     pool,
     close: () => (options.pool ? Promise.resolve() : pool.close()),
   });
+}
+
+/** Skips another run may not repeat. */
+const TRANSIENT: ReadonlySet<SkipCode> = new Set(["fetch-failed", "worker-crashed"]);
+
+/** What a PR's analysis depends on besides the commit: its files and their changed lines. */
+function diffDigest(files: readonly ChangedFile[]): string {
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(JSON.stringify([f.filename, f.status, f.additions, f.deletions, f.patch ?? null])).update("\n");
+  return hash.digest("base64url");
 }

@@ -70,6 +70,30 @@ describe("files a PR author makes impossible to analyse", { timeout: 120_000 }, 
     expect(hidden.title).toBe(plain.title);
   });
 
+  it("line separators git does not count (U+2028 in an added comment) do not push the errors off the changed lines", async () => {
+    const tail = Array.from({ length: 40 }, (_, i) => `export const legacy${i} = ${i};`);
+    const prepend = (first: string): { spec: FileSpec; text: string } => {
+      const lines = [first, ...ERRORS.split("\n")];
+      const patch = `@@ -1,${tail.length} +1,${lines.length + tail.length} @@\n${lines.map((l) => `+${l}`).join("\n")}\n${tail.map((l) => ` ${l}`).join("\n")}`;
+      return { spec: { filename: "src/bad.js", additions: lines.length, deletions: 0, status: "modified", patch }, text: [...lines, ...tail, ""].join("\n") };
+    };
+    const plainFile = prepend("// new code");
+    const plain = await openPr([plainFile.spec], { "src/bad.js": plainFile.text });
+    const crafted = prepend(`// new code${"\u2028".repeat(20)}`);
+    const shifted = await openPr([crafted.spec], { "src/bad.js": crafted.text });
+    expect(shifted.text).toContain("12 errors and 0 warnings on changed lines");
+    expect(shifted.title).toBe(plain.title);
+  });
+
+  it("a `// @flow` the PR adds does not exempt a file the parser cannot read", async () => {
+    const inner = ERRORS.replace(/export const/g, "  const");
+    const source = ["// @flow", "// header", "export function f(a) {", inner, "  if (a) {", "  return a;", "}", "// end of file, unchanged", ""].join("\n");
+    const patch = `@@ -1,3 +1,${source.split("\n").length - 1} @@\n+// @flow\n // header\n+export function f(a) {\n${inner.split("\n").map((l) => `+${l}`).join("\n")}\n+  if (a) {\n+  return a;\n }\n // end of file, unchanged`;
+    const result = await openPr([{ filename: "src/bad.js", additions: 16, deletions: 0, status: "modified", patch }], { "src/bad.js": source });
+    expect(result.text).toMatch(/could not be parsed at line \d+/);
+    expect(result.text).toContain("the static analysis risk factor counts as its maximum");
+  });
+
   it("a Flow file the parser cannot read is not counted against the change", async () => {
     // The Flow type is on a line the PR did not touch; the change is a plain line above it.
     const flow = "// @flow\nexport const a = 1;\ntype T = {| a: number |};\n";

@@ -249,6 +249,42 @@ describe("createAnalyzer", () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it("keeps a result per diff, not per commit: a PR sharing another's head commit against another base gets its own lines", async () => {
+    const analyzer = createAnalyzer({ pool });
+    const code = "export const a = 1;\ndebugger;\ndebugger;\n";
+    const scope = nock(API);
+    mockBlobs(scope, { "a.js": code });
+    mockBlobs(scope, { "a.js": code });
+    // Against a branch that already has the debugger lines, the PR changes line 1 only.
+    const narrow = await analyzer({ ...input("c".repeat(40)), files: [{ filename: "a.js", status: "modified", additions: 1, deletions: 1, patch: "@@ -1,1 +1,1 @@\n-old\n+export const a = 1;" }] });
+    expect(narrow?.rules).toEqual({});
+    // The same head commit against main, where the whole file is new.
+    const whole = await analyzer({ ...input("c".repeat(40)), files: [{ filename: "a.js", status: "added", additions: 3, deletions: 0 }] });
+    expect(whole?.rules).toEqual({ "no-debugger": 2 });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("does not keep a result a killed worker or a failed fetch spoilt: the next event on the commit tries again", async () => {
+    let kills = 1;
+    const flaky: LintPool = {
+      ...pool,
+      size: 1,
+      lint: (task, budget) => (kills-- > 0 ? Promise.resolve({ kind: "crashed", message: "the worker was killed by SIGKILL" }) : pool.lint(task, budget)),
+    };
+    const analyzer = createAnalyzer({ pool: flaky });
+    const scope = nock(API);
+    mockBlobs(scope, { "a.js": source });
+    scope.post("/graphql").reply(502, { message: "Bad Gateway" });
+    mockBlobs(scope, { "a.js": source });
+    const crashed = await analyzer(input("d".repeat(40)));
+    expect(crashed).toMatchObject({ errors: 0, unchecked: 1, text: expect.stringContaining("the lint worker failed on it") });
+    const fetchFailed = await analyzer(input("d".repeat(40)));
+    expect(fetchFailed?.text).toContain("could not fetch its content");
+    const again = await analyzer(input("d".repeat(40)));
+    expect(again).toMatchObject({ errors: 1, unchecked: 0 });
+    expect(scope.isDone()).toBe(true);
+  });
+
   it("gives the accounts waiting for the analyzer turns: one account's burst of PRs does not keep another's waiting behind all of it", async () => {
     // One worker whose files finish when the test says, recording whose PR each file is.
     const order: string[] = [];

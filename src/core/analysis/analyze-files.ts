@@ -1,7 +1,7 @@
 import { Minimatch } from "minimatch";
 import type { Config } from "../../config/schema.js";
 import type { ChangedFile } from "../types.js";
-import { parseChangedLines } from "./changed-lines.js";
+import { overlapsRanges, parseChangedLines } from "./changed-lines.js";
 import { flavourOf } from "./flavour-of.js";
 import { compareFindings, type ChangedLines, type FileLint, type LintChangedLinesInput, type RuleTotals } from "./lint-changed-lines.js";
 import type { LintFinding } from "./lint-source.js";
@@ -22,10 +22,13 @@ export type SkipCode =
   | "truncated"
   | "no-patch"
   | "no-content"
+  | "no-text"
   | "fetch-failed"
   | "vendored"
   | "unparsed"
-  | "lint-failed";
+  | "lint-failed"
+  /** The lint worker died on the file (killed from outside, or crashed): another run may succeed. */
+  | "worker-crashed";
 
 export interface SkippedFile {
   file: string;
@@ -60,9 +63,24 @@ export interface AnalysisResult {
 }
 
 /** Why a file went unlinted, when its author could have made it so. */
-const UNCHECKED: ReadonlySet<SkipCode> = new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "truncated", "no-patch", "unparsed", "lint-failed"]);
-/** Flow syntax, which the parsers lack: such a file is unparsable by nature, not by crafting. */
-const FLOW_PRAGMA = /^\s*(?:\/\/|\/\*)[^\n]*@flow\b/m;
+// A code file GitHub calls binary (one NUL byte in a comment makes it so, and it still runs) or
+// sends no text for (bytes that are not UTF-8) counts too.
+const UNCHECKED: ReadonlySet<SkipCode> = new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed"]);
+/**
+ * Flow syntax, which the parsers lack: such a file is unparsable by nature, not by crafting, when
+ * the repository declared it Flow before the PR (a `@flow` on a line the PR did not change).
+ */
+const FLOW_PRAGMA = /^\s*(?:\/\/|\/\*)[^\n]*@flow\b/gm;
+
+function declaredFlowBefore(source: string, lines: ChangedLines): boolean {
+  if (lines === "all") return false;
+  const head = source.slice(0, 4096);
+  for (const m of head.matchAll(FLOW_PRAGMA)) {
+    const line = head.slice(0, m.index + m[0].length).split("\n").length;
+    if (!overlapsRanges(lines, line, line)) return true;
+  }
+  return false;
+}
 
 export interface AnalysisLimits {
   /** Files linted per PR at most; the ones with most added lines go first. */
@@ -252,7 +270,7 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
         const r = outcome.result;
         if (r.kind === "failed") skip("lint-failed", r.message);
         else if (r.kind === "unparsed") {
-          const flow = FLOW_PRAGMA.test(source.slice(0, 4096));
+          const flow = declaredFlowBefore(source, c.lines);
           skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || undefined);
         } else {
           linted.push({ file: name, order: c.index });
@@ -274,7 +292,7 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
         notAnalysed("memory-budget", `memory budget of ${outcome.heapMb} MB`);
         break;
       case "crashed":
-        skip("lint-failed", `the lint worker failed on it: ${outcome.message}`);
+        skip("worker-crashed", `the lint worker failed on it: ${outcome.message}`);
         break;
     }
   }
@@ -303,7 +321,7 @@ function usableText(content: FetchedContent, maxBytes: number, skip: (code: Skip
   if (content.binary) return void skip("binary", "a binary file");
   // GraphQL cuts a blob's text short (at about 500 KB); half a file would give false findings.
   if (content.truncated) return void skip("truncated", `${content.bytes.toLocaleString("en-US")} bytes, more than GitHub returns of a file's text in one query`);
-  if (content.text === null) return void skip("no-content", "GitHub returned no text content for it");
+  if (content.text === null) return void skip("no-text", "GitHub returned no text for it (not UTF-8?)");
   // GitHub's byte count is of the blob; the text is measured too, in case the two disagree.
   const bytes = Buffer.byteLength(content.text, "utf8");
   if (bytes > maxBytes) return void tooLarge(bytes);

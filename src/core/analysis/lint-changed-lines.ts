@@ -39,10 +39,7 @@ export type FileLint =
 export function lintChangedLines({ filename, source, rules, lines, maxFindings }: LintChangedLinesInput): FileLint {
   // Messages quote the code (a 400 KB identifier, a long string): clipped here, before they
   // cross to the app, are cached with the result or reach an annotation.
-  // Directive comments the PR adds or edits are not honoured: `/* eslint-disable */` would
-  // otherwise let the author switch the check off for their own change.
-  const authored = (start: number, end: number) => touchesChanged({ line: start, endLine: end }, lines);
-  const found = lintSource({ filename, source, authored, ...(rules ? { rules } : {}) }).map((f) => ({ ...f, message: clipUtf8(f.message, MAX_MESSAGE_BYTES) }));
+  const found = lintSource({ filename, source, ...(rules ? { rules } : {}) }).map((f) => ({ ...f, message: clipUtf8(f.message, MAX_MESSAGE_BYTES) }));
   const failure = found.length === 1 ? found[0] : undefined;
   if (failure?.ruleId === "internal-error") return { kind: "failed", message: failure.message };
   if (failure?.ruleId === "parse-error" && !touchesChanged(failure, lines)) {
@@ -82,7 +79,7 @@ export function clipUtf8(text: string, maxBytes: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-function touchesChanged(f: Pick<LintFinding, "line" | "endLine">, lines: ChangedLines): boolean {
+function touchesChanged(f: LintFinding, lines: ChangedLines): boolean {
   if (lines === "all") return true;
   // A finding spanning several lines (unreachable block, whole expression) counts when any of
   // them is new: the change is part of what the rule objects to.

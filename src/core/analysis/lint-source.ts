@@ -48,17 +48,11 @@ export interface LintSourceInput {
   filename: string;
   source: string;
   rules?: RuleOverrides;
-  /**
-   * Whether the lines `start`..`end` (1-based) are the PR's own. Directive comments there
-   * (`eslint-disable…`, `/* eslint rule: off *\/`, `/* global … *\/`) are not honoured: an
-   * author must not silence the check by adding one. The repository's directives elsewhere are.
-   */
-  authored?: (start: number, end: number) => boolean;
 }
 
 interface BuiltConfig {
   config: Linter.Config[];
-  /** The severity the app decided for each enabled rule, to undo inline `/* eslint … *\/` changes. */
+  /** The severity the app decided for each enabled rule. */
   enabled: ReadonlyMap<string, RuleSeverity>;
 }
 
@@ -114,7 +108,11 @@ function buildConfig(flavour: Flavour, sourceType: "module" | "commonjs", rules:
         files: LINTABLE_EXTENSIONS.map((ext) => `**/*${ext}`),
         languageOptions,
         linterOptions: {
-          // The repository's disable comments name its own plugins' rules; unused ones are not our business.
+          // Findings count only on the lines a PR changed, so a directive comment could only ever
+          // hide the author's own findings: one the author adds (`/* eslint-disable */`), or the
+          // repository's, stretched over new code (lines added under it, its `eslint-enable`
+          // deleted). None is honoured; `analysis.rules` in the config is the way to switch a rule off.
+          noInlineConfig: true,
           reportUnusedDisableDirectives: "off",
         },
         rules: ruleConfig,
@@ -137,68 +135,63 @@ function configFor(flavour: Flavour, sourceType: "module" | "commonjs", rules: R
   return built;
 }
 
-function toFindings(messages: Linter.LintMessage[], enabled: ReadonlyMap<string, RuleSeverity>): LintFinding[] {
+/**
+ * ESLint's line numbers turned into git's. Git, and so GitHub's patch and its annotations, breaks
+ * lines at `\n` only; ESLint also at a lone `\r`, U+2028 and U+2029. Left alone, a few of those in
+ * an added comment would push every later finding off the lines the PR changed.
+ */
+type ToGitLines = (line: number, column: number) => { line: number; column: number };
+
+function gitLinesOf(source: string): ToGitLines | undefined {
+  if (!/\r(?!\n)|[\u2028\u2029]/u.test(source)) return undefined;
+  // ESLint's positions are in the text without a byte order mark.
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const eslintStarts = [0];
+  for (const m of text.matchAll(/\r\n|[\r\n\u2028\u2029]/gu)) eslintStarts.push(m.index + m[0].length);
+  const gitStarts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) gitStarts.push(i + 1);
+  return (line, column) => {
+    const offset = (eslintStarts[Math.min(line, eslintStarts.length) - 1] ?? 0) + column - 1;
+    // The last git line starting at or before the offset.
+    let lo = 0;
+    let hi = gitStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((gitStarts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (gitStarts[lo] ?? 0) + 1 };
+  };
+}
+
+function toFindings(messages: Linter.LintMessage[], enabled: ReadonlyMap<string, RuleSeverity>, toGit: ToGitLines | undefined): LintFinding[] {
   // A file no config matched is linted with nothing at all; never let that pass as "clean".
   const unmatched = messages.find((m) => m.ruleId === null && !m.fatal && m.message.startsWith("No matching configuration"));
   if (unmatched) throw new Error(unmatched.message);
   const fatal = messages.find((m) => m.fatal);
   if (fatal) {
-    return [
-      {
-        ruleId: "parse-error",
-        severity: "error",
-        line: Math.max(1, fatal.line || 1),
-        column: Math.max(1, fatal.column || 1),
-        message: fatal.message,
-      },
-    ];
+    const at = { line: Math.max(1, fatal.line || 1), column: Math.max(1, fatal.column || 1) };
+    return [{ ruleId: "parse-error", severity: "error", ...(toGit ? toGit(at.line, at.column) : at), message: fatal.message }];
   }
   const findings: LintFinding[] = [];
   for (const m of messages) {
-    // Only our rules count: inline `/* eslint … */` comments in the file can switch on other core
-    // rules or name unknown plugin rules, and must not change what the app reports or how badly.
+    // Only our rules count (ESLint's own notes, such as a directive left unused, are not findings).
     const severity = m.ruleId === null ? undefined : enabled.get(m.ruleId);
     if (severity === undefined) continue;
-    const finding: LintFinding = {
-      ruleId: m.ruleId as RuleId,
-      severity,
-      line: m.line,
-      column: m.column,
-      message: m.message,
-    };
-    if (m.endLine !== undefined) finding.endLine = m.endLine;
-    if (m.endColumn !== undefined) finding.endColumn = m.endColumn;
+    const start = toGit ? toGit(m.line, m.column) : m;
+    const finding: LintFinding = { ruleId: m.ruleId as RuleId, severity, line: start.line, column: start.column, message: m.message };
+    if (m.endLine !== undefined) {
+      const end = toGit ? toGit(m.endLine, m.endColumn ?? 1) : { line: m.endLine, column: m.endColumn };
+      finding.endLine = end.line;
+      if (m.endColumn !== undefined && end.column !== undefined) finding.endColumn = end.column;
+    } else if (m.endColumn !== undefined) finding.endColumn = m.endColumn;
     findings.push(finding);
   }
   return findings;
 }
 
-/** What lintSource reads of ESLint's parsed file (`getInlineConfigNodes` is not in its types). */
-interface ParsedSource {
-  text: string;
-  getInlineConfigNodes(): { type: string; range: [number, number]; loc: { start: { line: number }; end: { line: number } } }[];
-}
-
-function verify(source: string, virtualName: string, built: BuiltConfig, authored: LintSourceInput["authored"]): LintFinding[] {
-  const linter = getLinter();
-  const messages = linter.verify(source, built.config, { filename: virtualName });
-  if (!authored || messages.some((m) => m.fatal)) return toFindings(messages, built.enabled);
-  // ESLint's own list of the comments it took as directives (so every spelling it accepts is
-  // covered): those the PR wrote are blanked, same length and same line breaks, so positions
-  // hold, and the file is linted again. Only PRs that add a directive pay for a second pass.
-  const code = linter.getSourceCode() as unknown as ParsedSource;
-  if (typeof code.getInlineConfigNodes !== "function") throw new Error("this ESLint does not list its directive comments");
-  const directives = code.getInlineConfigNodes().filter((c) => authored(c.loc.start.line, c.loc.end.line));
-  if (directives.length === 0) return toFindings(messages, built.enabled);
-  // Ranges are offsets into ESLint's text (the source without a byte order mark).
-  let text = code.text;
-  for (const comment of directives) {
-    const [start, end] = comment.range;
-    // The comment's `//`, or its `/*` and `*/`, stay: only the text between is blanked.
-    const stop = comment.type === "Block" ? end - 2 : end;
-    text = text.slice(0, start + 2) + text.slice(start + 2, stop).replace(/[^\r\n\u2028\u2029]/gu, " ") + text.slice(stop);
-  }
-  return toFindings(linter.verify(text, built.config, { filename: virtualName }), built.enabled);
+function verify(source: string, virtualName: string, built: BuiltConfig): LintFinding[] {
+  return toFindings(getLinter().verify(source, built.config, { filename: virtualName }), built.enabled, gitLinesOf(source));
 }
 
 /**
@@ -206,7 +199,7 @@ function verify(source: string, virtualName: string, built: BuiltConfig, authore
  * lookup, no plugins. Never throws: a parse failure is one `parse-error` finding, an ESLint
  * failure one `internal-error` finding.
  */
-export function lintSource({ filename, source, rules, authored }: LintSourceInput): LintFinding[] {
+export function lintSource({ filename, source, rules }: LintSourceInput): LintFinding[] {
   const flavour = flavourOf(filename);
   if (flavour === null) return [];
   // ESLint picks configs by glob over the name and the TypeScript parser picks .ts/.tsx syntax
@@ -216,15 +209,15 @@ export function lintSource({ filename, source, rules, authored }: LintSourceInpu
   const virtualName = `file${filename.slice(filename.lastIndexOf(".")).toLowerCase()}`;
   try {
     if (flavour !== "js") {
-      return verify(source, virtualName, configFor(flavour, flavour === "cjs" ? "commonjs" : "module", rules), authored);
+      return verify(source, virtualName, configFor(flavour, flavour === "cjs" ? "commonjs" : "module", rules));
     }
     // A .js file may be an ES module or CommonJS; nothing but its syntax says which. Try module
     // first (the modern default); only code that module parsing rejects (top-level return,
     // `with`, legacy octals) is retried as CommonJS.
-    const asModule = verify(source, virtualName, configFor(flavour, "module", rules), authored);
+    const asModule = verify(source, virtualName, configFor(flavour, "module", rules));
     const moduleError = asModule[0]?.ruleId === "parse-error" ? asModule[0] : undefined;
     if (!moduleError) return asModule;
-    const asScript = verify(source, virtualName, configFor(flavour, "commonjs", rules), authored);
+    const asScript = verify(source, virtualName, configFor(flavour, "commonjs", rules));
     const scriptError = asScript[0]?.ruleId === "parse-error" ? asScript[0] : undefined;
     if (!scriptError) return asScript;
     // Both failed: the mode whose parser got further is more likely the file's real mode.

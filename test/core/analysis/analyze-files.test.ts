@@ -277,7 +277,7 @@ describe("analyzeFiles", () => {
       { file: "slow.js", code: "file-time-budget", reason: "not analysed: exceeded the time budget of 2 s per file" },
       { file: "huge.ts", code: "memory-budget", reason: "not analysed: exceeded the memory budget of 256 MB" },
       { file: "late.js", code: "time-budget", reason: "time budget of 10 s per pull request used up before this file" },
-      { file: "odd.js", code: "lint-failed", reason: "the lint worker failed on it: the worker exited with code 1" },
+      { file: "odd.js", code: "worker-crashed", reason: "the lint worker failed on it: the worker exited with code 1" },
     ]);
   });
 
@@ -380,7 +380,28 @@ describe("analyzeFiles", () => {
       }),
     });
     expect(Object.fromEntries(result.skipped.map((s) => [s.file, s.code]))).toEqual({ "big.js": "too-large", "logo.js": "binary", "gone.js": "no-content", "dist/app.min.js": "vendored", "broken.js": "unparsed" });
-    expect(result.unchecked).toBe(2);
+    // A code file GitHub calls binary still runs (one NUL byte in a comment is enough): it counts.
+    // A path GitHub has no content for (a submodule) and a vendored path do not.
+    expect(result.unchecked).toBe(3);
+  });
+
+  it("counts a code file GitHub sends no text for (bytes that are not UTF-8)", async () => {
+    const result = await run({ files: [changed("latin1.js")], fetchContents: contents({ "latin1.js": { kind: "blob", bytes: 30, text: null, binary: false, truncated: false } }) });
+    expect(result.skipped).toMatchObject([{ file: "latin1.js", code: "no-text" }]);
+    expect(result.unchecked).toBe(1);
+  });
+
+  it("exempts an unparsable file as Flow only when the repository declared it Flow before the PR", async () => {
+    // The parser stops on line 4, which the PR did not touch; `@flow` is on line 1.
+    const source = "// @flow\nexport const a = 1;\nconst b = 2;\ntype T = {| a: number |};\n";
+    const declared = await run({ files: [changed("f.js", { patch: patchFor([2]) })], fetchContents: contents({ "f.js": source }) });
+    expect(declared.skipped).toMatchObject([{ file: "f.js", code: "unparsed", reason: expect.stringContaining("(Flow syntax)") }]);
+    expect(declared.unchecked).toBe(0);
+    // The PR wrote the pragma itself.
+    const added = await run({ files: [changed("f.js", { patch: patchFor([1, 2]) })], fetchContents: contents({ "f.js": source }) });
+    expect(added.skipped).toMatchObject([{ file: "f.js", code: "unparsed" }]);
+    expect(added.skipped[0]!.reason).not.toContain("Flow");
+    expect(added.unchecked).toBe(1);
   });
 
   it("does nothing at all when analysis is disabled", async () => {

@@ -32,7 +32,7 @@ describe("lintChangedLines: directive comments", () => {
     return result.findings.map((f) => `${f.line}:${f.column} ${f.ruleId}`);
   };
 
-  it("does not honour a disable comment or a rule switched off that the PR adds", () => {
+  it("does not honour a disable comment or a rule switched off that the PR adds, in any spelling", () => {
     // Each spelling ESLint accepts, on a changed line; the findings keep their positions.
     expect(lint("/* eslint-disable */\ndebugger;\n", "all")).toEqual(["2:1 no-debugger"]);
     expect(lint("const a = 1;\n/*   eslint-disable no-debugger -- reason */\ndebugger;\n", [[2, 3]])).toEqual(["3:1 no-debugger"]);
@@ -42,10 +42,18 @@ describe("lintChangedLines: directive comments", () => {
     expect(lint("\uFEFF/* eslint no-dupe-keys: 0, no-debugger: 0 */ debugger; const o = { k: 1, k: 2 };\n", "all")).toEqual(["1:74 no-dupe-keys", "1:46 no-debugger"]);
   });
 
-  it("honours the repository's directives on lines the PR did not touch", () => {
-    expect(lint("/* eslint-disable no-debugger */\nconst a = 1;\ndebugger;\n", [[3, 3]])).toEqual([]);
-    // An existing directive the PR edits is the PR's.
-    expect(lint("/* eslint-disable no-debugger,\n   no-dupe-keys */\ndebugger;\n", [[2, 3]])).toEqual(["3:1 no-debugger"]);
+  it("nor the repository's directives over the lines the PR changed: code added under them, their eslint-enable edited or deleted", () => {
+    expect(lint("/* eslint-disable no-debugger */\nconst a = 1;\ndebugger;\n", [[3, 3]])).toEqual(["3:1 no-debugger"]);
+    expect(lint("// eslint-disable-next-line no-debugger\ndebugger;\ndebugger;\n", [[2, 2]])).toEqual(["2:1 no-debugger"]);
+    expect(lint("/* eslint-disable */\nconst a = 1;\n/* eslint-enable */ const b = 1;\ndebugger;\n", [[3, 4]])).toEqual(["4:1 no-debugger"]);
+    // Findings on the lines the PR left alone are still not the PR's.
+    expect(lint("debugger;\nconst a = 1;\n", [[2, 2]])).toEqual([]);
+  });
+
+  it("compares git's line numbers with the patch's, whatever line separators ESLint also counts", () => {
+    for (const sep of ["\r", "\u2028", "\u2029"]) {
+      expect(lint(`// added${sep.repeat(5)}\ndebugger;\ndebugger;\nconst a = 1;\nconst b = 2;\nconst c = 3;\n`, [[1, 3]])).toEqual(["2:1 no-debugger", "3:1 no-debugger"]);
+    }
   });
 });
 

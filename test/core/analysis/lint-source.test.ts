@@ -157,9 +157,24 @@ describe("lintSource", () => {
     expect(brief(lintSource({ filename: "a.js", source }))).toEqual(["3 no-dupe-keys error"]);
   });
 
-  it("honours the file's eslint-disable comments", () => {
-    const source = "// eslint-disable-next-line no-dupe-keys\nexport const a = { x: 1, x: 2 };\n";
-    expect(lintSource({ filename: "a.js", source })).toEqual([]);
+  it("honours no directive comment in the file: the findings stay, each where it is", () => {
+    const source = "// eslint-disable-next-line no-dupe-keys\nexport const a = { x: 1, x: 2 };\n/* eslint-disable */\n/* eslint no-debugger: off */\ndebugger;\n";
+    expect(brief(lintSource({ filename: "a.js", source }))).toEqual(["2 no-dupe-keys error", "5 no-debugger warn"]);
+  });
+
+  it("gives git's line numbers when the file breaks lines where git does not (a lone CR, U+2028, U+2029)", () => {
+    for (const sep of ["\r", "\u2028", "\u2029"]) {
+      const source = `\uFEFF// a${sep}${sep}b\nexport const a = { x: 1, x: 2 };\r\n  debugger;\n`;
+      const found = lintSource({ filename: "a.ts", source });
+      expect(found.map((f) => `${f.line}:${f.column}-${f.endLine}:${f.endColumn} ${f.ruleId}`)).toEqual([
+        // The separators end the comment: `b` is code, on git's first line.
+        "1:7-1:8 no-unused-expressions",
+        "2:26-2:27 no-dupe-keys",
+        "3:3-3:12 no-debugger",
+      ]);
+    }
+    // A parse error too.
+    expect(lintSource({ filename: "a.js", source: "// \u2028\u2028\nconst = 1;\n" })).toMatchObject([{ ruleId: "parse-error", line: 2 }]);
   });
 
   it("picks the parser from the extension alone, whatever the path looks like", () => {
