@@ -61408,6 +61408,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
 }
 
 // src/handlers/issue-comment.ts
+var CLOSED = "This pull request is closed: Review Triage no longer triages it, and nothing was changed.";
 async function fetchPull(context) {
   const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: context.payload.issue.number }));
   return data;
@@ -61461,6 +61462,10 @@ ${COMMAND_HELP}` : COMMAND_HELP);
         return;
       }
       const pr2 = await fetchPull(context);
+      if (pr2.state !== "open") {
+        await reply(CLOSED);
+        return;
+      }
       if (!loaded.config.governance.allow_self_override && pr2.user?.login.toLowerCase() === sender.toLowerCase()) {
         await reply(`@${sender}, a lead cannot override the risk level of their own pull request; another lead must. Nothing was changed.`);
         return;
@@ -61472,6 +61477,10 @@ The comment and the Review Triage check now use it.`);
       return;
     }
     const pr = await fetchPull(context);
+    if (pr.state !== "open") {
+      await reply(CLOSED);
+      return;
+    }
     const outcome = await triagePullRequest(context, deps, pr, "command", extras);
     if (command2.kind === "explain") {
       if (outcome.plan && outcome.status === "triaged") await reply(renderExplanation(outcome.plan.assessment, outcome.plan.choice));

@@ -13,6 +13,8 @@ import { triagePullRequest, type PullRequestLike, type TriagePipelineExtras } fr
 
 type CommentContext = Context<"issue_comment">;
 
+const CLOSED = "This pull request is closed: Review Triage no longer triages it, and nothing was changed.";
+
 async function fetchPull(context: CommentContext): Promise<PullRequestLike> {
   const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: context.payload.issue.number }));
   return data as unknown as PullRequestLike;
@@ -72,6 +74,10 @@ export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras
         return;
       }
       const pr = await fetchPull(context);
+      if (pr.state !== "open") {
+        await reply(CLOSED);
+        return;
+      }
       // Four eyes: the author's own lead status does not let them wave their own change through.
       if (!loaded.config.governance.allow_self_override && pr.user?.login.toLowerCase() === sender.toLowerCase()) {
         await reply(`@${sender}, a lead cannot override the risk level of their own pull request; another lead must. Nothing was changed.`);
@@ -82,6 +88,12 @@ export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras
       return;
     }
     const pr = await fetchPull(context);
+    // A command read after the merge (the author comments and merges at once) must not bring
+    // the PR back as open: its history, its reviewers' load and its author's report would follow.
+    if (pr.state !== "open") {
+      await reply(CLOSED);
+      return;
+    }
     const outcome = await triagePullRequest(context, deps, pr, "command", extras);
     if (command.kind === "explain") {
       if (outcome.plan && outcome.status === "triaged") await reply(renderExplanation(outcome.plan.assessment, outcome.plan.choice));

@@ -89,7 +89,7 @@ export class HistoryStore {
       score: null,
       opened_at: pr.openedAt,
       ready_at: pr.readyAt ?? null,
-      ready_since: pr.draft ? null : (pr.readyAt ?? null),
+      ready_since: pr.draft || pr.state !== "open" ? null : (pr.readyAt ?? null),
       merged_at: pr.mergedAt ?? null,
       closed_at: pr.closedAt ?? null,
       fix: pr.fix ?? null,
@@ -105,8 +105,9 @@ export class HistoryStore {
           draft: eb.ref("excluded.draft"),
           head_sha: eb.fn.coalesce(eb.ref("excluded.head_sha"), eb.ref("pull_requests.head_sha")),
           ready_at: eb.fn.coalesce(eb.ref("pull_requests.ready_at"), eb.ref("excluded.ready_at")),
-          // Back to draft: not ready; ready again: from now (the first write that sees it ready).
-          ready_since: sql<Date | null>`CASE WHEN excluded.draft THEN NULL ELSE COALESCE(pull_requests.ready_since, excluded.ready_since) END`,
+          // Back to draft, or closed: not ready; ready (or reopened) again: from now (the first
+          // write that sees it ready). The escalations' due times, and so their job ids, start over.
+          ready_since: sql<Date | null>`CASE WHEN excluded.draft OR excluded.state <> 'open' THEN NULL ELSE COALESCE(pull_requests.ready_since, excluded.ready_since) END`,
           merged_at: eb.fn.coalesce(eb.ref("excluded.merged_at"), eb.ref("pull_requests.merged_at")),
           closed_at: eb.ref("excluded.closed_at"),
           fix: eb.fn.coalesce(eb.ref("excluded.fix"), eb.ref("pull_requests.fix")),
@@ -212,7 +213,10 @@ export class HistoryStore {
       .where("repo_id", "=", String(r.repoId))
       .where("number", "=", r.number)
       .where("reviewer", "=", r.reviewer.toLowerCase())
-      .where((eb) => eb.or([eb("removed_at", ">=", new Date(r.at)), eb("reviewed_at", ">=", new Date(r.at))]))
+      // A withdrawal in the same second (GitHub's times are whole seconds) does not hide the
+      // request: removed and requested again at once is common, and a request wrongly kept is
+      // retired by the live checks before anything acts on it, where one wrongly dropped is lost.
+      .where((eb) => eb.or([eb("removed_at", ">", new Date(r.at)), eb("reviewed_at", ">=", new Date(r.at))]))
       .executeTakeFirst();
     if (answeredSince) return { id: "", created: false };
     const inserted = await this.db
