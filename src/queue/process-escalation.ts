@@ -52,12 +52,15 @@ export function createEscalationProcessor(input: {
     const data = job.data as unknown as EscalationJob;
     const pr = { repoId: data.repoId, number: data.number };
     const request = await history.request(data.requestId);
-    // A review, a withdrawal, a close, a merge or a draft since: nothing to escalate.
+    // A review or a withdrawal since: nothing to escalate.
     if (!request || request.removedAt || request.reviewedAt) return { kind: "done" };
     // Done already (another copy of this job, another process): nothing to ask GitHub.
     if (await history.escalationDone(data.requestId, data.kind)) return { kind: "done" };
+    // Closed, merged or a draft is GitHub's to say (below): the stored state follows the events,
+    // and two of them in one second (ready then draft again, reopened then closed) can arrive in
+    // either order, which would cancel the escalation of a PR that is open and ready.
     const stored = await history.pullRequest(pr);
-    if (!stored || stored.state !== "open" || stored.draft) return { kind: "done" };
+    if (!stored) return { kind: "done" };
     const key = prKey(data.repoId, data.number);
     if (!(await registry.lock(key))) {
       // Not urgent to the second: a PR busy for long (a job waiting out a rate limit) is not

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 /**
  * The PR's state and its requests against an author who times their moves: closing and
  * reopening around the due time, a command delivered after the merge, a reviewer removed and
- * requested again within GitHub's one-second resolution. Through the real path, against a
+ * requested again within GitHub's one-second resolution, a PR's state events of one second
+ * delivered in the other order. Through the real path, against a
  * GitHub that keeps the PR's state.
  */
 import { fixture } from "../helpers/app.js";
@@ -112,5 +113,58 @@ describe("escalation and history: remove and re-request a reviewer within one se
     const load = await running.server.deps.history.openRequestLoad(1);
     expect(pending).toEqual([{ reviewer: first, requested_by: "erin" }]);
     expect(load.get(first)).toBe(1);
+  }, 120_000);
+});
+
+function event(action: string, requested: string[], updatedAt: string, patch: Json = {}): Json {
+  const e = prPayload({ files: FILES, requested, action: action as never, draft: action === "converted_to_draft" }) as Json;
+  e.action = action;
+  Object.assign(e.pull_request, { updated_at: updatedAt, ...patch });
+  return e;
+}
+
+describe("escalation and history: a PR's state events delivered out of order (same second, or late)", () => {
+  it("draft then ready within one second, the draft event arriving last: the request on a ready PR is still escalated", async () => {
+    let offset = 0;
+    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
+    const gh = statefulGitHub(CONFIG);
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    const first = gh.requests[0]![0]!;
+    // The author toggles draft and back within one second; GitHub's deliveries of the two
+    // events come in the other order (GitHub does not promise an order). On GitHub the PR is ready.
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000).toISOString().replace(".000Z", "Z");
+    await running.post("pull_request", event("ready_for_review", [first], second));
+    await running.idle();
+    await running.post("pull_request", event("converted_to_draft", [first], second));
+    await running.idle();
+    offset = WEEK_AHEAD;
+    await dueNow(running);
+    await running.idle(60_000);
+    // Both steps are overdue by then, and either may run first; one of them acts.
+    expect(await rows(running, "SELECT count(*)::int AS n FROM escalations WHERE done_at IS NOT NULL")).not.toEqual([{ n: 0 }]);
+    expect(gh.posts.filter((b) => b.includes(`@${first}, a reminder`)).length).toBeLessThanOrEqual(1);
+  }, 120_000);
+
+  it("a late closed event (delivered after the reopen) does not cancel the escalations of the open PR", async () => {
+    let offset = 0;
+    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
+    const gh = statefulGitHub(CONFIG);
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    const first = gh.requests[0]![0]!;
+    const t = Math.floor(Date.now() / 1000) * 1000;
+    const at = (ms: number) => new Date(t + ms).toISOString().replace(".000Z", "Z");
+    // Closed and reopened at once; the reopen is delivered first.
+    await running.post("pull_request", event("reopened", [first], at(1000)));
+    await running.idle();
+    await running.post("pull_request", event("closed", [first], at(1000), { state: "closed", closed_at: at(1000) }));
+    await running.idle();
+    offset = WEEK_AHEAD;
+    await dueNow(running);
+    await running.idle(60_000);
+    // Both steps are overdue by then, and either may run first; one of them acts.
+    expect(await rows(running, "SELECT count(*)::int AS n FROM escalations WHERE done_at IS NOT NULL")).not.toEqual([{ n: 0 }]);
+    expect(gh.posts.filter((b) => b.includes(`@${first}, a reminder`)).length).toBeLessThanOrEqual(1);
   }, 120_000);
 });

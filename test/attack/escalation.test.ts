@@ -61,11 +61,16 @@ describe("escalation: a return to draft", () => {
     running = await startTestServer({ clock });
     const first = await openPr(running);
     expect(first).toBeTruthy();
-    // A draft when both steps come due: both jobs end without a GitHub call.
+    // A draft when both steps come due: both jobs read the PR, GitHub shows a draft, and they
+    // end there: no reply, no request.
     await running.database.executeSql("UPDATE pull_requests SET draft = true, ready_since = NULL");
+    const draft = nock(API);
+    draft.get((uri) => CONFIG_URL.test(uri)).optionally().times(2).reply(200, CONFIG, RAW);
+    draft.get(`${REPO_PATH}/pulls/2`).times(2).reply(200, { ...(prPayload({ files: FILES, requested: [first], labels: ["risk: medium"] }).pull_request as Json), draft: true });
     offset = WEEK_AHEAD;
     await dueNow(running);
     await running.idle(30_000);
+    expect(draft.isDone()).toBe(true);
     expect(await rows(running, "SELECT count(*)::int AS n FROM escalations")).toEqual([{ n: 0 }]);
 
     // Ready again (as the triage of ready_for_review records it), and scheduled again, also
