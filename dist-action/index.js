@@ -61437,6 +61437,12 @@ function handleCommentCreated(deps, extras) {
       return;
     }
     const reply = (body2) => deps.writes.schedule(lane, PRIORITY.comment, () => context.octokit.rest.issues.createComment(context.issue({ body: body2 })));
+    const openPull = async () => {
+      const pr2 = await fetchPull(context);
+      if (pr2.state === "open") return pr2;
+      await reply(CLOSED);
+      return void 0;
+    };
     const react = () => deps.writes.schedule(
       lane,
       PRIORITY.label,
@@ -61461,11 +61467,8 @@ ${COMMAND_HELP}` : COMMAND_HELP);
         await reply(`@${sender}, only the lead group${leads.length ? ` (${leads.join(", ")})` : ""} can override the risk level. Nothing was changed.`);
         return;
       }
-      const pr2 = await fetchPull(context);
-      if (pr2.state !== "open") {
-        await reply(CLOSED);
-        return;
-      }
+      const pr2 = await openPull();
+      if (!pr2) return;
       if (!loaded.config.governance.allow_self_override && pr2.user?.login.toLowerCase() === sender.toLowerCase()) {
         await reply(`@${sender}, a lead cannot override the risk level of their own pull request; another lead must. Nothing was changed.`);
         return;
@@ -61476,11 +61479,8 @@ ${COMMAND_HELP}` : COMMAND_HELP);
 The comment and the Review Triage check now use it.`);
       return;
     }
-    const pr = await fetchPull(context);
-    if (pr.state !== "open") {
-      await reply(CLOSED);
-      return;
-    }
+    const pr = await openPull();
+    if (!pr) return;
     const outcome = await triagePullRequest(context, deps, pr, "command", extras);
     if (command2.kind === "explain") {
       if (outcome.plan && outcome.status === "triaged") await reply(renderExplanation(outcome.plan.assessment, outcome.plan.choice));

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { analyzeFiles, DEFAULT_ANALYSIS_LIMITS, type AnalysisResult, type SkipCode } from "../core/analysis/analyze-files.js";
-import type { ChangedFile } from "../core/types.js";
 import { summarizeAnalysis, toAnnotations } from "../core/analysis/to-annotations.js";
+import type { ChangedFile } from "../core/types.js";
 import { fetchBlobs } from "../github/fetch-blobs.js";
 import { createLintPool, DEFAULT_LINT_POOL, type LintPool } from "../workers/create-lint-pool.js";
 import type { TriagePipelineExtras } from "./triage.js";

@@ -51,6 +51,14 @@ export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras
       return;
     }
     const reply = (body: string) => deps.writes.schedule(lane, PRIORITY.comment, () => context.octokit.rest.issues.createComment(context.issue({ body })));
+    // A command read after the merge (the author comments and merges at once) must not bring
+    // the PR back as open: its history, its reviewers' load and its author's report would follow.
+    const openPull = async (): Promise<PullRequestLike | undefined> => {
+      const pr = await fetchPull(context);
+      if (pr.state === "open") return pr;
+      await reply(CLOSED);
+      return undefined;
+    };
     const react = () =>
       deps.writes.schedule(lane, PRIORITY.label, () =>
         context.octokit.rest.reactions.createForIssueComment(context.repo({ comment_id: comment.id, content: "+1" as const })),
@@ -73,11 +81,8 @@ export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras
         await reply(`@${sender}, only the lead group${leads.length ? ` (${leads.join(", ")})` : ""} can override the risk level. Nothing was changed.`);
         return;
       }
-      const pr = await fetchPull(context);
-      if (pr.state !== "open") {
-        await reply(CLOSED);
-        return;
-      }
+      const pr = await openPull();
+      if (!pr) return;
       // Four eyes: the author's own lead status does not let them wave their own change through.
       if (!loaded.config.governance.allow_self_override && pr.user?.login.toLowerCase() === sender.toLowerCase()) {
         await reply(`@${sender}, a lead cannot override the risk level of their own pull request; another lead must. Nothing was changed.`);
@@ -87,13 +92,8 @@ export function handleCommentCreated(deps: AppDeps, extras: TriagePipelineExtras
       await reply(`Risk level overridden to **${command.level}** by @${sender}: ${text(command.reason)}\n\nThe comment and the Review Triage check now use it.`);
       return;
     }
-    const pr = await fetchPull(context);
-    // A command read after the merge (the author comments and merges at once) must not bring
-    // the PR back as open: its history, its reviewers' load and its author's report would follow.
-    if (pr.state !== "open") {
-      await reply(CLOSED);
-      return;
-    }
+    const pr = await openPull();
+    if (!pr) return;
     const outcome = await triagePullRequest(context, deps, pr, "command", extras);
     if (command.kind === "explain") {
       if (outcome.plan && outcome.status === "triaged") await reply(renderExplanation(outcome.plan.assessment, outcome.plan.choice));

@@ -123,48 +123,39 @@ function event(action: string, requested: string[], updatedAt: string, patch: Js
   return e;
 }
 
+/**
+ * Opens the PR, delivers the state events `events` makes for its reviewer (each stamped with
+ * the same next whole second), and lets a week pass with every due step run.
+ */
+async function afterEventsOfOneSecond(events: (reviewer: string, second: string) => Json[]) {
+  let offset = 0;
+  running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
+  const gh = statefulGitHub(CONFIG);
+  await running.post("pull_request", prPayload({ files: FILES }));
+  await running.idle();
+  const first = gh.requests[0]![0]!;
+  const second = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000).toISOString().replace(".000Z", "Z");
+  for (const e of events(first, second)) {
+    await running.post("pull_request", e);
+    await running.idle();
+  }
+  offset = WEEK_AHEAD;
+  await dueNow(running);
+  await running.idle(60_000);
+  // Both steps are overdue by then, and either may run first; one of them acts.
+  expect(await rows(running, "SELECT count(*)::int AS n FROM escalations WHERE done_at IS NOT NULL")).not.toEqual([{ n: 0 }]);
+  expect(gh.posts.filter((b) => b.includes(`@${first}, a reminder`)).length).toBeLessThanOrEqual(1);
+}
+
 describe("escalation and history: a PR's state events delivered out of order (same second, or late)", () => {
   it("draft then ready within one second, the draft event arriving last: the request on a ready PR is still escalated", async () => {
-    let offset = 0;
-    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
-    const gh = statefulGitHub(CONFIG);
-    await running.post("pull_request", prPayload({ files: FILES }));
-    await running.idle();
-    const first = gh.requests[0]![0]!;
     // The author toggles draft and back within one second; GitHub's deliveries of the two
     // events come in the other order (GitHub does not promise an order). On GitHub the PR is ready.
-    const second = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000).toISOString().replace(".000Z", "Z");
-    await running.post("pull_request", event("ready_for_review", [first], second));
-    await running.idle();
-    await running.post("pull_request", event("converted_to_draft", [first], second));
-    await running.idle();
-    offset = WEEK_AHEAD;
-    await dueNow(running);
-    await running.idle(60_000);
-    // Both steps are overdue by then, and either may run first; one of them acts.
-    expect(await rows(running, "SELECT count(*)::int AS n FROM escalations WHERE done_at IS NOT NULL")).not.toEqual([{ n: 0 }]);
-    expect(gh.posts.filter((b) => b.includes(`@${first}, a reminder`)).length).toBeLessThanOrEqual(1);
+    await afterEventsOfOneSecond((first, second) => [event("ready_for_review", [first], second), event("converted_to_draft", [first], second)]);
   }, 120_000);
 
   it("a late closed event (delivered after the reopen) does not cancel the escalations of the open PR", async () => {
-    let offset = 0;
-    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
-    const gh = statefulGitHub(CONFIG);
-    await running.post("pull_request", prPayload({ files: FILES }));
-    await running.idle();
-    const first = gh.requests[0]![0]!;
-    const t = Math.floor(Date.now() / 1000) * 1000;
-    const at = (ms: number) => new Date(t + ms).toISOString().replace(".000Z", "Z");
     // Closed and reopened at once; the reopen is delivered first.
-    await running.post("pull_request", event("reopened", [first], at(1000)));
-    await running.idle();
-    await running.post("pull_request", event("closed", [first], at(1000), { state: "closed", closed_at: at(1000) }));
-    await running.idle();
-    offset = WEEK_AHEAD;
-    await dueNow(running);
-    await running.idle(60_000);
-    // Both steps are overdue by then, and either may run first; one of them acts.
-    expect(await rows(running, "SELECT count(*)::int AS n FROM escalations WHERE done_at IS NOT NULL")).not.toEqual([{ n: 0 }]);
-    expect(gh.posts.filter((b) => b.includes(`@${first}, a reminder`)).length).toBeLessThanOrEqual(1);
+    await afterEventsOfOneSecond((first, second) => [event("reopened", [first], second), event("closed", [first], second, { state: "closed", closed_at: second })]);
   }, 120_000);
 });

@@ -142,8 +142,10 @@ function configFor(flavour: Flavour, sourceType: "module" | "commonjs", rules: R
  */
 type ToGitLines = (line: number, column: number) => { line: number; column: number };
 
-function gitLinesOf(source: string): ToGitLines | undefined {
-  if (!/\r(?!\n)|[\u2028\u2029]/u.test(source)) return undefined;
+const SAME_LINES: ToGitLines = (line, column) => ({ line, column });
+
+function gitLinesOf(source: string): ToGitLines {
+  if (!/\r(?!\n)|[\u2028\u2029]/u.test(source)) return SAME_LINES;
   // ESLint's positions are in the text without a byte order mark.
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const eslintStarts = [0];
@@ -164,26 +166,24 @@ function gitLinesOf(source: string): ToGitLines | undefined {
   };
 }
 
-function toFindings(messages: Linter.LintMessage[], enabled: ReadonlyMap<string, RuleSeverity>, toGit: ToGitLines | undefined): LintFinding[] {
+function toFindings(messages: Linter.LintMessage[], enabled: ReadonlyMap<string, RuleSeverity>, toGit: ToGitLines): LintFinding[] {
   // A file no config matched is linted with nothing at all; never let that pass as "clean".
   const unmatched = messages.find((m) => m.ruleId === null && !m.fatal && m.message.startsWith("No matching configuration"));
   if (unmatched) throw new Error(unmatched.message);
   const fatal = messages.find((m) => m.fatal);
   if (fatal) {
-    const at = { line: Math.max(1, fatal.line || 1), column: Math.max(1, fatal.column || 1) };
-    return [{ ruleId: "parse-error", severity: "error", ...(toGit ? toGit(at.line, at.column) : at), message: fatal.message }];
+    return [{ ruleId: "parse-error", severity: "error", ...toGit(Math.max(1, fatal.line || 1), Math.max(1, fatal.column || 1)), message: fatal.message }];
   }
   const findings: LintFinding[] = [];
   for (const m of messages) {
     // Only our rules count (ESLint's own notes, such as a directive left unused, are not findings).
     const severity = m.ruleId === null ? undefined : enabled.get(m.ruleId);
     if (severity === undefined) continue;
-    const start = toGit ? toGit(m.line, m.column) : m;
-    const finding: LintFinding = { ruleId: m.ruleId as RuleId, severity, line: start.line, column: start.column, message: m.message };
+    const finding: LintFinding = { ruleId: m.ruleId as RuleId, severity, ...toGit(m.line, m.column), message: m.message };
     if (m.endLine !== undefined) {
-      const end = toGit ? toGit(m.endLine, m.endColumn ?? 1) : { line: m.endLine, column: m.endColumn };
+      const end = toGit(m.endLine, m.endColumn ?? 1);
       finding.endLine = end.line;
-      if (m.endColumn !== undefined && end.column !== undefined) finding.endColumn = end.column;
+      if (m.endColumn !== undefined) finding.endColumn = end.column;
     } else if (m.endColumn !== undefined) finding.endColumn = m.endColumn;
     findings.push(finding);
   }
