@@ -60069,7 +60069,9 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
   const requested = /* @__PURE__ */ new Set([...pr.requested, ...memory.requestedByApp ?? [], ...progress.requestedNow]);
   const unavailable = /* @__PURE__ */ new Map();
   const stale = facts.escalation?.kind === "reassign" ? facts.escalation.reviewer.toLowerCase() : void 0;
-  if (stale && !progress.requestedNow.length) {
+  const onGitHub = new Set(pr.requested);
+  const handedTo = stale ? [.../* @__PURE__ */ new Set([...progress.requestedNow, ...(facts.escalation.madeBefore ?? []).map((l) => l.toLowerCase()).filter((l) => onGitHub.has(l))])].filter((l) => l !== stale) : [];
+  if (stale && !handedTo.length) {
     requested.delete(stale);
     unavailable.set(stale, `did not review within ${facts.escalation.waited}`);
   }
@@ -60098,7 +60100,7 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
   }
   for (const [login2, why] of progress.refusedNow) notes.push(`@${login2} could not be requested: ${why}.`);
   const fell = levelRank(assessment.level) < levelRank(memory.level) && requested.size + reviewed.size > 0;
-  const pickReasons = memory.pickReasons ?? {};
+  let pickReasons = memory.pickReasons ?? {};
   if (fell) {
     notes.push(`Risk fell from ${memory.level} to ${assessment.level}; the reviewers already on the PR are kept and nobody new is requested.`);
     const onPr = [.../* @__PURE__ */ new Set([...requested, ...reviewed])].sort();
@@ -60117,6 +60119,8 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
   }
   let reply;
   let withdraw;
+  let reassignedTo;
+  let withdrawn;
   if (facts.escalation && !skip) {
     const { kind, requestId, waited } = facts.escalation;
     const reviewer = facts.escalation.reviewer.replace(/^@/, "");
@@ -60127,10 +60131,16 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
 @${reviewer}, a reminder: your review of ${which} was requested ${waited} of working time ago and is still pending.` };
       pushOnce(escalations, `Nudged @${reviewer}: no review after ${waited} of working time.`);
     } else {
-      const made = progress.requestedNow.filter((l) => l !== facts.escalation.reviewer.toLowerCase());
+      const made = handedTo;
       const who2 = made.length ? `requested ${made.map((l) => `@${l}`).join(", ")} as well` : requests.length ? `requesting ${requests.map((r) => `@${r.login}`).join(", ")}` : "nobody else is available";
       pushOnce(escalations, `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; ${who2}${facts.escalation.withdraw ? `, and withdrew @${reviewer}'s request` : ""}.`);
-      if (facts.escalation.withdraw && made.length) withdraw = [facts.escalation.reviewer];
+      if (facts.escalation.withdraw && made.length && onGitHub.has(stale)) withdraw = [facts.escalation.reviewer];
+      if (made.length) reassignedTo = made;
+      if (facts.escalation.withdraw && made.length) {
+        choice = { ...choice, kept: choice.kept.filter((k2) => k2.login.toLowerCase() !== stale) };
+        pickReasons = Object.fromEntries(Object.entries(pickReasons).filter(([login2]) => login2 !== stale));
+        withdrawn = stale;
+      }
     }
   }
   const own2 = choice.kept.filter((k2) => pickReasons[k2.login.toLowerCase()]);
@@ -60212,7 +60222,7 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     ...memory,
     level: levelRank(assessment.level) > levelRank(memory.level) ? assessment.level : memory.level ?? assessment.level,
     escalations,
-    requestedByApp: [.../* @__PURE__ */ new Set([...memory.requestedByApp ?? [], ...progress.requestedNow])],
+    requestedByApp: [.../* @__PURE__ */ new Set([...memory.requestedByApp ?? [], ...progress.requestedNow])].filter((l) => l !== withdrawn),
     pickReasons,
     ticks,
     refusals: keptRefusals,
@@ -60238,7 +60248,8 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     checklistEvents,
     ...overrideEvent ? { overrideEvent } : {},
     ...reply ? { reply } : {},
-    ...withdraw ? { withdraw } : {}
+    ...withdraw ? { withdraw } : {},
+    ...reassignedTo ? { reassignedTo } : {}
   };
   const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${text(r)}`)].filter(Boolean).join("\n\n");
   const recordText = (remembered) => [encodeRecord(recordOf(remembered, override)), renderTickTable(applied, ticks)].filter(Boolean).join("\n\n");
@@ -61359,6 +61370,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
   if (plan.requests.length) await touch();
   for (let round = 0; round < REQUEST_ROUNDS && plan.requests.length; round++) {
     const picks = plan.choice.picks;
+    await event.beforeRequests?.(plan.requests.map((r) => r.login.toLowerCase()));
     const result = await applyReviewRequests(target, plan.requests, plan.urgency.urgent);
     if (result.requested.length) writes++;
     writes += result.refused.size;

@@ -118,7 +118,15 @@ export interface TriageFacts {
   analysis?: StaticAnalysisFact;
   tickEdit?: TickEditFact;
   /** A stale review request being escalated now: nudged, or reassigned to the next candidate. */
-  escalation?: { kind: "nudge" | "reassign"; reviewer: string; requestId: string; waited: string; withdraw: boolean };
+  escalation?: {
+    kind: "nudge" | "reassign";
+    reviewer: string;
+    requestId: string;
+    waited: string;
+    withdraw: boolean;
+    /** Reviewers an earlier attempt of this reassignment requested (still requested on GitHub): the step is finished, not begun again. */
+    madeBefore?: string[];
+  };
   /** A `/triage override` made now, by a lead. */
   override?: { level: Level; by: string; reason: string };
   dryRun?: ConfigDryRunInput;
@@ -198,6 +206,8 @@ export interface TriagePlan {
   reply?: { body: string; marker: string };
   /** Review requests to withdraw (an escalation with `withdraw`). */
   withdraw?: string[];
+  /** Who a reassignment handed the review to (requested now, or by an earlier attempt of the step). */
+  reassignedTo?: string[];
   /** The memory to keep once the writes are made. */
   next: PrMemory;
 }
@@ -433,7 +443,13 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   // Reassigning: the stale reviewer no longer holds their place in the routing step, so the
   // next candidate of the same group is picked.
   const stale = facts.escalation?.kind === "reassign" ? facts.escalation.reviewer.toLowerCase() : undefined;
-  if (stale && !progress.requestedNow.length) {
+  // Who this step has handed the review to: requested in this run, or by an earlier attempt of
+  // it that failed later (a 500 on the withdrawal, a crash) and is still requested on GitHub.
+  const onGitHub = new Set(pr.requested);
+  const handedTo = stale
+    ? [...new Set([...progress.requestedNow, ...(facts.escalation!.madeBefore ?? []).map((l) => l.toLowerCase()).filter((l) => onGitHub.has(l))])].filter((l) => l !== stale)
+    : [];
+  if (stale && !handedTo.length) {
     requested.delete(stale);
     unavailable.set(stale, `did not review within ${facts.escalation!.waited}`);
   }
@@ -465,7 +481,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   // When risk falls (new commits, or a lead's override), the reviewers already on the PR
   // stay and nobody new is asked.
   const fell = levelRank(assessment.level) < levelRank(memory.level) && requested.size + reviewed.size > 0;
-  const pickReasons = memory.pickReasons ?? {};
+  let pickReasons = memory.pickReasons ?? {};
   if (fell) {
     notes.push(`Risk fell from ${memory.level} to ${assessment.level}; the reviewers already on the PR are kept and nobody new is requested.`);
     const onPr = [...new Set([...requested, ...reviewed])].sort();
@@ -486,6 +502,8 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
   }
   let reply: TriagePlan["reply"];
   let withdraw: string[] | undefined;
+  let reassignedTo: string[] | undefined;
+  let withdrawn: string | undefined;
   if (facts.escalation && !skip) {
     const { kind, requestId, waited } = facts.escalation;
     // A team is recorded as "@org/slug", a person by login: either mentioned with one "@".
@@ -496,10 +514,19 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
       reply = { marker, body: `${marker}\n@${reviewer}, a reminder: your review of ${which} was requested ${waited} of working time ago and is still pending.` };
       pushOnce(escalations, `Nudged @${reviewer}: no review after ${waited} of working time.`);
     } else {
-      const made = progress.requestedNow.filter((l) => l !== facts.escalation!.reviewer.toLowerCase());
+      const made = handedTo;
       const who = made.length ? `requested ${made.map((l) => `@${l}`).join(", ")} as well` : requests.length ? `requesting ${requests.map((r) => `@${r.login}`).join(", ")}` : "nobody else is available";
       pushOnce(escalations, `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; ${who}${facts.escalation.withdraw ? `, and withdrew @${reviewer}'s request` : ""}.`);
-      if (facts.escalation.withdraw && made.length) withdraw = [facts.escalation.reviewer];
+      // Withdrawn once someone has taken over, and only while still requested (an earlier
+      // attempt may have withdrawn it already).
+      if (facts.escalation.withdraw && made.length && onGitHub.has(stale!)) withdraw = [facts.escalation.reviewer];
+      if (made.length) reassignedTo = made;
+      // Withdrawn (now or by an earlier attempt): no longer shown, or remembered, as requested.
+      if (facts.escalation.withdraw && made.length) {
+        choice = { ...choice, kept: choice.kept.filter((k) => k.login.toLowerCase() !== stale) };
+        pickReasons = Object.fromEntries(Object.entries(pickReasons).filter(([login]) => login !== stale));
+        withdrawn = stale;
+      }
     }
   }
 
@@ -588,7 +615,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     ...memory,
     level: levelRank(assessment.level) > levelRank(memory.level) ? assessment.level : (memory.level ?? assessment.level),
     escalations,
-    requestedByApp: [...new Set([...(memory.requestedByApp ?? []), ...progress.requestedNow])],
+    requestedByApp: [...new Set([...(memory.requestedByApp ?? []), ...progress.requestedNow])].filter((l) => l !== withdrawn),
     pickReasons,
     ticks,
     refusals: keptRefusals,
@@ -616,6 +643,7 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     ...(overrideEvent ? { overrideEvent } : {}),
     ...(reply ? { reply } : {}),
     ...(withdraw ? { withdraw } : {}),
+    ...(reassignedTo ? { reassignedTo } : {}),
   };
 
   const checklistMarkdown = [renderChecklists(applied, ticks), ...keptRefusals.map((r) => `> ${text(r)}`)].filter(Boolean).join("\n\n");

@@ -43,6 +43,8 @@ export interface TriageEventInput {
   override?: { level: TriagePlan["assessment"]["level"]; by: string; reason: string };
   /** A stale review request to escalate (a scheduled job). */
   escalation?: NonNullable<TriageFacts["escalation"]>;
+  /** Called with the reviewers about to be requested, before the request is made (a reassignment keeps them, so a retry knows). */
+  beforeRequests?: (logins: string[]) => Promise<void>;
 }
 
 type AnyContext = Pick<Context, "octokit" | "repo" | "payload" | "id" | "log">;
@@ -266,6 +268,7 @@ export async function triagePullRequest(
   if (plan.requests.length) await touch();
   for (let round = 0; round < REQUEST_ROUNDS && plan.requests.length; round++) {
     const picks = plan.choice.picks;
+    await event.beforeRequests?.(plan.requests.map((r) => r.login.toLowerCase()));
     const result = await applyReviewRequests(target, plan.requests, plan.urgency.urgent);
     if (result.requested.length) writes++;
     writes += result.refused.size;

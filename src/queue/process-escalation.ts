@@ -52,10 +52,15 @@ export function createEscalationProcessor(input: {
     const data = job.data as unknown as EscalationJob;
     const pr = { repoId: data.repoId, number: data.number };
     const request = await history.request(data.requestId);
-    // A review or a withdrawal since: nothing to escalate.
-    if (!request || request.removedAt || request.reviewedAt) return { kind: "done" };
+    if (!request) return { kind: "done" };
     // Done already (another copy of this job, another process): nothing to ask GitHub.
     if (await history.escalationDone(data.requestId, data.kind)) return { kind: "done" };
+    // A reassignment an earlier attempt began (it chose, and may have requested, the next
+    // reviewer, then failed or died): finished below whatever became of the first request
+    // since, its withdrawal by that attempt included.
+    const chosen = data.kind === "reassign" ? await history.escalationChosen(data.requestId, data.kind) : [];
+    // A review or a withdrawal since: nothing to escalate.
+    if ((request.removedAt || request.reviewedAt) && !chosen.length) return { kind: "done" };
     // Closed, merged or a draft is GitHub's to say (below): the stored state follows the events,
     // and two of them in one second (ready then draft again, reopened then closed) can arrive in
     // either order, which would cancel the escalation of a PR that is open and ready.
@@ -84,14 +89,15 @@ export function createEscalationProcessor(input: {
       if (pull.state !== "open" || pull.draft) return { kind: "done" };
       // GitHub's word over the history's: a review or a withdrawal whose event the app did not
       // get (it was down; an old request event delivered late) leaves nothing to escalate.
-      if (!stillRequested(pull, data.owner, request.reviewer)) {
+      const madeBefore = chosen.filter((c) => stillRequested(pull, data.owner, c));
+      if (!stillRequested(pull, data.owner, request.reviewer) && !madeBefore.length) {
         await history.removeRequest(pr, request.reviewer, "github", now());
         elog.info({}, "review request no longer on GitHub; not escalated");
         return { kind: "done" };
       }
       const { urgent } = decideUrgency(loaded.config.urgency, { labels: labelNames(pull as unknown as PullRequestLike), headRef: pull.head.ref, baseRef: pull.base.ref });
       const due = escalationDue(escalation, waitingSince(request.requestedAt, stored.readySince), urgent)[data.kind];
-      if (due.getTime() > now().getTime() + EARLY_SLACK_MS) {
+      if (!madeBefore.length && due.getTime() > now().getTime() + EARLY_SLACK_MS) {
         await queue.requeue(job, (due.getTime() - now().getTime()) / 1000);
         return { kind: "done" };
       }
@@ -107,7 +113,8 @@ export function createEscalationProcessor(input: {
         log: elog,
       };
       const outcome = await triagePullRequest(context as never, deps, pull as unknown as PullRequestLike, "escalation", extras, {
-        escalation: { kind: data.kind, reviewer: request.reviewer, requestId: data.requestId, waited, withdraw: escalation.withdraw },
+        escalation: { kind: data.kind, reviewer: request.reviewer, requestId: data.requestId, waited, withdraw: escalation.withdraw, ...(madeBefore.length ? { madeBefore } : {}) },
+        ...(data.kind === "reassign" ? { beforeRequests: (logins: string[]) => history.chooseForEscalation(data.requestId, data.kind, logins) } : {}),
       });
       // A PR the triage skips (a bot's, an ignored author's) gets no nudge and no reassignment,
       // and none is recorded.
@@ -116,7 +123,7 @@ export function createEscalationProcessor(input: {
         elog.info({ status: outcome.status }, "stale review request not escalated: the PR is not triaged");
         return { kind: "done" };
       }
-      const added = outcome.requested?.join(", ") || undefined;
+      const added = outcome.plan?.reassignedTo?.join(", ") || undefined;
       await history.finishEscalation(data.requestId, data.kind, now(), added);
       metrics.escalations.inc({ kind: data.kind });
       elog.info({ added }, data.kind === "nudge" ? "stale review request nudged" : "stale review request reassigned");

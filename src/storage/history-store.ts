@@ -363,6 +363,27 @@ export class HistoryStore {
     return row !== undefined && row.done_at === null;
   }
 
+  /**
+   * Whom a reassignment begun but not finished chose (kept before they were requested): a
+   * retry of the step finishes it with them instead of beginning it again.
+   */
+  async escalationChosen(requestId: string, kind: "nudge" | "reassign"): Promise<string[]> {
+    const row = await this.db.selectFrom("escalations").select(["new_reviewer", "done_at"]).where("request_id", "=", requestId).where("kind", "=", kind).executeTakeFirst();
+    return row && row.done_at === null && row.new_reviewer ? row.new_reviewer.split(", ") : [];
+  }
+
+  /** Keep whom a reassignment begun is about to request (added to any an earlier attempt chose). */
+  async chooseForEscalation(requestId: string, kind: "nudge" | "reassign", reviewers: string[]): Promise<void> {
+    const chosen = [...new Set([...(await this.escalationChosen(requestId, kind)), ...reviewers])];
+    await this.db
+      .updateTable("escalations")
+      .set({ new_reviewer: chosen.join(", ") })
+      .where("request_id", "=", requestId)
+      .where("kind", "=", kind)
+      .where("done_at", "is", null)
+      .execute();
+  }
+
   async escalationDone(requestId: string, kind: "nudge" | "reassign"): Promise<boolean> {
     const row = await this.db.selectFrom("escalations").select("done_at").where("request_id", "=", requestId).where("kind", "=", kind).executeTakeFirst();
     return row?.done_at != null;

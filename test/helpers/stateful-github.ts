@@ -19,6 +19,8 @@ export function statefulGitHub(config: string) {
     requests: [] as string[][],
     deletes: [] as Array<{ reviewers: string[]; status: number }>,
     failDeletes: 0,
+    /** Comment edits to fail with a 500 (the sticky comment's update). */
+    failPatches: 0,
     nextId: 600,
     pull(): Json {
       const p = prPayload({ files: FILES, requested: [...gh.requested], labels: ["risk: medium"] }).pull_request as Json;
@@ -42,10 +44,14 @@ export function statefulGitHub(config: string) {
     gh.posts.push(b.body);
     return c;
   });
-  s.patch(/\/repos\/Codertocat\/Hello-World\/issues\/comments\/\d+/).reply(200, (u, b: Json) => {
+  s.patch(/\/repos\/Codertocat\/Hello-World\/issues\/comments\/\d+/).reply((u, body) => {
+    if (gh.failPatches > 0) {
+      gh.failPatches--;
+      return [500, { message: "Server Error" }] as [number, Json];
+    }
     const c = gh.comments.find((x) => u.endsWith(`/${x.id}`));
-    if (c) c.body = b.body;
-    return c ?? { id: 1 };
+    if (c) c.body = (body as Json).body;
+    return [200, c ?? { id: 1 }] as [number, Json];
   });
   s.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, (_u, b: Json) => {
     gh.requests.push(b.reviewers ?? []);
