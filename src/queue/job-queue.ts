@@ -36,6 +36,8 @@ type Handler = (job: QueuedJob<Record<string, unknown>>) => Promise<JobOutcome>;
 
 /** Retries: 5 s, then doubling with jitter; ten attempts span a GitHub outage of over an hour. */
 const DEFAULT_RETRY = { retryLimit: 10, retryDelay: 5, retryBackoff: true };
+/** Ends of jobs kept to record once the database is back. */
+const MAX_UNSETTLED = 10_000;
 
 /**
  * The durable work queue (pg-boss on the app's database). Each process runs one fetch loop
@@ -185,6 +187,7 @@ export class JobQueue {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(pending), new Promise((done) => (timer = setTimeout(done, graceMs)))]);
     clearTimeout(timer);
+    await this.#settleLate();
     const left = [...this.#jobs.values()];
     for (const job of left) {
       try {
@@ -200,11 +203,40 @@ export class JobQueue {
   }
 
   readonly #jobs = new Map<string, QueuedJob<Record<string, unknown>>>();
+  /**
+   * Jobs that ended here while their end could not be recorded (the database was away):
+   * recorded as soon as it can be, instead of waiting for pg-boss's expiry to run them again.
+   */
+  readonly #unsettled = new Map<string, { queue: string; outcome: JobOutcome; since: number }>();
+
+  async #settle(queue: string, id: string, outcome: JobOutcome): Promise<void> {
+    if (outcome.kind === "done") await this.boss.complete(queue, id);
+    else await this.boss.fail(queue, id, { message: outcome.error });
+  }
+
+  /** Record the ends kept in `#unsettled`, oldest first; stop at the first that fails (the database is still away). */
+  async #settleLate(): Promise<void> {
+    for (const [id, late] of this.#unsettled) {
+      // Past its expiry pg-boss has taken the job back and may be running it again elsewhere.
+      if (Date.now() - late.since > (this.#expiry[late.queue] ?? 6 * 3600) * 1000) {
+        this.#unsettled.delete(id);
+        continue;
+      }
+      try {
+        await this.#settle(late.queue, id, late.outcome);
+        this.#unsettled.delete(id);
+        this.log.info({ job: id }, "recorded the end of a job once the database was back");
+      } catch {
+        return;
+      }
+    }
+  }
 
   async #dispatch(): Promise<void> {
     const queues = [...this.#handlers.keys()];
     while (this.#running) {
       this.#poked = false;
+      if (this.#unsettled.size) await this.#settleLate();
       let fetched = 0;
       for (const queue of queues) {
         const free = this.#concurrency - this.#active.size;
@@ -251,10 +283,12 @@ export class JobQueue {
       // A job handed back during shutdown is no longer ours to settle.
       if (!this.#jobs.has(job.id)) return;
       try {
-        if (outcome.kind === "done") await this.boss.complete(job.queue, job.id);
-        else await this.boss.fail(job.queue, job.id, { message: outcome.error });
+        await this.#settle(job.queue, job.id, outcome);
       } catch (error) {
-        this.log.warn({ job: job.id, error: (error as Error).message }, "could not settle a job; it will run again");
+        this.log.warn({ job: job.id, error: (error as Error).message }, "could not record the end of a job; trying again at the next poll");
+        this.#unsettled.set(job.id, { queue: job.queue, outcome, since: Date.now() });
+        // Bounded: past this many the oldest are left to pg-boss's expiry.
+        if (this.#unsettled.size > MAX_UNSETTLED) this.#unsettled.delete(this.#unsettled.keys().next().value!);
       }
     })().finally(() => {
       this.#active.delete(job.id);

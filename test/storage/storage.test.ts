@@ -278,6 +278,29 @@ function suite(engine: Engine) {
     await queue.stop(1000);
   });
 
+  it("records a job's end it could not record while the database was away once it can, not at the job's expiry", async () => {
+    const queue = new JobQueue(database, silent, { pollMs: 50 });
+    await queue.start(["test-late"]);
+    const id = await queue.send("test-late", { n: 1 });
+    // The database goes away as the job ends: its completion fails twice, then goes through.
+    const complete = queue.boss.complete.bind(queue.boss) as (...args: unknown[]) => Promise<unknown>;
+    let away = 2;
+    (queue.boss as unknown as { complete: (...args: unknown[]) => Promise<unknown> }).complete = async (...args) => {
+      if (away-- > 0) throw new Error("Connection terminated unexpectedly");
+      return complete(...args);
+    };
+    let runs = 0;
+    queue.handle("test-late", async () => {
+      runs++;
+      return { kind: "done" };
+    });
+    queue.startWorking();
+    await expect.poll(async () => (await queue.jobState("test-late", id))?.state, { timeout: 10_000 }).toBe("completed");
+    expect(away).toBeLessThan(0);
+    expect(runs).toBe(1);
+    await queue.stop(1000);
+  });
+
   it("takes over a delivery whose process died while processing it", async () => {
     const deliveries = new DeliveryStore(database.db);
     const queue = new JobQueue(database, silent, { pollMs: 50 });
