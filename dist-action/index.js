@@ -52992,7 +52992,7 @@ var configSchema = external_exports.strictObject({
         return `unknown rule${keys.length > 1 ? "s" : ""} ${names}; available: ${RULE_IDS.join(", ")}`;
       }
     }).default({}).describe("Change the severity of rules from the app's curated set (see docs/static-analysis.md)."),
-    ignore: patterns.default([]).describe("Files never linted.")
+    ignore: patterns.default([]).describe("Files never linted, and never counted as unchecked: list vendored directories here (a vendored name such as `*.min.js` or `node_modules/` alone exempts nothing).")
   }).prefault({}).describe("Static analysis of changed code."),
   escalation: external_exports.strictObject({
     enabled: external_exports.boolean().default(false).describe("Nudge, then reassign, review requests that wait too long."),
@@ -57057,7 +57057,7 @@ function clip(text2, max) {
 }
 
 // src/core/analysis/analyze-files.ts
-var UNCHECKED = /* @__PURE__ */ new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed"]);
+var UNCHECKED = /* @__PURE__ */ new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored"]);
 var FLOW_PRAGMA = /^\s*(?:\/\/|\/\*)[^\n]*@flow\b/gm;
 function declaredFlowBefore(source, lines) {
   if (lines === "all") return false;
@@ -57082,6 +57082,10 @@ var LINTED_STATUSES = /* @__PURE__ */ new Set(["added", "modified", "renamed", "
 var VENDORED = ["**/*.min.js", "**/*.min.mjs", "**/*.min.cjs", "**/node_modules/**"].map(
   (p) => new Minimatch(p, { dot: true })
 );
+function looksMinified(source) {
+  const lines = source.split("\n");
+  return source.length > 0 && (source.length - (lines.length - 1)) / lines.length > 110;
+}
 async function analyzeFiles({ files, config: config3, fetchContents, lint, limits, now = () => performance.now() }) {
   const start = now();
   const bounds = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
@@ -57094,10 +57098,6 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
   for (const file2 of files) {
     if (!LINTED_STATUSES.has(file2.status) || flavourOf(file2.filename) === null) continue;
     if (ignore.some((m) => m.match(file2.filename))) continue;
-    if (VENDORED.some((m) => m.match(file2.filename))) {
-      skipped.push({ file: file2.filename, code: "vendored", reason: "minified or vendored code", order: -1 });
-      continue;
-    }
     const lines = changedLinesOf(file2);
     if (lines === "unknown") {
       skipped.push({
@@ -57109,7 +57109,7 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
       continue;
     }
     if (lines !== "all" && lines.length === 0) continue;
-    candidates.push({ index: candidates.length, file: file2, lines });
+    candidates.push({ index: candidates.length, file: file2, lines, vendoredName: VENDORED.some((m) => m.match(file2.filename)) });
   }
   candidates.sort((a, b) => b.file.additions - a.file.additions || a.index - b.index);
   const chosen = candidates.slice(0, bounds.maxFiles);
@@ -57163,6 +57163,10 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
     const content = contents.get(name2) ?? { kind: "failed", message: "GitHub's answer did not include it" };
     const source = usableText(content, bounds.maxFileBytes, skip);
     if (source === void 0) continue;
+    if (c.vendoredName && looksMinified(source)) {
+      skip("vendored", "minified code under a vendored name, not linted (add it to `analysis.ignore` if it is third-party code)");
+      continue;
+    }
     if (now() >= deadline) {
       skip("time-budget", `${prBudget} used up before this file`);
       continue;

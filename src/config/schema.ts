@@ -368,7 +368,7 @@ export const configSchema = z
           })
           .default({})
           .describe("Change the severity of rules from the app's curated set (see docs/static-analysis.md)."),
-        ignore: patterns.default([]).describe("Files never linted."),
+        ignore: patterns.default([]).describe("Files never linted, and never counted as unchecked: list vendored directories here (a vendored name such as `*.min.js` or `node_modules/` alone exempts nothing)."),
       })
       .prefault({})
       .describe("Static analysis of changed code."),

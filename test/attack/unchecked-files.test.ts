@@ -57,6 +57,22 @@ describe("files a PR author makes impossible to analyse", { timeout: 120_000 }, 
     expect(disabled.title).toBe(plain.title);
   });
 
+  it("a vendored name (src/node_modules/…, *.min.js) hides nothing: hand-written code there is linted, minified code counts as the maximum", async () => {
+    const plain = await openPr([addedFile("src/bad.js", ERRORS)], { "src/bad.js": ERRORS });
+    const underModules = await openPr([addedFile("src/node_modules/auth/bad.js", ERRORS)], { "src/node_modules/auth/bad.js": ERRORS });
+    expect(underModules.text).toContain("12 errors and 0 warnings on changed lines");
+    expect(underModules.annotations).toBe(12);
+    expect(underModules.title).toBe(plain.title);
+    const minName = await openPr([addedFile("src/bad.min.js", ERRORS)], { "src/bad.min.js": ERRORS });
+    expect(minName.text).toContain("12 errors and 0 warnings on changed lines");
+    expect(minName.annotations).toBe(12);
+    // The same errors written as minified code: not linted, and counted as the maximum.
+    const squeezed = `${ERRORS.split("\n").join("")}\n`;
+    const minified = await openPr([addedFile("src/bad.min.js", squeezed)], { "src/bad.min.js": squeezed });
+    expect(minified.text).toContain("minified code under a vendored name");
+    expect(minified.text).toContain("the static analysis risk factor counts as its maximum");
+  });
+
   it("count as the maximum too when new lines leave a brace open and the parser stops on an unchanged line", async () => {
     const inner = ERRORS.replace(/export const/g, "  const");
     const source = (closed: boolean) => ["// header", "export function f(a) {", inner, "  if (a) {", closed ? "  } return a;" : "  return a;", "}", "// end of file, unchanged", ""].join("\n");

@@ -55,7 +55,7 @@ export interface AnalysisResult {
    * Of those, the files with changed lines that the app could not check for reasons their
    * author controls (too many, too large, too slow, unparsable, fatal to ESLint): the risk
    * factor counts them as its maximum, so a change cannot lower its risk by hiding from the
-   * analysis. Binary files, files GitHub could not send, vendored paths and a repository's own
+   * analysis. Paths GitHub has no content for, failed fetches and a repository's own
    * `analysis.ignore` do not count.
    */
   unchecked: number;
@@ -65,7 +65,8 @@ export interface AnalysisResult {
 /** Why a file went unlinted, when its author could have made it so. */
 // A code file GitHub calls binary (one NUL byte in a comment makes it so, and it still runs) or
 // sends no text for (bytes that are not UTF-8) counts too.
-const UNCHECKED: ReadonlySet<SkipCode> = new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed"]);
+// So does minified code under a vendored name: the name and the line lengths are the author's.
+const UNCHECKED: ReadonlySet<SkipCode> = new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored"]);
 /**
  * Flow syntax, which the parsers lack: such a file is unparsable by nature, not by crafting, when
  * the repository declared it Flow before the PR (a `@flow` on a line the PR did not change).
@@ -145,15 +146,25 @@ export interface AnalyzeFilesInput {
 
 const LINTED_STATUSES = new Set<ChangedFile["status"]>(["added", "modified", "renamed", "copied", "changed"]);
 
-// Third-party or machine-written code: findings there are not the author's to fix.
+// Names third-party or machine-written code usually has. The name is the author's to choose, so
+// it exempts nothing by itself: such a file is linted like any other unless its content is
+// minified too, and then it counts as unchecked (a repository's own `analysis.ignore`, read
+// from its default branch, is what leaves vendored code out).
 const VENDORED = ["**/*.min.js", "**/*.min.mjs", "**/*.min.cjs", "**/node_modules/**"].map(
   (p) => new Minimatch(p, { dot: true }),
 );
+
+/** Linguist's test for minified code: lines of more than 110 characters on average. */
+export function looksMinified(source: string): boolean {
+  const lines = source.split("\n");
+  return source.length > 0 && (source.length - (lines.length - 1)) / lines.length > 110;
+}
 
 interface Candidate {
   index: number;
   file: ChangedFile;
   lines: ChangedLines;
+  vendoredName: boolean;
 }
 
 /**
@@ -177,10 +188,6 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
   for (const file of files) {
     if (!LINTED_STATUSES.has(file.status) || flavourOf(file.filename) === null) continue;
     if (ignore.some((m) => m.match(file.filename))) continue;
-    if (VENDORED.some((m) => m.match(file.filename))) {
-      skipped.push({ file: file.filename, code: "vendored", reason: "minified or vendored code", order: -1 });
-      continue;
-    }
     const lines = changedLinesOf(file);
     if (lines === "unknown") {
       skipped.push({
@@ -193,7 +200,7 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
     }
     // Nothing added (a pure rename, a deletion-only edit): no finding could be on a changed line.
     if (lines !== "all" && lines.length === 0) continue;
-    candidates.push({ index: candidates.length, file, lines });
+    candidates.push({ index: candidates.length, file, lines, vendoredName: VENDORED.some((m) => m.match(file.filename)) });
   }
 
   // Under the file limit and the time budget, the files with the most new code matter most.
@@ -254,6 +261,10 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
     const content = contents.get(name) ?? { kind: "failed", message: "GitHub's answer did not include it" };
     const source = usableText(content, bounds.maxFileBytes, skip);
     if (source === undefined) continue;
+    if (c.vendoredName && looksMinified(source)) {
+      skip("vendored", "minified code under a vendored name, not linted (add it to `analysis.ignore` if it is third-party code)");
+      continue;
+    }
     if (now() >= deadline) {
       skip("time-budget", `${prBudget} used up before this file`);
       continue;

@@ -131,25 +131,45 @@ describe("analyzeFiles", () => {
     expect(result.skipped).toEqual([]);
   });
 
-  it("skips vendored code and files without a diff, without fetching them", async () => {
+  it("skips files without a diff without fetching them", async () => {
     const fetchContents = contents({});
     const result = await run({
-      files: [
-        changed("public/vendor/jquery.min.js", { additions: 2 }),
-        changed("packages/x/node_modules/y/index.js"),
-        changed("src/huge.ts", { additions: 5000, deletions: 4000, patch: undefined }),
-        changed("src/zeroed.ts", { additions: 0, deletions: 0, patch: undefined }),
-      ],
+      files: [changed("src/huge.ts", { additions: 5000, deletions: 4000, patch: undefined }), changed("src/zeroed.ts", { additions: 0, deletions: 0, patch: undefined })],
       fetchContents,
     });
     expect(fetchContents).not.toHaveBeenCalled();
     expect(result.skipped.map((s) => [s.file, s.code])).toEqual([
-      ["packages/x/node_modules/y/index.js", "vendored"],
-      ["public/vendor/jquery.min.js", "vendored"],
       ["src/huge.ts", "no-patch"],
       ["src/zeroed.ts", "no-patch"],
     ]);
-    expect(result.skipped[2]?.reason).toContain("changed lines are unknown");
+    expect(result.skipped[0]?.reason).toContain("changed lines are unknown");
+  });
+
+  it("lints hand-written code under a vendored name; minified code there is not linted and counts as unchecked", async () => {
+    // The author chooses the name: `src/node_modules/…` or `*.min.js` must not hide new code.
+    const handWritten = "export function check(token) {\n  debugger;\n  return token == null;\n}\n";
+    const minified = `!function(e){${"var a=e.x||{};".repeat(40)}}(window);\n`;
+    const result = await run({
+      files: [
+        changed("src/node_modules/auth/index.js", { status: "added", additions: 4, patch: addedPatch(handWritten) }),
+        changed("src/auth.min.js", { status: "added", additions: 4, patch: addedPatch(handWritten) }),
+        changed("public/vendor/jquery.min.js", { additions: 1 }),
+      ],
+      fetchContents: contents({ "src/node_modules/auth/index.js": handWritten, "src/auth.min.js": handWritten, "public/vendor/jquery.min.js": minified }),
+    });
+    expect(result.linted.sort()).toEqual(["src/auth.min.js", "src/node_modules/auth/index.js"]);
+    expect(result.totals["no-debugger"]).toBe(2);
+    expect(result.skipped).toMatchObject([{ file: "public/vendor/jquery.min.js", code: "vendored" }]);
+    expect(result.skipped[0]?.reason).toContain("analysis.ignore");
+    expect(result.unchecked).toBe(1);
+  });
+
+  it("leaves out what the repository's own analysis.ignore names, unfetched and uncounted", async () => {
+    const fetchContents = contents({});
+    const result = await run({ files: [changed("public/vendor/jquery.min.js")], config: analysisConfig({ ignore: ["public/vendor/**"] }), fetchContents });
+    expect(fetchContents).not.toHaveBeenCalled();
+    expect(result.skipped).toEqual([]);
+    expect(result.unchecked).toBe(0);
   });
 
   it("lints at most 100 files, the ones with most added lines first, fetched in one call", async () => {
@@ -375,14 +395,15 @@ describe("analyzeFiles", () => {
         "big.js": { kind: "blob", bytes: 2_000_000, text: null, binary: false, truncated: true },
         "logo.js": { kind: "blob", bytes: 10, text: null, binary: true, truncated: false },
         "gone.js": null,
+        "dist/app.min.js": `${"var a=1,b=2,c=3;".repeat(20)}\n`,
         // The parser stops on line 3, which the PR did not touch.
         "broken.js": "export const a = 1;\nconst b = 2;\nconst = ;\n",
       }),
     });
     expect(Object.fromEntries(result.skipped.map((s) => [s.file, s.code]))).toEqual({ "big.js": "too-large", "logo.js": "binary", "gone.js": "no-content", "dist/app.min.js": "vendored", "broken.js": "unparsed" });
-    // A code file GitHub calls binary still runs (one NUL byte in a comment is enough): it counts.
-    // A path GitHub has no content for (a submodule) and a vendored path do not.
-    expect(result.unchecked).toBe(3);
+    // A code file GitHub calls binary still runs (one NUL byte in a comment is enough): it counts,
+    // as does minified code under a vendored name. A path GitHub has no content for (a submodule) does not.
+    expect(result.unchecked).toBe(4);
   });
 
   it("counts a code file GitHub sends no text for (bytes that are not UTF-8)", async () => {
