@@ -121,6 +121,8 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     if (!result) {
       await acquire(owner.toLowerCase());
       try {
+        // Not on this PR's time: a worker the previous PR's file got stopped is still being replaced.
+        await pool.warm?.();
         // Another event may have analysed this commit while this one waited its turn.
         result =
           cache.get(key) ??

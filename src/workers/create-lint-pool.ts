@@ -38,6 +38,12 @@ export interface LintPool {
   /** Lint one file in a worker; the worker is stopped and replaced when over budget. Never rejects. */
   lint(task: LintTask, budget: LintBudget): Promise<LintOutcome>;
   stats(): LintPoolStats;
+  /**
+   * Start the workers not running and wait, at most the start-up timeout, for those starting
+   * (the first, or a replacement for one a moment ago stopped over budget): a PR's time budget
+   * then starts on a ready worker, not on a worker's start-up. Never rejects.
+   */
+  warm?(): Promise<void>;
   /** Process ids of the workers running now (for the operator, and for tests). */
   pids(): number[];
   /** Stop every worker; later calls to `lint` answer `crashed` at once. */
@@ -233,6 +239,15 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
       });
     },
     stats: () => ({ ...stats }),
+    async warm() {
+      if (closed) return;
+      for (const slot of slots) if (!slot.worker && !slot.busy) spawn(slot);
+      const starting = slots.flatMap((slot) => (slot.ready && !slot.busy ? [slot.ready] : []));
+      if (!starting.length) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(starting), new Promise((resolve) => (timer = setTimeout(resolve, startupTimeoutMs)))]);
+      clearTimeout(timer);
+    },
     pids: () => slots.flatMap((slot) => (slot.worker?.pid === undefined ? [] : [slot.worker.pid])),
     async close() {
       closed = true;

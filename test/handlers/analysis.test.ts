@@ -285,6 +285,30 @@ describe("createAnalyzer", () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it("does not charge the next PR for the worker the previous PR's file got stopped: its budget starts on a ready worker", async () => {
+    const own = createLintPool();
+    try {
+      // A tight budget: less than a worker's start-up (loading ESLint and TypeScript).
+      const analyzer = createAnalyzer({ pool: own, fileBudgetMs: 300, prBudgetMs: 700 });
+      const scope = nock(API);
+      mockBlobs(scope, { "a.js": source });
+      // The first PR does not pay for the first worker's start-up either.
+      expect(await analyzer(input("e".repeat(40)))).toMatchObject({ errors: 1, unchecked: 0 });
+      // A hostile PR: its file runs past the file budget, so its worker is stopped and replaced.
+      mockBlobs(scope, { "a.js": QUADRATIC_SWITCH });
+      const hostile = await analyzer(input("f".repeat(40)));
+      expect(hostile?.unchecked).toBe(1);
+      expect(own.stats().timeouts).toBe(1);
+      // The next PR, at once: linted in full, on the replacement.
+      mockBlobs(scope, { "a.js": source });
+      expect(await analyzer(input("0".repeat(40)))).toMatchObject({ errors: 1, unchecked: 0 });
+      expect(own.stats().started).toBe(2);
+      expect(scope.isDone()).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("gives the accounts waiting for the analyzer turns: one account's burst of PRs does not keep another's waiting behind all of it", async () => {
     // One worker whose files finish when the test says, recording whose PR each file is.
     const order: string[] = [];
