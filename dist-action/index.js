@@ -57493,6 +57493,15 @@ function createLintPool(options2 = {}) {
       });
     },
     stats: () => ({ ...stats }),
+    async warm() {
+      if (closed) return;
+      for (const slot of slots) if (!slot.worker && !slot.busy) spawn(slot);
+      const starting = slots.flatMap((slot) => slot.ready && !slot.busy ? [slot.ready] : []);
+      if (!starting.length) return;
+      let timer;
+      await Promise.race([Promise.all(starting), new Promise((resolve) => timer = setTimeout(resolve, startupTimeoutMs))]);
+      clearTimeout(timer);
+    },
     pids: () => slots.flatMap((slot) => slot.worker?.pid === void 0 ? [] : [slot.worker.pid]),
     async close() {
       closed = true;
@@ -57591,11 +57600,12 @@ function createAnalyzer(options2 = {}) {
     next();
   };
   const analyze = async ({ config: config3, files, headSha, octokit, owner, repo }) => {
-    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config3.analysis)}:${diffDigest(files)}`;
+    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config3.analysis)}:${await diffDigest(files)}`;
     let result = cache2.get(key);
     if (!result) {
       await acquire(owner.toLowerCase());
       try {
+        await pool.warm?.();
         result = cache2.get(key) ?? await analyzeFiles({
           files,
           config: config3.analysis,
@@ -57627,9 +57637,19 @@ ${summarizeAnalysis(result, { docsUrl: STATIC_ANALYSIS_DOCS })}`,
   });
 }
 var TRANSIENT = /* @__PURE__ */ new Set(["fetch-failed", "worker-crashed"]);
-function diffDigest(files) {
+var DIGEST_SLICE_CHARS = 4e6;
+async function diffDigest(files) {
   const hash2 = createHash("sha256");
-  for (const f of files) hash2.update(JSON.stringify([f.filename, f.status, f.additions, f.deletions, f.patch ?? null])).update("\n");
+  let slice = 0;
+  for (const f of files) {
+    const entry = JSON.stringify([f.filename, f.status, f.additions, f.deletions, f.patch ?? null]);
+    hash2.update(entry).update("\n");
+    slice += entry.length;
+    if (slice >= DIGEST_SLICE_CHARS) {
+      slice = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
   return hash2.digest("base64url");
 }
 

@@ -116,7 +116,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   const analyze: NonNullable<TriagePipelineExtras["analyze"]> = async ({ config, files, headSha, octokit, owner, repo }) => {
     // The head commit alone is not enough: two PRs can share it against different bases, and
     // what counts is the lines each one changes.
-    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config.analysis)}:${diffDigest(files)}`;
+    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config.analysis)}:${await diffDigest(files)}`;
     let result = cache.get(key);
     if (!result) {
       await acquire(owner.toLowerCase());
@@ -160,9 +160,25 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
 /** Skips another run may not repeat. */
 const TRANSIENT: ReadonlySet<SkipCode> = new Set(["fetch-failed", "worker-crashed"]);
 
-/** What a PR's analysis depends on besides the commit: its files and their changed lines. */
-function diffDigest(files: readonly ChangedFile[]): string {
+/** Patch text hashed between two turns of the event loop (about 4 ms per MB). */
+const DIGEST_SLICE_CHARS = 4_000_000;
+
+/**
+ * What a PR's analysis depends on besides the commit: its files and their changed lines. A
+ * PR's patches can reach hundreds of MB (3,000 files): the hashing yields to the event loop
+ * every few MB, so webhooks are answered meanwhile.
+ */
+export async function diffDigest(files: readonly ChangedFile[]): Promise<string> {
   const hash = createHash("sha256");
-  for (const f of files) hash.update(JSON.stringify([f.filename, f.status, f.additions, f.deletions, f.patch ?? null])).update("\n");
+  let slice = 0;
+  for (const f of files) {
+    const entry = JSON.stringify([f.filename, f.status, f.additions, f.deletions, f.patch ?? null]);
+    hash.update(entry).update("\n");
+    slice += entry.length;
+    if (slice >= DIGEST_SLICE_CHARS) {
+      slice = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
   return hash.digest("base64url");
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../src/config/schema.js";
-import { createAnalyzer, readAnalyzerEnv } from "../../src/handlers/analyze-pull-request.js";
+import { createAnalyzer, diffDigest, readAnalyzerEnv } from "../../src/handlers/analyze-pull-request.js";
 import type { Octokit } from "../../src/github/types.js";
 import { createLintPool, type LintPool } from "../../src/workers/create-lint-pool.js";
 import { buildApp, TestOctokit, type TestApp } from "../helpers/app.js";
@@ -306,6 +306,22 @@ describe("createAnalyzer", () => {
       expect(scope.isDone()).toBe(true);
     } finally {
       await own.close();
+    }
+  });
+
+  it("keys a result by a digest of the diff that lets the event loop run while a huge PR's patches are hashed", async () => {
+    const line = "+  const value = compute(input, options) ?? fallback;\n";
+    const files = Array.from({ length: 300 }, (_, i) => ({ filename: `src/f${i}.ts`, status: "modified" as const, additions: 2000, deletions: 0, patch: `@@ -1,0 +1,2000 @@\n${line.repeat(2000)}` }));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      const digest = await diffDigest(files);
+      // About 30 MB of patches: hashed in slices, with the timers running between them.
+      expect(ticks).toBeGreaterThan(0);
+      expect(await diffDigest(files)).toBe(digest);
+      expect(await diffDigest([...files.slice(0, -1), { ...files.at(-1)!, patch: `${files.at(-1)!.patch}+x\n` }])).not.toBe(digest);
+    } finally {
+      clearInterval(timer);
     }
   });
 
