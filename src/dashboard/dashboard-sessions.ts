@@ -31,7 +31,7 @@ export function readCookies(req: IncomingMessage): Map<string, string> {
 
 /**
  * Sessions and the OAuth `state`: cookies are signed (HMAC of SESSION_SECRET) and
- * HttpOnly, SameSite=Lax; the session itself is in the database, by the hash of its id,
+ * HttpOnly, SameSite=Lax, and over HTTPS `__Host-` cookies; the session itself is in the database, by the hash of its id,
  * with the user's token encrypted, so any replica can serve it and logout ends it everywhere.
  */
 export class DashboardSessions {
@@ -46,8 +46,18 @@ export class DashboardSessions {
     this.crypto = new SessionCrypto(secret);
   }
 
+  /**
+   * A cookie's name as sent. Over HTTPS it has the `__Host-` prefix: the browser then takes it
+   * only from this host, with `Secure` and `Path=/`, so a sibling subdomain cannot plant one (a
+   * session or sign-in state of its choosing). Plain HTTP (local use) cannot have the prefix.
+   */
+  cookieName(name: string): string {
+    return this.secure ? `__Host-${name}` : name;
+  }
+
   cookie(name: string, value: string, maxAgeSeconds: number): string {
-    return `${name}=${value}; Path=/dashboard; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${this.secure ? "; Secure" : ""}`;
+    const where = this.secure ? "Path=/" : "Path=/dashboard";
+    return `${this.cookieName(name)}=${value}; ${where}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${this.secure ? "; Secure" : ""}`;
   }
 
   clearCookie(name: string): string {
@@ -63,7 +73,7 @@ export class DashboardSessions {
 
   /** Whether the callback's `state` is the one this browser was sent off with, and still fresh. */
   checkState(req: IncomingMessage, given: string | null): boolean {
-    const value = this.crypto.verify(readCookies(req).get(STATE_COOKIE));
+    const value = this.crypto.verify(readCookies(req).get(this.cookieName(STATE_COOKIE)));
     if (!value || !given) return false;
     const [state, expires] = value.split("~");
     if (!state || Number(expires) < this.clock().getTime()) return false;
@@ -78,7 +88,7 @@ export class DashboardSessions {
 
   /** The request's session: none for a missing, forged, altered, expired or ended one. */
   async read(req: IncomingMessage): Promise<Session | undefined> {
-    const id = this.crypto.verify(readCookies(req).get(SESSION_COOKIE));
+    const id = this.crypto.verify(readCookies(req).get(this.cookieName(SESSION_COOKIE)));
     if (!id) return undefined;
     const stored = await this.store.get(hashId(id), this.clock());
     if (!stored) return undefined;

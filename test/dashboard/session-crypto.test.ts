@@ -1,4 +1,7 @@
+import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
+import { DashboardSessions } from "../../src/dashboard/dashboard-sessions.js";
+import type { DashboardSessionStore } from "../../src/storage/dashboard-session-store.js";
 import { hashId, randomId, SessionCrypto } from "../../src/dashboard/session-crypto.js";
 
 const SECRET = "x".repeat(40);
@@ -36,5 +39,37 @@ describe("session cryptography", () => {
     expect(crypto.checkFormToken(a, undefined)).toBe(false);
     expect(hashId(a)).toMatch(/^[0-9a-f]{64}$/);
     expect(hashId(a)).not.toContain(a);
+  });
+});
+
+describe("dashboard session cookies", () => {
+  const rows = new Map<string, unknown>();
+  const store = {
+    create: async (hash: string, row: unknown) => void rows.set(hash, row),
+    get: async (hash: string) => rows.get(hash),
+    delete: async (hash: string) => void rows.delete(hash),
+    prune: async () => 0,
+  } as unknown as DashboardSessionStore;
+  const request = (cookie: string) => ({ headers: { cookie } }) as IncomingMessage;
+  const pair = (setCookie: string) => setCookie.split(";")[0]!;
+
+  it("are __Host- cookies over https: a cookie of the plain name (planted by a sibling subdomain) is not read", async () => {
+    const secure = new DashboardSessions(SECRET, store, true);
+    const { cookie } = await secure.create({ id: "1", login: "lead" }, "gho_token");
+    expect(cookie).toMatch(/^__Host-rt_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+    expect((await secure.read(request(pair(cookie))))?.login).toBe("lead");
+    // The same signed value under the name without the prefix, as a subdomain could set it.
+    expect(await secure.read(request(pair(cookie).replace("__Host-", "")))).toBeUndefined();
+    const { state, cookie: stateCookie } = secure.newState();
+    expect(stateCookie.startsWith("__Host-rt_oauth_state=")).toBe(true);
+    expect(secure.checkState(request(pair(stateCookie)), state)).toBe(true);
+    expect(secure.checkState(request(pair(stateCookie).replace("__Host-", "")), state)).toBe(false);
+  });
+
+  it("keep their plain names over http (local use), where the prefix cannot be set", async () => {
+    const plain = new DashboardSessions(SECRET, store, false);
+    const { cookie } = await plain.create({ id: "2", login: "dev" }, "gho_token");
+    expect(cookie).toMatch(/^rt_session=[^;]+; Path=\/dashboard; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+    expect((await plain.read(request(pair(cookie))))?.login).toBe("dev");
   });
 });
