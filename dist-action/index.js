@@ -61431,7 +61431,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
   await deps.store.save(key, where, next);
   await recordHistory(deps, { ...prId, owner, repo, ...installation !== void 0 ? { installationId: installation } : {} }, facts, plan, progress, pull.updated_at);
   for (const failure2 of outcome.failures) {
-    log.error({ error: describeError(failure2) }, "a write failed; the other writes went ahead");
+    log.warn({ error: describeError(failure2) }, "a write failed; the other writes went ahead");
   }
   const level = plan.assessment.level;
   if (plan.status === "skipped") log.info({ reason: plan.skipReason }, "PR skipped");
@@ -61636,7 +61636,8 @@ function runEvent(deps, name2, handler2) {
       await handler2(context);
     } catch (error62) {
       deps.failures.set(context.id, { error: error62 });
-      log.error({ error: describeError(error62) }, "handler failed");
+      if (deps.attempts.has(context.id)) log.warn({ error: describeError(error62) }, "handler failed");
+      else log.error({ error: describeError(error62) }, "handler failed");
     }
   };
 }

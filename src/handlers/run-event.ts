@@ -52,7 +52,10 @@ export function runEvent<C extends Context>(deps: AppDeps, name: string, handler
       await handler(context);
     } catch (error) {
       deps.failures.set(context.id, { error });
-      log.error({ error: describeError(error) }, "handler failed");
+      // Under the queue the delivery's job decides what the failure means (retried: a warning;
+      // given up: an error) and logs it; without one (Action mode) this is the last word.
+      if (deps.attempts.has(context.id)) log.warn({ error: describeError(error) }, "handler failed");
+      else log.error({ error: describeError(error) }, "handler failed");
     }
   };
 }

@@ -321,7 +321,8 @@ export async function triagePullRequest(
   await deps.store.save(key, where, next);
   await recordHistory(deps, { ...prId, owner, repo, ...(installation !== undefined ? { installationId: installation } : {}) }, facts, plan, progress, (pull as { updated_at?: string }).updated_at);
   for (const failure of outcome.failures) {
-    log.error({ error: describeError(failure) }, "a write failed; the other writes went ahead");
+    // A warning: the run fails as a whole below, and that is logged once as what it ends in.
+    log.warn({ error: describeError(failure) }, "a write failed; the other writes went ahead");
   }
   const level = plan.assessment.level;
   if (plan.status === "skipped") log.info({ reason: plan.skipReason }, "PR skipped");
