@@ -59254,6 +59254,11 @@ function fixMarker(title, branch, labels) {
   return void 0;
 }
 
+// src/storage/pr-state-store.ts
+function prKey(repoId, prNumber) {
+  return `${repoId}#${prNumber}`;
+}
+
 // src/queue/schedule-escalations.ts
 var ESCALATION_EXPIRY_SECONDS = 15 * 60;
 function waitingSince(requestedAt, readySince) {
@@ -59309,6 +59314,7 @@ function handlePullRequestHistory(deps) {
         fix: marksFix({ title: pull.title, headRef: pull.head.ref, labels: (pull.labels ?? []).map((l) => l.name) })
       });
       context.log.info({ merged: Boolean(pull.merged) }, "PR closed; recorded");
+      await recheckSharedHead(context, deps, pr, pull.head.sha);
       return;
     }
     const reviewer = payload.requested_reviewer?.login ?? (payload.requested_team ? `@${payload.repository.owner.login}/${payload.requested_team.slug}` : void 0);
@@ -59330,6 +59336,29 @@ function handlePullRequestHistory(deps) {
     }
     await deps.history.removeRequest(pr, reviewer, sender, at2);
   };
+}
+async function recheckSharedHead(context, deps, pr, headSha) {
+  if (!deps.enqueue) return;
+  const payload = context.payload;
+  for (const number4 of await deps.history.openPullsOnHead(pr, headSha)) {
+    const body2 = {
+      action: "rerequested",
+      check_run: { name: CHECK_NAME, head_sha: headSha, pull_requests: [{ number: number4 }], ...deps.appId ? { app: { id: deps.appId } } : {} },
+      repository: payload.repository,
+      ...payload.installation ? { installation: payload.installation } : {},
+      sender: payload.sender
+    };
+    const queued = await deps.enqueue({
+      id: `${context.id}:recheck:${number4}`,
+      event: "check_run",
+      action: "rerequested",
+      ...payload.installation?.id !== void 0 ? { installationId: payload.installation.id } : {},
+      repo: payload.repository.full_name,
+      key: prKey(pr.repoId, number4),
+      body: JSON.stringify(body2)
+    });
+    context.log.info({ sibling: number4, queued: queued === "queued" }, "PR on the same head commit checked again");
+  }
 }
 
 // src/core/render-explanation.ts
@@ -61153,11 +61182,6 @@ async function gatherTriage(octokit, input3) {
   return { facts, analysis, ...headCheck !== void 0 ? { headCheck } : {} };
 }
 
-// src/storage/pr-state-store.ts
-function prKey(repoId, prNumber) {
-  return `${repoId}#${prNumber}`;
-}
-
 // src/metrics/metrics.ts
 var import_prom_client = __toESM(require_prom_client(), 1);
 var registry2 = new import_prom_client.Registry();
@@ -61580,7 +61604,11 @@ function handlePullRequest(deps, extras) {
       pr = data;
     }
     const beforeSha = context.payload.before;
-    await triagePullRequest(context, deps, pr, context.payload.action, extras, beforeSha ? { beforeSha } : {});
+    try {
+      await triagePullRequest(context, deps, pr, context.payload.action, extras, beforeSha ? { beforeSha } : {});
+    } finally {
+      if (context.payload.action === "synchronize" && beforeSha) await recheckSharedHead(context, deps, { repoId: pr.base.repo.id, number: pr.number }, beforeSha);
+    }
   };
 }
 

@@ -23,6 +23,11 @@ export interface AppDeps {
   clock: () => Date;
   /** Schedules stale-review escalations (absent where no queue runs: they are not scheduled). */
   escalations?: EscalationScheduler;
+  /**
+   * Queues a delivery the app makes itself, run like one GitHub sent (under its PR's lock), once
+   * per id: a re-check of a PR. Absent where no queue runs.
+   */
+  enqueue?: (delivery: InternalDelivery) => Promise<"queued" | "duplicate">;
   writes: WriteQueue;
   configs: ConfigCache;
   teams: TeamCache;
@@ -45,6 +50,17 @@ export interface AppDeps {
    * repository's open PRs, one paged list (Action mode, which keeps no history).
    */
   reviewLoad?: "history" | "open-prs";
+}
+
+export interface InternalDelivery {
+  id: string;
+  event: string;
+  action?: string;
+  installationId?: number;
+  repo?: string;
+  /** The PR's lock key (`prKey`). */
+  key?: string;
+  body: string;
 }
 
 /** What the handlers need of the history: the database's store, or one that keeps nothing (Action mode). */

@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import type { AppDeps } from "./app-deps.js";
+import { recheckSharedHead } from "./record-history.js";
 import { triagePullRequest, type PullRequestLike, type TriageTrigger } from "./triage.js";
 import type { TriagePipelineExtras } from "./triage.js";
 
@@ -17,6 +18,12 @@ export function handlePullRequest(deps: AppDeps, extras: TriagePipelineExtras) {
       pr = data as unknown as PullRequestLike;
     }
     const beforeSha = (context.payload as { before?: string }).before;
-    await triagePullRequest(context, deps, pr, context.payload.action as TriageTrigger, extras, beforeSha ? { beforeSha } : {});
+    try {
+      await triagePullRequest(context, deps, pr, context.payload.action as TriageTrigger, extras, beforeSha ? { beforeSha } : {});
+    } finally {
+      // Pushed away from a commit other open PRs have as head: they are checked again, after
+      // this PR's new head is recorded (the triage does that first).
+      if (context.payload.action === "synchronize" && beforeSha) await recheckSharedHead(context, deps, { repoId: pr.base.repo.id, number: pr.number }, beforeSha);
+    }
   };
 }

@@ -1,7 +1,9 @@
 import type { Context } from "probot";
 import { loadConfig } from "../config/load-config.js";
 import { decideUrgency } from "../core/decide-urgency.js";
+import { CHECK_NAME } from "../core/render-check.js";
 import { marksFix } from "../core/score-risk.js";
+import { prKey } from "../storage/pr-state-store.js";
 import type { AppDeps } from "./app-deps.js";
 import { schedulePendingEscalations } from "./schedule-pending-escalations.js";
 
@@ -48,6 +50,7 @@ export function handlePullRequestHistory(deps: AppDeps) {
         fix: marksFix({ title: pull.title, headRef: pull.head.ref, labels: (pull.labels ?? []).map((l) => l.name) }),
       });
       context.log.info({ merged: Boolean(pull.merged) }, "PR closed; recorded");
+      await recheckSharedHead(context, deps, pr, pull.head.sha);
       return;
     }
     const reviewer = payload.requested_reviewer?.login ?? (payload.requested_team ? `@${payload.repository.owner.login}/${payload.requested_team.slug}` : undefined);
@@ -71,4 +74,35 @@ export function handlePullRequestHistory(deps: AppDeps) {
     }
     await deps.history.removeRequest(pr, reviewer, sender, at);
   };
+}
+
+/**
+ * The open PRs that shared the head commit a PR has left (closed, merged, or pushed to) shared
+ * its check run too, which waited for every one of them to be approved: each is checked again
+ * now (as "Re-run" on the check would), in a delivery of its own under its own lock, so its
+ * approvals count without waiting for its next event. Once per event: a redelivery queues
+ * nothing more.
+ */
+export async function recheckSharedHead(context: PrContext, deps: AppDeps, pr: { repoId: number; number: number }, headSha: string): Promise<void> {
+  if (!deps.enqueue) return;
+  const payload = context.payload as PrContext["payload"] & { installation?: { id: number; node_id?: string } };
+  for (const number of await deps.history.openPullsOnHead(pr, headSha)) {
+    const body = {
+      action: "rerequested",
+      check_run: { name: CHECK_NAME, head_sha: headSha, pull_requests: [{ number }], ...(deps.appId ? { app: { id: deps.appId } } : {}) },
+      repository: payload.repository,
+      ...(payload.installation ? { installation: payload.installation } : {}),
+      sender: payload.sender,
+    };
+    const queued = await deps.enqueue({
+      id: `${context.id}:recheck:${number}`,
+      event: "check_run",
+      action: "rerequested",
+      ...(payload.installation?.id !== undefined ? { installationId: payload.installation.id } : {}),
+      repo: payload.repository.full_name,
+      key: prKey(pr.repoId, number),
+      body: JSON.stringify(body),
+    });
+    context.log.info({ sibling: number, queued: queued === "queued" }, "PR on the same head commit checked again");
+  }
 }

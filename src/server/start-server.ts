@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createProbot, type Probot } from "probot";
 import type { Logger as PinoLogger } from "pino";
 import { createAnalyzer } from "../handlers/analyze-pull-request.js";
-import { createAppDeps, type AppDeps } from "../handlers/app-deps.js";
+import { createAppDeps, type AppDeps, type InternalDelivery } from "../handlers/app-deps.js";
 import { handleHttp } from "../handlers/http.js";
 import type { TriagePipelineExtras } from "../handlers/triage.js";
 import { AppOctokit } from "../github/app-octokit.js";
@@ -170,11 +170,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }, PRUNE_EVERY_MS);
   pruneTimer.unref();
 
-  const intake = createWebhookIntake({
-    path: settings.webhookPath,
-    secret: settings.webhookSecret,
-    log,
-    accept: (d) =>
+  // A delivery stored and its job queued in one transaction: GitHub's, or one the app makes itself.
+  const accept = (d: InternalDelivery, origin: "github" | "app" = "github") =>
       database.db.transaction().execute(async (trx) => {
         const stored = await deliveries.record(trx, {
           id: d.id,
@@ -186,14 +183,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           body: d.body,
         });
         if (!stored) {
-          metrics.deliveriesReceived.inc({ event: d.event, intake: "duplicate" });
+          if (origin === "github") metrics.deliveriesReceived.inc({ event: d.event, intake: "duplicate" });
           return "duplicate" as const;
         }
-        metrics.deliveriesReceived.inc({ event: d.event, intake: "queued" });
+        if (origin === "github") metrics.deliveriesReceived.inc({ event: d.event, intake: "queued" });
         const jobId = await queue.send(DELIVERY_QUEUE, { delivery: d.id }, { trx });
         await deliveries.setJob(trx, d.id, jobId);
         return "queued" as const;
-      }),
+      });
+  deps.enqueue = (d) => accept(d, "app");
+  const intake = createWebhookIntake({
+    path: settings.webhookPath,
+    secret: settings.webhookSecret,
+    log,
+    accept: (d) => accept(d),
   });
 
   const server: Server = createServer((req, res) => {

@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
 import { buildApp, fixture, type TestApp } from "../helpers/app.js";
 import { API, REPO_PATH, TEAM_CONFIG, file, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
 
 /**
  * Hostile author with write access (most org members): check runs belong to a commit, not to
@@ -27,7 +29,10 @@ interface Run {
   body: Json;
 }
 
-async function open(app: TestApp, number: number, files: FileSpec[], runs: Run[], id: number, first: boolean) {
+type Deliver = (name: string, payload: Json) => Promise<void>;
+const via = (app: TestApp): Deliver => (name, payload) => receive(app.probot, name, payload);
+
+async function open(deliver: Deliver | TestApp, number: number, files: FileSpec[], runs: Run[], id: number, first: boolean) {
   const scope = nock(API);
   if (first) {
     // The installation token, the config and the repository's open PRs are read once.
@@ -40,7 +45,7 @@ async function open(app: TestApp, number: number, files: FileSpec[], runs: Run[]
   scope.post(`${REPO_PATH}/check-runs`, (b) => (runs.push({ id, pr: number, body: b }), true)).reply(201, { id });
   scope.post(`${REPO_PATH}/issues/${number}/comments`).optionally().reply(201, { id: 500 + number });
   scope.post(`${REPO_PATH}/issues/${number}/labels`).optionally().reply(200, [{ name: "risk: x", color: "fbca04" }]);
-  await receive(app.probot, "pull_request", prPayload({ number, files, headSha: X }));
+  await (typeof deliver === "function" ? deliver : via(deliver))("pull_request", prPayload({ number, files, headSha: X }));
 }
 
 /** The newest run written, as `checks.listForRef` returns it. */
@@ -51,6 +56,12 @@ function newest(runs: Run[]): Json {
 
 /** A writer, bob, approves the tiny PR #2 on X; the app re-evaluates it. */
 async function approveTiny(app: TestApp, runs: Run[]) {
+  mockTinyReads(runs);
+  await receive(app.probot, "pull_request_review", approval());
+}
+
+/** What the app reads and writes to evaluate the tiny PR #2 again, bob's approval given. */
+function mockTinyReads(runs: Run[]) {
   const scope = nock(API);
   scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ number: 2, files: TINY, headSha: X, requested: ["bob"] }).pull_request as Json);
   mockFiles(scope, TINY, 2);
@@ -67,13 +78,16 @@ async function approveTiny(app: TestApp, runs: Run[]) {
   scope.patch(`${REPO_PATH}/check-runs/72`, (b) => (runs.push({ id: 72, pr: 2, body: b }), true)).optionally().reply(200, { id: 72 });
   scope.patch(`${REPO_PATH}/issues/comments/502`).optionally().reply(200, { id: 502 });
   scope.post(`${REPO_PATH}/issues/2/labels`).optionally().reply(200, [{ name: "risk: low", color: "fbca04" }]);
+}
+
+function approval(): Json {
   const payload = structuredClone(fixture<Json>("pull_request_review", "submitted"));
   payload.pull_request = { ...payload.pull_request, ...(prPayload({ number: 2, files: TINY, headSha: X }).pull_request as Json) };
   payload.review.user = { login: "bob", id: 3, type: "User" };
   payload.review.state = "approved";
   payload.review.commit_id = X;
   payload.sender = { login: "bob", id: 3, type: "User" };
-  await receive(app.probot, "pull_request_review", payload);
+  return payload;
 }
 
 describe("two pull requests on one head commit", () => {
@@ -136,3 +150,79 @@ describe("two pull requests on one head commit", () => {
     expect(latest.body.output.summary).not.toContain("Shared head commit");
   });
 });
+
+describe("two pull requests on one head commit, with the job queue", () => {
+  let running: TestServer | undefined;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+    nock.cleanAll();
+  });
+
+  it("checks the other PR again when one is closed: its approval passes the shared commit's check with no further event", async () => {
+    running = await startTestServer();
+    const deliver: Deliver = async (name, payload) => {
+      await running!.post(name, payload);
+      await running!.idle();
+    };
+    const runs: Run[] = [];
+    await open(deliver, 3, CRITICAL, runs, 71, true);
+    await open(deliver, 2, TINY, runs, 72, false);
+    mockTinyReads(runs);
+    await deliver("pull_request_review", approval());
+    expect(runs.at(-1)!.body.conclusion).not.toBe("success");
+
+    // PR #3 is closed. Nothing more happens on PR #2, whose approval now suffices.
+    mockTinyReads(runs);
+    const closed = prPayload({ number: 3, files: CRITICAL, headSha: X }) as Json;
+    closed.action = "closed";
+    closed.pull_request = { ...closed.pull_request, state: "closed", closed_at: new Date().toISOString(), merged: false };
+    const closeId = randomUUID();
+    await running.post("pull_request", closed, { id: closeId });
+    await running.idle();
+    expect(running.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    const latest = runs.at(-1)!;
+    expect(latest).toMatchObject({ id: 72, pr: 2 });
+    expect(latest.body.conclusion).toBe("success");
+    // Once: a redelivery of the close queues no second check.
+    const before = runs.length;
+    await running.post("pull_request", closed, { id: closeId });
+    await running.idle();
+    expect(runs.length).toBe(before);
+  }, 60_000);
+
+  it("checks the other PR again when one is pushed to a new head commit", async () => {
+    running = await startTestServer();
+    const deliver: Deliver = async (name, payload) => {
+      await running!.post(name, payload);
+      await running!.idle();
+    };
+    const runs: Run[] = [];
+    await open(deliver, 3, CRITICAL, runs, 71, true);
+    await open(deliver, 2, TINY, runs, 72, false);
+    mockTinyReads(runs);
+    await deliver("pull_request_review", approval());
+    expect(runs.at(-1)!.body.conclusion).not.toBe("success");
+
+    // PR #3 gets a commit of its own: it no longer has X as its head.
+    const Y = "1111111111111111111111111111111111111111";
+    mockTinyReads(runs);
+    const pushed = nock(API);
+    mockFiles(pushed, CRITICAL, 3);
+    pushed.get(`${REPO_PATH}/pulls/3/reviews`).query(true).optionally().reply(200, []);
+    pushed.get(`${REPO_PATH}/commits/${Y}/check-runs`).query(true).optionally().reply(200, { total_count: 0, check_runs: [] });
+    pushed.post(`${REPO_PATH}/check-runs`, (b) => (runs.push({ id: 73, pr: 3, body: b }), true)).reply(201, { id: 73 });
+    pushed.patch(`${REPO_PATH}/issues/comments/503`).optionally().reply(200, { id: 503 });
+    pushed.post(`${REPO_PATH}/issues/3/labels`).optionally().reply(200, [{ name: "risk: critical", color: "b60205" }]);
+    pushed.post(`${REPO_PATH}/pulls/3/requested_reviewers`).optionally().reply(201, {});
+    const sync = prPayload({ number: 3, files: CRITICAL, headSha: Y, action: "synchronize" }) as Json;
+    sync.before = X;
+    sync.after = Y;
+    await deliver("pull_request", sync);
+    expect(running.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    const onX = runs.filter((r) => r.id === 72).at(-1)!;
+    expect(onX.pr).toBe(2);
+    expect(onX.body.conclusion).toBe("success");
+  }, 60_000);
+});
+
