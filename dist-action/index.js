@@ -56873,11 +56873,17 @@ minimatch.escape = escape;
 minimatch.unescape = unescape;
 
 // src/core/analysis/changed-lines.ts
-function parseChangedLines(patch) {
+function parseChangedLines(patch, options2 = {}) {
   const ranges = [];
+  const add = (line) => {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === line - 1) last[1] = line;
+    else if (!last || last[1] !== line) ranges.push([line, line]);
+  };
   let newLine = 0;
   let oldLeft = 0;
   let newLeft = 0;
+  let afterChange = false;
   for (let start = 0; start <= patch.length; ) {
     let end = patch.indexOf("\n", start);
     if (end < 0) end = patch.length;
@@ -56885,15 +56891,17 @@ function parseChangedLines(patch) {
     if (oldLeft > 0 || newLeft > 0) {
       const marker = stop > start ? patch[start] : "";
       if (marker === "+") {
-        const last = ranges[ranges.length - 1];
-        if (last && last[1] === newLine - 1) last[1] = newLine;
-        else ranges.push([newLine, newLine]);
+        add(newLine);
         newLine += 1;
         newLeft -= 1;
+        afterChange = true;
       } else if (marker === "-") {
         oldLeft -= 1;
+        afterChange = true;
       } else if (marker === "\\") {
       } else {
+        if (afterChange && options2.following) add(newLine);
+        afterChange = false;
         newLine += 1;
         oldLeft -= 1;
         newLeft -= 1;
@@ -56904,6 +56912,7 @@ function parseChangedLines(patch) {
         oldLeft = header[2] === void 0 ? 1 : Number(header[2]);
         newLeft = header[4] === void 0 ? 1 : Number(header[4]);
         newLine = Number(header[3]);
+        afterChange = false;
       }
     }
     start = end + 1;
@@ -57057,7 +57066,7 @@ function clip(text2, max) {
 }
 
 // src/core/analysis/analyze-files.ts
-var UNCHECKED = /* @__PURE__ */ new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored"]);
+var UNCHECKED = /* @__PURE__ */ new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored", "not-listed"]);
 var FLOW_PRAGMA = /^\s*(?:\/\/|\/\*)[^\n]*@flow\b/gm;
 function declaredFlowBefore(source, lines) {
   if (lines === "all") return false;
@@ -57086,19 +57095,30 @@ function looksMinified(source) {
   const lines = source.split("\n");
   return source.length > 0 && (source.length - (lines.length - 1)) / lines.length > 110;
 }
-async function analyzeFiles({ files, config: config3, fetchContents, lint, limits, now = () => performance.now() }) {
+var PATCH_SLICE_CHARS = 4e6;
+async function analyzeFiles({ files, unlisted, config: config3, fetchContents, lint, limits, now = () => performance.now() }) {
   const start = now();
   const bounds = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
   if (!config3.enabled) {
     return { enabled: false, findings: [], totals: {}, errorsOnChangedLines: 0, warningsOnChangedLines: 0, linted: [], skipped: [], unchecked: 0, durationMs: 0 };
   }
   const ignore = config3.ignore.map((p) => new Minimatch(p, { dot: true }));
+  const exempt = (name2) => flavourOf(name2) === null || ignore.some((m) => m.match(name2));
   const skipped = [];
+  if (unlisted && unlisted > 0) {
+    skipped.push({ file: `${unlisted} more file${unlisted === 1 ? "" : "s"}`, code: "not-listed", reason: "beyond the 3,000 files GitHub lists for a pull request, so not looked at", order: Number.MAX_SAFE_INTEGER });
+  }
   const candidates = [];
+  let read = 0;
   for (const file2 of files) {
+    read += file2.patch?.length ?? 0;
+    if (read >= PATCH_SLICE_CHARS) {
+      read = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (!LINTED_STATUSES.has(file2.status) || flavourOf(file2.filename) === null) continue;
     if (ignore.some((m) => m.match(file2.filename))) continue;
-    const lines = changedLinesOf(file2);
+    const lines = changedLinesOf(file2, exempt);
     if (lines === "unknown") {
       skipped.push({
         file: file2.filename,
@@ -57184,6 +57204,11 @@ async function analyzeFiles({ files, config: config3, fetchContents, lint, limit
         else if (r.kind === "unparsed") {
           const flow = declaredFlowBefore(source, c.lines);
           skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || void 0);
+          if (r.changed && !flow) {
+            totals["parse-error"] = (totals["parse-error"] ?? 0) + 1;
+            errors++;
+            keep([{ file: name2, ruleId: "parse-error", severity: "error", line: r.line, column: r.column, message: r.message }]);
+          }
         } else {
           linted.push({ file: name2, order: c.index });
           for (const [rule, n] of Object.entries(r.totals)) totals[rule] = (totals[rule] ?? 0) + n;
@@ -57234,10 +57259,11 @@ function usableText(content, maxBytes, skip) {
   if (bytes > maxBytes) return void tooLarge(bytes);
   return content.text;
 }
-function changedLinesOf(file2) {
-  if (file2.patch !== void 0) return parseChangedLines(file2.patch);
-  if (file2.status === "added") return "all";
-  if (file2.additions === 0 && (file2.deletions > 0 || file2.status === "renamed" || file2.status === "copied")) return [];
+function changedLinesOf(file2, exempt) {
+  const movedIn = (file2.status === "renamed" || file2.status === "copied") && file2.previous_filename !== void 0 && file2.previous_filename !== file2.filename && exempt(file2.previous_filename);
+  if (file2.status === "added" || movedIn) return "all";
+  if (file2.patch !== void 0) return parseChangedLines(file2.patch, { following: true });
+  if (file2.additions === 0 && (file2.deletions > 0 || file2.status === "renamed" || file2.status === "copied" || file2.status === "changed")) return [];
   return "unknown";
 }
 function cmp2(a, b) {
@@ -57365,6 +57391,7 @@ function createLintPool(options2 = {}) {
   let closed = false;
   let nextId = 0;
   const spawn = (slot) => {
+    slot.up = false;
     const worker = fork(WORKER_PATH, [], {
       // Not the app's flags (a loader, --inspect): the worker's limit is the one below, and the
       // app's young-generation size, which is about memory, not about what the app loads.
@@ -57389,6 +57416,7 @@ function createLintPool(options2 = {}) {
     worker.on("message", (message) => {
       if (message.type === "ready") {
         wasReady = true;
+        if (slot.worker === worker) slot.up = true;
         markReady(true);
       } else if (message.type === "result" && slot.running?.id === message.id) {
         stats.peakHeapBytes = Math.max(stats.peakHeapBytes, message.heapTotal);
@@ -57412,6 +57440,7 @@ function createLintPool(options2 = {}) {
       const reason = failure2 ? firstLine2(failure2) : outOfMemory ? "out of memory" : lastLine(stderr) || (signal ? `signal ${signal}` : `exit code ${code2}`);
       if (!wasReady) slot.startFailure = reason;
       slot.worker = void 0;
+      slot.up = false;
       slot.ready = void 0;
       if (outOfMemory) stats.outOfMemory++;
       else stats.crashes++;
@@ -57422,6 +57451,7 @@ function createLintPool(options2 = {}) {
   const retire = (slot) => {
     const worker = slot.worker;
     slot.worker = void 0;
+    slot.up = false;
     slot.ready = void 0;
     worker?.kill("SIGKILL");
     if (!closed) spawn(slot);
@@ -57478,9 +57508,11 @@ function createLintPool(options2 = {}) {
     }
   };
   const pump = () => {
-    for (const slot of slots) {
+    const order = slots.map((slot, index) => ({ slot, index })).sort((a, b) => Number(Boolean(b.slot.up)) - Number(Boolean(a.slot.up)));
+    for (const { slot, index } of order) {
       if (slot.busy || !queue.length) continue;
-      void run2(slot, queue.shift());
+      const next = queue.findIndex((job) => job.budget.slot === void 0 || job.budget.slot === index);
+      if (next >= 0) void run2(slot, queue.splice(next, 1)[0]);
     }
   };
   return {
@@ -57493,10 +57525,11 @@ function createLintPool(options2 = {}) {
       });
     },
     stats: () => ({ ...stats }),
-    async warm() {
+    async warm(index) {
       if (closed) return;
-      for (const slot of slots) if (!slot.worker && !slot.busy) spawn(slot);
-      const starting = slots.flatMap((slot) => slot.ready && !slot.busy ? [slot.ready] : []);
+      const chosen = index === void 0 ? slots : slots.slice(index, index + 1);
+      for (const slot of chosen) if (!slot.worker && !slot.busy) spawn(slot);
+      const starting = chosen.flatMap((slot) => slot.ready && !slot.busy ? [slot.ready] : []);
       if (!starting.length) return;
       let timer;
       await Promise.race([Promise.all(starting), new Promise((resolve) => timer = setTimeout(resolve, startupTimeoutMs))]);
@@ -57511,6 +57544,7 @@ function createLintPool(options2 = {}) {
         slot.running?.settle({ kind: "crashed", message: "the lint pool is closed" });
         const worker = slot.worker;
         slot.worker = void 0;
+        slot.up = false;
         slot.ready = void 0;
         if (worker && worker.exitCode === null && worker.signalCode === null) {
           stopping.push(new Promise((resolve) => worker.once("exit", () => resolve())));
@@ -57575,47 +57609,46 @@ function createAnalyzer(options2 = {}) {
     // JSON length in UTF-16 code units: close to what V8 holds for the strings that dominate.
     sizeCalculation: (result, key) => 2 * (key.length + JSON.stringify(result).length)
   });
-  let active = 0;
+  const free = Array.from({ length: pool.size }, (_, i) => i);
   const waiting = /* @__PURE__ */ new Map();
   const acquire = async (account) => {
-    if (active < pool.size) {
-      active++;
-      return;
-    }
-    await new Promise((resolve) => {
+    const slot = free.shift();
+    if (slot !== void 0) return slot;
+    return new Promise((resolve) => {
       const line = waiting.get(account);
       if (line) line.push(resolve);
       else waiting.set(account, [resolve]);
     });
   };
-  const release = () => {
+  const release = (slot) => {
     const [account, line] = waiting.entries().next().value ?? [];
     if (!account || !line) {
-      active--;
+      free.push(slot);
       return;
     }
     const next = line.shift();
     waiting.delete(account);
     if (line.length) waiting.set(account, line);
-    next();
+    next(slot);
   };
-  const analyze = async ({ config: config3, files, headSha, octokit, owner, repo }) => {
-    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config3.analysis)}:${await diffDigest(files)}`;
+  const analyze = async ({ config: config3, files, unlisted, headSha, octokit, owner, repo }) => {
+    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config3.analysis)}:${unlisted ?? 0}:${await diffDigest(files)}`;
     let result = cache2.get(key);
     if (!result) {
-      await acquire(owner.toLowerCase());
+      const slot = await acquire(owner.toLowerCase());
       try {
-        await pool.warm?.();
+        await pool.warm?.(slot);
         result = cache2.get(key) ?? await analyzeFiles({
           files,
+          ...unlisted ? { unlisted } : {},
           config: config3.analysis,
           fetchContents: (paths, signal) => fetchBlobs(octokit, { owner, repo, sha: headSha }, paths, { signal }),
-          lint: (task, budget) => pool.lint(task, budget),
+          lint: (task, budget) => pool.lint(task, { ...budget, slot }),
           limits: { timeBudgetMs: settings.prBudgetMs, fileTimeBudgetMs: settings.fileBudgetMs }
         });
         if (!result.skipped.some((s) => TRANSIENT.has(s.code))) cache2.set(key, result);
       } finally {
-        release();
+        release(slot);
       }
     }
     if (!result.enabled || !result.linted.length && !result.skipped.length) return void 0;
@@ -57642,7 +57675,7 @@ async function diffDigest(files) {
   const hash2 = createHash("sha256");
   let slice = 0;
   for (const f of files) {
-    const entry = JSON.stringify([f.filename, f.status, f.additions, f.deletions, f.patch ?? null]);
+    const entry = JSON.stringify([f.filename, f.previous_filename ?? null, f.status, f.additions, f.deletions, f.patch ?? null]);
     hash2.update(entry).update("\n");
     slice += entry.length;
     if (slice >= DIGEST_SLICE_CHARS) {
@@ -61100,7 +61133,7 @@ async function gatherTriage(octokit, input3) {
   const notes = [];
   const files = await listPullFiles(octokit, prRef);
   let started;
-  const analysis = () => started ??= (config3.analysis.enabled && input3.analyze ? input3.analyze({ config: config3, files, headSha: pr.headSha, octokit, owner, repo }) : Promise.resolve(void 0)).catch(() => void 0);
+  const analysis = () => started ??= (config3.analysis.enabled && input3.analyze ? input3.analyze({ config: config3, files, ...pr.changedFiles !== void 0 && pr.changedFiles > files.length ? { unlisted: pr.changedFiles - files.length } : {}, headSha: pr.headSha, octokit, owner, repo }) : Promise.resolve(void 0)).catch(() => void 0);
   const analysed = compileRiskConfig(config3.risk).weights.static_analysis > 0 ? await analysis() : void 0;
   const listed = await expandGroups(octokit, config3.reviewers, config3.routing.request_teams, input3.teams, notes);
   const leadGroup = config3.governance.lead_group;

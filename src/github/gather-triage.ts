@@ -35,7 +35,16 @@ export interface PullRequestLike {
   changed_files?: number;
 }
 
-export type Analyze = (input: { config: Config; files: ChangedFile[]; headSha: string; octokit: Octokit; owner: string; repo: string }) => Promise<StaticAnalysisFact | undefined>;
+export type Analyze = (input: {
+  config: Config;
+  files: ChangedFile[];
+  /** Changed files the list left out (GitHub lists 3,000 at most). */
+  unlisted?: number;
+  headSha: string;
+  octokit: Octokit;
+  owner: string;
+  repo: string;
+}) => Promise<StaticAnalysisFact | undefined>;
 
 export interface GatherInput {
   owner: string;
@@ -136,7 +145,7 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
   let started: Promise<StaticAnalysisFact | undefined> | undefined;
   const analysis = () =>
     (started ??= (
-      config.analysis.enabled && input.analyze ? input.analyze({ config, files, headSha: pr.headSha, octokit, owner, repo }) : Promise.resolve(undefined)
+      config.analysis.enabled && input.analyze ? input.analyze({ config, files, ...(pr.changedFiles !== undefined && pr.changedFiles > files.length ? { unlisted: pr.changedFiles - files.length } : {}), headSha: pr.headSha, octokit, owner, repo }) : Promise.resolve(undefined)
     ).catch(() => undefined));
   // With weight, the findings change the level: wait for them before anything is decided.
   // Without (the default), the analysis starts after the reviewers are requested: its

@@ -87,57 +87,57 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   // those PRs' file contents are in memory. The PRs waiting take turns by account (the
   // repository's owner), first come first served within one: an account that opens fifty PRs
   // at once delays another account's next PR by one PR's turn, not by fifty.
-  let active = 0;
-  const waiting = new Map<string, Array<() => void>>();
-  const acquire = async (account: string): Promise<void> => {
-    if (active < pool.size) {
-      active++;
-      return;
-    }
-    await new Promise<void>((resolve) => {
+  // Each PR being analysed is given one worker (a slot of the pool) for all its files.
+  const free = Array.from({ length: pool.size }, (_, i) => i);
+  const waiting = new Map<string, Array<(slot: number) => void>>();
+  const acquire = async (account: string): Promise<number> => {
+    const slot = free.shift();
+    if (slot !== undefined) return slot;
+    return new Promise<number>((resolve) => {
       const line = waiting.get(account);
       if (line) line.push(resolve);
       else waiting.set(account, [resolve]);
     });
   };
-  const release = (): void => {
+  const release = (slot: number): void => {
     // The account waiting longest goes next; it goes to the back of the turn order.
     const [account, line] = waiting.entries().next().value ?? [];
     if (!account || !line) {
-      active--;
+      free.push(slot);
       return;
     }
     const next = line.shift()!;
     waiting.delete(account);
     if (line.length) waiting.set(account, line);
-    next();
+    next(slot);
   };
 
-  const analyze: NonNullable<TriagePipelineExtras["analyze"]> = async ({ config, files, headSha, octokit, owner, repo }) => {
+  const analyze: NonNullable<TriagePipelineExtras["analyze"]> = async ({ config, files, unlisted, headSha, octokit, owner, repo }) => {
     // The head commit alone is not enough: two PRs can share it against different bases, and
     // what counts is the lines each one changes.
-    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config.analysis)}:${await diffDigest(files)}`;
+    const key = `${owner}/${repo}@${headSha}:${JSON.stringify(config.analysis)}:${unlisted ?? 0}:${await diffDigest(files)}`;
     let result = cache.get(key);
     if (!result) {
-      await acquire(owner.toLowerCase());
+      const slot = await acquire(owner.toLowerCase());
       try {
-        // Not on this PR's time: a worker the previous PR's file got stopped is still being replaced.
-        await pool.warm?.();
+        // Not on this PR's time: its worker (one the previous PR's file got stopped) is still being replaced.
+        await pool.warm?.(slot);
         // Another event may have analysed this commit while this one waited its turn.
         result =
           cache.get(key) ??
           (await analyzeFiles({
             files,
+            ...(unlisted ? { unlisted } : {}),
             config: config.analysis,
             fetchContents: (paths, signal) => fetchBlobs(octokit, { owner, repo, sha: headSha }, paths, { signal }),
-            lint: (task, budget) => pool.lint(task, budget),
+            lint: (task, budget) => pool.lint(task, { ...budget, slot }),
             limits: { timeBudgetMs: settings.prBudgetMs, fileTimeBudgetMs: settings.fileBudgetMs },
           }));
         // A worker killed under the file or a failed fetch says nothing about the commit: the
         // next event on the PR tries again.
         if (!result.skipped.some((s) => TRANSIENT.has(s.code))) cache.set(key, result);
       } finally {
-        release();
+        release(slot);
       }
     }
     if (!result.enabled || (!result.linted.length && !result.skipped.length)) return undefined;
@@ -172,7 +172,7 @@ export async function diffDigest(files: readonly ChangedFile[]): Promise<string>
   const hash = createHash("sha256");
   let slice = 0;
   for (const f of files) {
-    const entry = JSON.stringify([f.filename, f.status, f.additions, f.deletions, f.patch ?? null]);
+    const entry = JSON.stringify([f.filename, f.previous_filename ?? null, f.status, f.additions, f.deletions, f.patch ?? null]);
     hash.update(entry).update("\n");
     slice += entry.length;
     if (slice >= DIGEST_SLICE_CHARS) {

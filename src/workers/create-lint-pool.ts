@@ -39,11 +39,11 @@ export interface LintPool {
   lint(task: LintTask, budget: LintBudget): Promise<LintOutcome>;
   stats(): LintPoolStats;
   /**
-   * Start the workers not running and wait, at most the start-up timeout, for those starting
+   * Start the workers not running (all, or the one `slot`) and wait, at most the start-up timeout, for those starting
    * (the first, or a replacement for one a moment ago stopped over budget): a PR's time budget
    * then starts on a ready worker, not on a worker's start-up. Never rejects.
    */
-  warm?(): Promise<void>;
+  warm?(slot?: number): Promise<void>;
   /** Process ids of the workers running now (for the operator, and for tests). */
   pids(): number[];
   /** Stop every worker; later calls to `lint` answer `crashed` at once. */
@@ -67,6 +67,8 @@ interface Slot {
   worker?: ChildProcess;
   /** True once the worker said ready, false when it died first. */
   ready?: Promise<boolean>;
+  /** The worker running now has said ready. */
+  up?: boolean;
   busy: boolean;
   /** Why the last worker died before it was ready. */
   startFailure?: string;
@@ -100,6 +102,7 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
   let nextId = 0;
 
   const spawn = (slot: Slot): void => {
+    slot.up = false;
     const worker = fork(WORKER_PATH, [], {
       // Not the app's flags (a loader, --inspect): the worker's limit is the one below, and the
       // app's young-generation size, which is about memory, not about what the app loads.
@@ -125,6 +128,7 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
     worker.on("message", (message: WorkerMessage) => {
       if (message.type === "ready") {
         wasReady = true;
+        if (slot.worker === worker) slot.up = true;
         markReady(true);
       } else if (message.type === "result" && slot.running?.id === message.id) {
         stats.peakHeapBytes = Math.max(stats.peakHeapBytes, message.heapTotal);
@@ -151,6 +155,7 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
       const reason = failure ? firstLine(failure) : outOfMemory ? "out of memory" : lastLine(stderr) || (signal ? `signal ${signal}` : `exit code ${code}`);
       if (!wasReady) slot.startFailure = reason;
       slot.worker = undefined;
+      slot.up = false;
       slot.ready = undefined;
       if (outOfMemory) stats.outOfMemory++;
       else stats.crashes++;
@@ -163,6 +168,7 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
   const retire = (slot: Slot): void => {
     const worker = slot.worker;
     slot.worker = undefined;
+    slot.up = false;
     slot.ready = undefined;
     // SIGKILL interrupts the worker wherever it is, a tight loop included.
     worker?.kill("SIGKILL");
@@ -223,9 +229,14 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
   };
 
   const pump = (): void => {
-    for (const slot of slots) {
+    // Ready workers first: a job not bound to a worker does not wait for one still starting
+    // while another is idle.
+    const order = slots.map((slot, index) => ({ slot, index })).sort((a, b) => Number(Boolean(b.slot.up)) - Number(Boolean(a.slot.up)));
+    for (const { slot, index } of order) {
       if (slot.busy || !queue.length) continue;
-      void run(slot, queue.shift()!);
+      // A job bound to a worker waits for that one; any other goes to the first free.
+      const next = queue.findIndex((job) => job.budget.slot === undefined || job.budget.slot === index);
+      if (next >= 0) void run(slot, queue.splice(next, 1)[0]!);
     }
   };
 
@@ -239,10 +250,11 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
       });
     },
     stats: () => ({ ...stats }),
-    async warm() {
+    async warm(index) {
       if (closed) return;
-      for (const slot of slots) if (!slot.worker && !slot.busy) spawn(slot);
-      const starting = slots.flatMap((slot) => (slot.ready && !slot.busy ? [slot.ready] : []));
+      const chosen = index === undefined ? slots : slots.slice(index, index + 1);
+      for (const slot of chosen) if (!slot.worker && !slot.busy) spawn(slot);
+      const starting = chosen.flatMap((slot) => (slot.ready && !slot.busy ? [slot.ready] : []));
       if (!starting.length) return;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.all(starting), new Promise((resolve) => (timer = setTimeout(resolve, startupTimeoutMs)))]);
@@ -257,6 +269,7 @@ export function createLintPool(options: LintPoolOptions = {}): LintPool {
         slot.running?.settle({ kind: "crashed", message: "the lint pool is closed" });
         const worker = slot.worker;
         slot.worker = undefined;
+        slot.up = false;
         slot.ready = undefined;
         if (worker && worker.exitCode === null && worker.signalCode === null) {
           stopping.push(new Promise<void>((resolve) => worker.once("exit", () => resolve())));

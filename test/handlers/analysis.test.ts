@@ -309,6 +309,41 @@ describe("createAnalyzer", () => {
     }
   });
 
+  it("with two workers, keeps each PR's files on its own worker: a hostile PR's stopped workers cost another PR nothing", async () => {
+    const own = createLintPool({ size: 2 });
+    try {
+      // The other PR's files come a little apart, as fetching and linting real files would have
+      // them: each then finds the worker the hostile PR's last file left, ready or restarting.
+      const paced: LintPool = {
+        ...own,
+        lint: async (task, budget) => {
+          if (task.filename.startsWith("src/ok")) await new Promise((resolve) => setTimeout(resolve, 30));
+          return own.lint(task, budget);
+        },
+      };
+      const analyzer = createAnalyzer({ pool: paced, fileBudgetMs: 300, prBudgetMs: 3000 });
+      const slow = Array.from({ length: 25_000 }, (_, i) => `export const v${i} = { k: 1, k: 2 };`).join("\n");
+      const hostile = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`src/slow${i}.js`, `${slow}\n// ${i}\n`]));
+      const innocent = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`src/ok${i}.js`, `export const ok${i} = { k: 1, k: 2 };\n`]));
+      // As many content queries as the answers' size takes.
+      mockBlobs(nock(API).persist(), { ...hostile, ...innocent });
+      const pr = (tree: Record<string, string>, owner: string, sha: string) =>
+        analyzer({ ...input(sha.repeat(40)), owner, files: Object.keys(tree).map((filename) => ({ filename, status: "added" as const, additions: tree[filename]!.split("\n").length, deletions: 0 })) });
+      const later = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return pr(innocent, "acme", "2");
+      };
+      const [bad, good] = await Promise.all([pr(hostile, "mallory", "1"), later()]);
+      expect(bad?.unchecked).toBeGreaterThan(0);
+      expect(own.stats().timeouts).toBeGreaterThan(1);
+      // Every file of the other PR linted, none out of time: its errors found, nothing unchecked.
+      expect(good).toMatchObject({ errors: 40, unchecked: 0 });
+    } finally {
+      nock.cleanAll();
+      await own.close();
+    }
+  }, 60_000);
+
   it("keys a result by a digest of the diff that lets the event loop run while a huge PR's patches are hashed", async () => {
     const line = "+  const value = compute(input, options) ?? fallback;\n";
     const files = Array.from({ length: 300 }, (_, i) => ({ filename: `src/f${i}.ts`, status: "modified" as const, additions: 2000, deletions: 0, patch: `@@ -1,0 +1,2000 @@\n${line.repeat(2000)}` }));

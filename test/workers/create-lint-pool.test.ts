@@ -75,7 +75,8 @@ describe("createLintPool", { timeout: 60_000 }, () => {
     pool = createLintPool();
     const arrays = await pool.lint(task("arrays.ts", DEEP_ARRAYS), budget(10_000));
     const parens = await pool.lint(task("parens.js", DEEP_PARENS), budget(10_000));
-    for (const outcome of [arrays, parens]) expect(outcome).toMatchObject({ kind: "done", result: { kind: "linted", findings: [{ ruleId: "parse-error" }] } });
+    // The parser gives up on the nesting: each file comes back unparsed (on its changed line), the worker alive.
+    for (const outcome of [arrays, parens]) expect(outcome).toMatchObject({ kind: "done", result: { kind: "unparsed", changed: true } });
   });
 
   it("answers every file it holds when closed, and every later one at once", async () => {
@@ -87,6 +88,30 @@ describe("createLintPool", { timeout: 60_000 }, () => {
     expect(await running).toEqual({ kind: "crashed", message: "the lint pool is closed" });
     expect(await queued).toEqual({ kind: "crashed", message: "the lint pool is closed" });
     expect(await pool.lint(task("c.js", "x;\n"), budget(60_000))).toEqual({ kind: "crashed", message: "the lint pool is closed" });
+  });
+
+  it("gives a file not bound to a worker the ready one, not the one a stopped file left starting", async () => {
+    pool = createLintPool({ size: 2 });
+    await pool.warm!();
+    // Another PR's file over its budget: its worker is stopped and replaced.
+    expect((await pool.lint(task("switch.js", QUADRATIC_SWITCH), budget(50))).kind).toBe("timeout");
+    // A moment later (the PR's next file being fetched), both workers are free; one is starting.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // 150 ms left of this PR's budget, far less than a worker's start-up: enough on the ready worker.
+    expect((await pool.lint(task("ok.js", "export const ok = 1;\n"), budget(5000, 150))).kind).toBe("done");
+  });
+
+  it("keeps a file bound to a worker on that worker, whatever the other's state", async () => {
+    pool = createLintPool({ size: 2 });
+    await pool.warm!();
+    const bound = (slot: number, fileMs: number, prMs = 60_000) => ({ ...budget(fileMs, prMs), slot });
+    // Worker 0 is stopped over a file; a file bound to worker 1 does not wait for its replacement.
+    expect((await pool.lint(task("switch.js", QUADRATIC_SWITCH), bound(0, 50))).kind).toBe("timeout");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await pool.lint(task("ok.js", "export const ok = 1;\n"), bound(1, 5000, 150))).kind).toBe("done");
+    // One bound to worker 0 waits for it, and is linted there once it is up.
+    expect((await pool.lint(task("ok.js", "export const ok = 1;\n"), bound(0, 5000))).kind).toBe("done");
+    expect(pool.stats().started).toBe(3);
   });
 
   it("lints files of a pool of two in parallel, one per worker", async () => {

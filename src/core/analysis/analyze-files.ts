@@ -28,7 +28,9 @@ export type SkipCode =
   | "unparsed"
   | "lint-failed"
   /** The lint worker died on the file (killed from outside, or crashed): another run may succeed. */
-  | "worker-crashed";
+  | "worker-crashed"
+  /** Files GitHub's list of the PR's files left out (past 3,000). */
+  | "not-listed";
 
 export interface SkippedFile {
   file: string;
@@ -66,7 +68,7 @@ export interface AnalysisResult {
 // A code file GitHub calls binary (one NUL byte in a comment makes it so, and it still runs) or
 // sends no text for (bytes that are not UTF-8) counts too.
 // So does minified code under a vendored name: the name and the line lengths are the author's.
-const UNCHECKED: ReadonlySet<SkipCode> = new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored"]);
+const UNCHECKED: ReadonlySet<SkipCode> = new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored", "not-listed"]);
 /**
  * Flow syntax, which the parsers lack: such a file is unparsable by nature, not by crafting, when
  * the repository declared it Flow before the PR (a `@flow` on a line the PR did not change).
@@ -121,6 +123,11 @@ export interface LintBudget {
   fileMs: number;
   /** The PR's deadline, on `performance.now()`'s clock: a file still running then is stopped. */
   deadline: number;
+  /**
+   * The pool's worker this PR's files go to (each PR being analysed has its own): a worker that
+   * another PR's file got stopped, and that is being replaced, is not this PR's to wait for.
+   */
+  slot?: number;
 }
 
 /** What became of one file handed to a lint worker. */
@@ -134,6 +141,8 @@ export type LintOutcome =
 
 export interface AnalyzeFilesInput {
   files: readonly ChangedFile[];
+  /** Changed files GitHub's list left out (it lists 3,000 at most): counted as unchecked. */
+  unlisted?: number;
   config: Config["analysis"];
   /** The blobs of these files at the head commit; called at most once, never when no file is eligible. */
   fetchContents: (filenames: readonly string[], signal: AbortSignal) => Promise<ReadonlyMap<string, FetchedContent>>;
@@ -175,7 +184,10 @@ interface Candidate {
  * `lint`, never past the per-file or per-PR budget. Bounded by file count, file size, time and
  * the number of findings kept; everything left out is listed in `skipped`. Never throws.
  */
-export async function analyzeFiles({ files, config, fetchContents, lint, limits, now = () => performance.now() }: AnalyzeFilesInput): Promise<AnalysisResult> {
+/** Patch text read between two turns of the event loop. */
+const PATCH_SLICE_CHARS = 4_000_000;
+
+export async function analyzeFiles({ files, unlisted, config, fetchContents, lint, limits, now = () => performance.now() }: AnalyzeFilesInput): Promise<AnalysisResult> {
   const start = now();
   const bounds = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
   if (!config.enabled) {
@@ -183,12 +195,25 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
   }
 
   const ignore = config.ignore.map((p) => new Minimatch(p, { dot: true }));
+  const exempt = (name: string): boolean => flavourOf(name) === null || ignore.some((m) => m.match(name));
   const skipped: (SkippedFile & { order: number; flow?: true })[] = [];
+  // Files beyond GitHub's list (it lists 3,000 at most): their code is unseen, so it counts.
+  if (unlisted && unlisted > 0) {
+    skipped.push({ file: `${unlisted} more file${unlisted === 1 ? "" : "s"}`, code: "not-listed", reason: "beyond the 3,000 files GitHub lists for a pull request, so not looked at", order: Number.MAX_SAFE_INTEGER });
+  }
   const candidates: Candidate[] = [];
+  // Reading the patches is the main thread's work: it yields every few MB of them, so a PR
+  // of 3,000 large patches does not hold the webhooks back.
+  let read = 0;
   for (const file of files) {
+    read += file.patch?.length ?? 0;
+    if (read >= PATCH_SLICE_CHARS) {
+      read = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     if (!LINTED_STATUSES.has(file.status) || flavourOf(file.filename) === null) continue;
     if (ignore.some((m) => m.match(file.filename))) continue;
-    const lines = changedLinesOf(file);
+    const lines = changedLinesOf(file, exempt);
     if (lines === "unknown") {
       skipped.push({
         file: file.filename,
@@ -283,6 +308,12 @@ export async function analyzeFiles({ files, config, fetchContents, lint, limits,
         else if (r.kind === "unparsed") {
           const flow = declaredFlowBefore(source, c.lines);
           skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || undefined);
+          // On a changed line it is the author's to fix, and shown where it is.
+          if (r.changed && !flow) {
+            totals["parse-error"] = (totals["parse-error"] ?? 0) + 1;
+            errors++;
+            keep([{ file: name, ruleId: "parse-error", severity: "error", line: r.line, column: r.column, message: r.message }]);
+          }
         } else {
           linted.push({ file: name, order: c.index });
           for (const [rule, n] of Object.entries(r.totals)) totals[rule] = (totals[rule] ?? 0) + n;
@@ -339,13 +370,20 @@ function usableText(content: FetchedContent, maxBytes: number, skip: (code: Skip
   return content.text;
 }
 
-function changedLinesOf(file: ChangedFile): ChangedLines | "unknown" {
-  if (file.patch !== undefined) return parseChangedLines(file.patch);
-  if (file.status === "added") return "all";
-  // Without a patch, nothing added means nothing to look at: a deletion-only edit, or a pure
-  // rename/copy. A "modified" file with zero counts is different: GitHub drops both the patch
-  // and the counts for very large diffs.
-  if (file.additions === 0 && (file.deletions > 0 || file.status === "renamed" || file.status === "copied")) return [];
+/**
+ * The lines of a file the PR is answerable for: its changed lines and the line after each
+ * change; all of a file that is new to the analysis (added, or renamed or copied from a name
+ * that is not linted: `notes.txt` or an `analysis.ignore` path renamed to `src/session.js`
+ * brings its code in unlinted otherwise); "unknown" when GitHub sent no diff.
+ */
+function changedLinesOf(file: ChangedFile, exempt: (name: string) => boolean): ChangedLines | "unknown" {
+  const movedIn = (file.status === "renamed" || file.status === "copied") && file.previous_filename !== undefined && file.previous_filename !== file.filename && exempt(file.previous_filename);
+  if (file.status === "added" || movedIn) return "all";
+  if (file.patch !== undefined) return parseChangedLines(file.patch, { following: true });
+  // Without a patch, nothing added means nothing to look at: a deletion-only edit, a pure
+  // rename/copy, a change of mode only ("changed", 0 and 0). A "modified" file with zero
+  // counts is different: GitHub drops both the patch and the counts for very large diffs.
+  if (file.additions === 0 && (file.deletions > 0 || file.status === "renamed" || file.status === "copied" || file.status === "changed")) return [];
   return "unknown";
 }
 

@@ -1,5 +1,8 @@
 /**
- * Line numbers (1-based, in the new file) that a unified diff adds or modifies.
+ * Line numbers (1-based, in the new file) that a unified diff adds or modifies; with
+ * `following`, also the first line after each change (added or removed lines), where what a
+ * change breaks around it is reported: code made unreachable by an added `return`, a case
+ * fallen into once a `break` is deleted.
  *
  * Input is GitHub's per-file `patch` from "list pull request files": hunks only, no
  * `diff --git`/`---`/`+++` headers, e.g. `@@ -10,7 +10,8 @@ function f() {`. A modified line
@@ -13,11 +16,18 @@
  * Returned as ranges: a new 100,000-line file is one `[1, 100000]`, cheap to keep and to hand
  * to a lint worker.
  */
-export function parseChangedLines(patch: string): LineRanges {
+export function parseChangedLines(patch: string, options: { following?: boolean } = {}): LineRanges {
   const ranges: LineRanges = [];
+  const add = (line: number): void => {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === line - 1) last[1] = line;
+    else if (!last || last[1] !== line) ranges.push([line, line]);
+  };
   let newLine = 0;
   let oldLeft = 0;
   let newLeft = 0;
+  // Whether the line before was added or removed (the next context line follows a change).
+  let afterChange = false;
   // Walked by index rather than split into lines: a 100,000-line patch would otherwise be
   // 100,000 strings on the thread that answers webhooks.
   for (let start = 0; start <= patch.length; ) {
@@ -28,18 +38,20 @@ export function parseChangedLines(patch: string): LineRanges {
     if (oldLeft > 0 || newLeft > 0) {
       const marker = stop > start ? patch[start] : "";
       if (marker === "+") {
-        const last = ranges[ranges.length - 1];
-        if (last && last[1] === newLine - 1) last[1] = newLine;
-        else ranges.push([newLine, newLine]);
+        add(newLine);
         newLine += 1;
         newLeft -= 1;
+        afterChange = true;
       } else if (marker === "-") {
         oldLeft -= 1;
+        afterChange = true;
       } else if (marker === "\\") {
         // "\ No newline at end of file" annotates the previous line and is not counted.
       } else {
         // A context line; some tools strip the single space of an empty context line, so an
         // empty string inside a hunk is context too.
+        if (afterChange && options.following) add(newLine);
+        afterChange = false;
         newLine += 1;
         oldLeft -= 1;
         newLeft -= 1;
@@ -52,6 +64,7 @@ export function parseChangedLines(patch: string): LineRanges {
         oldLeft = header[2] === undefined ? 1 : Number(header[2]);
         newLeft = header[4] === undefined ? 1 : Number(header[4]);
         newLine = Number(header[3]);
+        afterChange = false;
       }
     }
     start = end + 1;

@@ -25,8 +25,12 @@ export type FileLint =
       errors: number;
       warnings: number;
     }
-  /** The parser stopped on a line the PR did not touch. */
-  | { kind: "unparsed"; line: number; message: string }
+  /**
+   * The parser stopped, so no rule ran on the file. On a line the PR did not touch (`changed`
+   * false) it is most likely syntax the parser lacks (Flow, a proposal); on a changed line it
+   * is the author's syntax, which may still run (an import assertion runs on Node 20).
+   */
+  | { kind: "unparsed"; line: number; column: number; message: string; changed: boolean }
   /** ESLint itself failed on the file. */
   | { kind: "failed"; message: string };
 
@@ -42,10 +46,9 @@ export function lintChangedLines({ filename, source, rules, lines, maxFindings }
   const found = lintSource({ filename, source, ...(rules ? { rules } : {}) }).map((f) => ({ ...f, message: clipUtf8(f.message, MAX_MESSAGE_BYTES) }));
   const failure = found.length === 1 ? found[0] : undefined;
   if (failure?.ruleId === "internal-error") return { kind: "failed", message: failure.message };
-  if (failure?.ruleId === "parse-error" && !touchesChanged(failure, lines)) {
-    // Most likely syntax the parser lacks (Flow, a new proposal) rather than the author's
-    // mistake: not a finding, but the reader must know the file went unchecked.
-    return { kind: "unparsed", line: failure.line, message: failure.message };
+  if (failure?.ruleId === "parse-error") {
+    // Either way the file went unchecked, and the reader must know.
+    return { kind: "unparsed", line: failure.line, column: failure.column, message: failure.message, changed: touchesChanged(failure, lines) };
   }
   const totals: RuleTotals = {};
   let errors = 0;

@@ -145,6 +145,63 @@ describe("analyzeFiles", () => {
     expect(result.skipped[0]?.reason).toContain("changed lines are unknown");
   });
 
+  it("counts a change of mode only (status changed, no patch, nothing added or removed) as nothing to check", async () => {
+    const fetchContents = contents({});
+    const result = await run({ files: [changed("bin/cli.js", { status: "changed", additions: 0, deletions: 0, patch: undefined })], fetchContents });
+    expect(fetchContents).not.toHaveBeenCalled();
+    expect(result.skipped).toEqual([]);
+    expect(result.unchecked).toBe(0);
+  });
+
+  it("lints all of a file renamed or copied from a name never linted (a .txt, an analysis.ignore path): its code is new to the analysis", async () => {
+    const code = "export const a = { k: 1, k: 2 };\nexport const b = { k: 1, k: 2 };\n";
+    const result = await run({
+      files: [
+        changed("src/a.js", { status: "renamed", previous_filename: "docs/a.txt", additions: 0, deletions: 0, patch: undefined }),
+        changed("src/b.js", { status: "copied", previous_filename: "legacy/b.js", additions: 1, deletions: 1, patch: patchFor([1]) }),
+        // From a linted name: only its changed lines, as before.
+        changed("src/c.js", { status: "renamed", previous_filename: "src/old-c.js", additions: 1, deletions: 1, patch: patchFor([1]) }),
+      ],
+      config: analysisConfig({ ignore: ["legacy/**"] }),
+      fetchContents: contents({ "src/a.js": code, "src/b.js": code, "src/c.js": code }),
+    });
+    expect(result.totals["no-dupe-keys"]).toBe(2 + 2 + 1);
+  });
+
+  it("counts the findings on the line after a change: code an added return makes unreachable, a case fallen into once a break is deleted", async () => {
+    const unreachable = "export function f(user) {\n  return true;\n  check(user);\n}\n";
+    const fallthrough = "export function g(k) {\n  switch (k) {\n    case 0:\n      a();\n    case 1:\n      b();\n  }\n}\n";
+    const result = await run({
+      files: [
+        changed("src/f.js", { additions: 1, deletions: 0, patch: "@@ -1,3 +1,4 @@\n export function f(user) {\n+  return true;\n   check(user);\n }" }),
+        // A deletion-only edit: the `break;` after `a();` is gone.
+        changed("src/g.js", { additions: 0, deletions: 1, patch: "@@ -3,4 +3,3 @@\n     case 0:\n       a();\n-      break;\n     case 1:\n       b();" }),
+      ],
+      fetchContents: contents({ "src/f.js": unreachable, "src/g.js": fallthrough }),
+    });
+    expect(result.totals).toEqual({ "no-unreachable": 1, "no-fallthrough": 1 });
+  });
+
+  it("counts the files GitHub's list left out (past 3,000) as unchecked", async () => {
+    const result = await run({ files: [changed("docs/a.md")], unlisted: 2, fetchContents: contents({}) });
+    expect(result.skipped).toMatchObject([{ code: "not-listed", file: "2 more files" }]);
+    expect(result.unchecked).toBe(1);
+  });
+
+  it("lets the event loop run while it reads a huge PR's patches", async () => {
+    const patch = `@@ -0,0 +1,2000 @@\n${"+export const value = someFunction(argument1, argument2);\n".repeat(2000)}`;
+    const files = Array.from({ length: 400 }, (_, i) => changed(`src/f${i}.js`, { additions: 2000, deletions: 0, patch }));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      await run({ files, fetchContents: async () => Promise.reject(new Error("only the reading before the fetch is looked at")), lint: async () => ({ kind: "expired" }) });
+      // About 48 MB of patches, read in slices with the timers running between them.
+      expect(ticks).toBeGreaterThan(0);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
   it("lints hand-written code under a vendored name; minified code there is not linted and counts as unchecked", async () => {
     // The author chooses the name: `src/node_modules/…` or `*.min.js` must not hide new code.
     const handWritten = "export function check(token) {\n  debugger;\n  return token == null;\n}\n";
@@ -330,7 +387,7 @@ describe("analyzeFiles", () => {
     ]);
   });
 
-  it("reports a syntax error on a changed line as an error finding", async () => {
+  it("reports a syntax error on a changed line as an error finding, and the file as not linted (no rule ran on it)", async () => {
     const result = await run({
       files: [changed("src/syntax-error.ts", { patch: patchFor([5]) })],
       fetchContents: contents({ "src/syntax-error.ts": fixture("syntax-error.ts") }),
@@ -339,7 +396,10 @@ describe("analyzeFiles", () => {
       { file: "src/syntax-error.ts", ruleId: "parse-error", severity: "error", line: 5, column: 34, message: "Parsing error: ',' expected." },
     ]);
     expect(result.errorsOnChangedLines).toBe(1);
-    expect(result.linted).toEqual(["src/syntax-error.ts"]);
+    // Syntax Node runs that the parser lacks would otherwise hide every error after it.
+    expect(result.linted).toEqual([]);
+    expect(result.skipped).toMatchObject([{ file: "src/syntax-error.ts", code: "unparsed" }]);
+    expect(result.unchecked).toBe(1);
   });
 
   it("lists a file that does not parse on an unchanged line as not linted", async () => {

@@ -16,12 +16,12 @@ describe("lintChangedLines", () => {
 
   it("says a file is unparsed when the parser stops on a line the PR did not touch", () => {
     const result = lintChangedLines({ filename: "a.ts", source: "const a = 1;\nconst b: = ;\n", lines: [[1, 1]], maxFindings: 50 });
-    expect(result).toMatchObject({ kind: "unparsed", line: 2 });
+    expect(result).toMatchObject({ kind: "unparsed", line: 2, changed: false });
   });
 
-  it("reports a parse error on a changed line as the file's one finding", () => {
+  it("says a file is unparsed on a changed line when the parser stops on one the PR touched", () => {
     const result = lintChangedLines({ filename: "a.ts", source: "const a = 1;\nconst b: = ;\n", lines: "all", maxFindings: 50 });
-    expect(result).toMatchObject({ kind: "linted", errors: 1, totals: { "parse-error": 1 }, findings: [{ ruleId: "parse-error", line: 2 }] });
+    expect(result).toMatchObject({ kind: "unparsed", line: 2, changed: true });
   });
 });
 
