@@ -53003,7 +53003,7 @@ var configSchema = external_exports.strictObject({
     ),
     working_days: external_exports.array(external_exports.enum(WEEKDAYS)).min(1).max(7).default(["mon", "tue", "wed", "thu", "fri"]).describe("Days whose time counts; time on other days does not."),
     timezone: external_exports.string().max(64).refine(isTimeZone, "an IANA time zone such as UTC or Europe/Berlin").default("UTC").describe("The time zone the working days are in."),
-    withdraw: external_exports.boolean().default(false).describe("When reassigning, also withdraw the request from the first reviewer."),
+    withdraw: external_exports.boolean().default(false).describe("When reassigning, also withdraw the request from the first reviewer: once someone else is requested, and only while it is still their pending request (not once they have reviewed, nor after a person requested them again). The comment says it is withdrawn once GitHub has done it; a reassignment that fails half-way is finished by its retry."),
     human_requests: external_exports.boolean().default(false).describe("Also nudge and reassign requests that a person (not the app) made.")
   }).prefault({}).describe(
     "Stale-review escalation: off unless `enabled`. A request waits from when it was made, or from when its PR last became ready for review if later (a return to draft cancels the steps due meanwhile and restarts the wait). A step acts only if GitHub still shows the reviewer requested, so a review or withdrawal the app did not hear of cancels it too."
@@ -59368,6 +59368,13 @@ function handlePullRequestHistory(deps) {
       return;
     }
     await deps.history.removeRequest(pr, reviewer, sender, at2);
+    const key = prKey(pr.repoId, pr.number);
+    const memory = await deps.store.get(key);
+    const who2 = reviewer.toLowerCase();
+    if (memory?.requestedByApp?.includes(who2)) {
+      const { [who2]: _dropped, ...pickReasons } = memory.pickReasons ?? {};
+      await deps.store.save(key, { repo: payload.repository.full_name, number: pr.number }, { ...memory, requestedByApp: memory.requestedByApp.filter((l) => l !== who2), pickReasons });
+    }
   };
 }
 async function recheckSharedHead(context, deps, pr, headSha) {
@@ -60203,6 +60210,9 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     if (listed.has(login2) || login2 === stale) continue;
     choice = { ...choice, kept: [...choice.kept, { login: login2, isTeam: login2.startsWith("@"), group: "", load: facts.load.get(login2) ?? 0, reason: "also requested" }] };
   }
+  if (stale && !handedTo.length && !requests.length && onGitHub.has(stale) && !listed.has(stale)) {
+    choice = { ...choice, kept: [...choice.kept, { login: stale, isTeam: stale.startsWith("@"), group: "", load: facts.load.get(stale) ?? 0, reason: "still requested: nobody else is available" }] };
+  }
   let reply;
   let withdraw;
   let reassignedTo;
@@ -60219,10 +60229,13 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
     } else {
       const made = handedTo;
       const who2 = made.length ? `requested ${made.map((l) => `@${l}`).join(", ")} as well` : requests.length ? `requesting ${requests.map((r) => `@${r.login}`).join(", ")}` : "nobody else is available";
-      pushOnce(escalations, `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; ${who2}${facts.escalation.withdraw ? `, and withdrew @${reviewer}'s request` : ""}.`);
-      if (facts.escalation.withdraw && made.length && onGitHub.has(stale)) withdraw = [facts.escalation.reviewer];
+      const gone = made.length > 0 && ((progress.withdrawnNow ?? []).includes(stale) || facts.escalation.withdrawnBefore === true);
+      const line = `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; `;
+      for (let i = escalations.length - 1; i >= 0; i--) if (escalations[i].startsWith(line)) escalations.splice(i, 1);
+      escalations.push(`${line}${who2}${gone ? `, and withdrew @${reviewer}'s request` : ""}.`);
+      if (facts.escalation.withdraw && made.length && !gone && onGitHub.has(stale)) withdraw = [facts.escalation.reviewer];
       if (made.length) reassignedTo = made;
-      if (facts.escalation.withdraw && made.length) {
+      if (gone && ((progress.withdrawnNow ?? []).includes(stale) || !onGitHub.has(stale))) {
         choice = { ...choice, kept: choice.kept.filter((k2) => k2.login.toLowerCase() !== stale) };
         pickReasons = Object.fromEntries(Object.entries(pickReasons).filter(([login2]) => login2 !== stale));
         withdrawn = stale;
@@ -60651,25 +60664,6 @@ async function applyTriageWrites(target, plan, known) {
         await target.writes.schedule(target.lane, PRIORITY.comment, () => target.octokit.rest.issues.createComment({ ...issueRef, body: reply.body }));
         outcome.writes++;
       })()
-    );
-  }
-  const withdraw = plan.withdraw;
-  if (withdraw?.length) {
-    tasks.push(
-      target.writes.schedule(
-        target.lane,
-        PRIORITY.reviewers,
-        () => target.octokit.rest.pulls.removeRequestedReviewers({
-          owner: target.owner,
-          repo: target.repo,
-          pull_number: target.number,
-          reviewers: withdraw.filter((r) => !r.startsWith("@")),
-          // A team is recorded as "@org/slug"; GitHub takes its slug.
-          team_reviewers: withdraw.filter((r) => r.startsWith("@")).map((r) => r.slice(r.indexOf("/") + 1))
-        })
-      ).then(() => {
-        outcome.writes++;
-      })
     );
   }
   for (const result of await Promise.allSettled(tasks)) {
@@ -61466,6 +61460,29 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
     }
     plan = planTriage(facts, memory, progress);
   }
+  const writeFailures = [];
+  if (plan.withdraw?.length) {
+    const withdraw = plan.withdraw;
+    try {
+      await deps.writes.schedule(
+        target.lane,
+        PRIORITY.reviewers,
+        () => octokit.rest.pulls.removeRequestedReviewers({
+          owner,
+          repo,
+          pull_number: pull.number,
+          reviewers: withdraw.filter((r) => !r.startsWith("@")),
+          // A team is recorded as "@org/slug"; GitHub takes its slug.
+          team_reviewers: withdraw.filter((r) => r.startsWith("@")).map((r) => r.slice(r.indexOf("/") + 1))
+        })
+      );
+      writes++;
+      progress.withdrawnNow = withdraw.map((r) => r.toLowerCase());
+      plan = planTriage(facts, memory, progress);
+    } catch (error62) {
+      writeFailures.push(error62);
+    }
+  }
   let analysed = facts.analysis;
   if (!facts.analysis) {
     const analysis = await gathered.analysis();
@@ -61487,6 +61504,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
   };
   await deps.store.save(key, where, next);
   await recordHistory(deps, { ...prId, owner, repo, ...installation !== void 0 ? { installationId: installation } : {} }, facts, plan, progress, pull.updated_at);
+  outcome.failures.unshift(...writeFailures);
   for (const failure2 of outcome.failures) {
     log.warn({ error: describeError(failure2) }, "a write failed; the other writes went ahead");
   }

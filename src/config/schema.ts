@@ -396,7 +396,7 @@ export const configSchema = z
           .refine(isTimeZone, "an IANA time zone such as UTC or Europe/Berlin")
           .default("UTC")
           .describe("The time zone the working days are in."),
-        withdraw: z.boolean().default(false).describe("When reassigning, also withdraw the request from the first reviewer."),
+        withdraw: z.boolean().default(false).describe("When reassigning, also withdraw the request from the first reviewer: once someone else is requested, and only while it is still their pending request (not once they have reviewed, nor after a person requested them again). The comment says it is withdrawn once GitHub has done it; a reassignment that fails half-way is finished by its retry."),
         human_requests: z.boolean().default(false).describe("Also nudge and reassign requests that a person (not the app) made."),
       })
       .prefault({})

@@ -126,6 +126,8 @@ export interface TriageFacts {
     withdraw: boolean;
     /** Reviewers an earlier attempt of this reassignment requested (still requested on GitHub): the step is finished, not begun again. */
     madeBefore?: string[];
+    /** The app withdrew the stale request in an earlier attempt of this step. */
+    withdrawnBefore?: boolean;
   };
   /** A `/triage override` made now, by a lead. */
   override?: { level: Level; by: string; reason: string };
@@ -154,6 +156,8 @@ export interface TriageProgress {
   requestedNow: string[];
   /** Refused by GitHub in this job (login → why). */
   refusedNow: ReadonlyMap<string, string>;
+  /** Review requests this job withdrew (an escalation with `withdraw`), lower-cased. */
+  withdrawnNow?: string[];
 }
 
 export interface PlannedItem extends ChecklistItem {
@@ -500,6 +504,10 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     if (listed.has(login) || login === stale) continue;
     choice = { ...choice, kept: [...choice.kept, { login, isTeam: login.startsWith("@"), group: "", load: facts.load.get(login) ?? 0, reason: "also requested" }] };
   }
+  // Nobody takes over from the stale reviewer: they are still the one requested, and shown so.
+  if (stale && !handedTo.length && !requests.length && onGitHub.has(stale) && !listed.has(stale)) {
+    choice = { ...choice, kept: [...choice.kept, { login: stale, isTeam: stale.startsWith("@"), group: "", load: facts.load.get(stale) ?? 0, reason: "still requested: nobody else is available" }] };
+  }
   let reply: TriagePlan["reply"];
   let withdraw: string[] | undefined;
   let reassignedTo: string[] | undefined;
@@ -516,13 +524,18 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
     } else {
       const made = handedTo;
       const who = made.length ? `requested ${made.map((l) => `@${l}`).join(", ")} as well` : requests.length ? `requesting ${requests.map((r) => `@${r.login}`).join(", ")}` : "nobody else is available";
-      pushOnce(escalations, `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; ${who}${facts.escalation.withdraw ? `, and withdrew @${reviewer}'s request` : ""}.`);
+      // Said once it is done (by this run or an earlier attempt of the step), never ahead of it.
+      const gone = made.length > 0 && ((progress.withdrawnNow ?? []).includes(stale!) || facts.escalation.withdrawnBefore === true);
+      // One line per step: a retry's line replaces the earlier attempt's.
+      const line = `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; `;
+      for (let i = escalations.length - 1; i >= 0; i--) if (escalations[i]!.startsWith(line)) escalations.splice(i, 1);
+      escalations.push(`${line}${who}${gone ? `, and withdrew @${reviewer}'s request` : ""}.`);
       // Withdrawn once someone has taken over, and only while still requested (an earlier
-      // attempt may have withdrawn it already).
-      if (facts.escalation.withdraw && made.length && onGitHub.has(stale!)) withdraw = [facts.escalation.reviewer];
+      // attempt may have withdrawn it already; a person may have requested them again).
+      if (facts.escalation.withdraw && made.length && !gone && onGitHub.has(stale!)) withdraw = [facts.escalation.reviewer];
       if (made.length) reassignedTo = made;
-      // Withdrawn (now or by an earlier attempt): no longer shown, or remembered, as requested.
-      if (facts.escalation.withdraw && made.length) {
+      // Withdrawn and not requested again: no longer shown, or remembered, as requested.
+      if (gone && ((progress.withdrawnNow ?? []).includes(stale!) || !onGitHub.has(stale!))) {
         choice = { ...choice, kept: choice.kept.filter((k) => k.login.toLowerCase() !== stale) };
         pickReasons = Object.fromEntries(Object.entries(pickReasons).filter(([login]) => login !== stale));
         withdrawn = stale;

@@ -59,7 +59,7 @@ export async function applyCheck(target: ApplyTarget, spec: CheckRunSpec, known:
  */
 export async function applyTriageWrites(
   target: ApplyTarget,
-  plan: Pick<TriagePlan, "check" | "commentBody" | "commentOnlyIfExists" | "label" | "assessment" | "reply" | "withdraw">,
+  plan: Pick<TriagePlan, "check" | "commentBody" | "commentOnlyIfExists" | "label" | "assessment" | "reply">,
   known: { check: KnownCheckRun | null | undefined; comment: KnownComment | null | undefined },
 ): Promise<WriteOutcome> {
   const outcome: WriteOutcome = { writes: 0, failures: [] };
@@ -111,25 +111,6 @@ export async function applyTriageWrites(
         await target.writes.schedule(target.lane, PRIORITY.comment, () => target.octokit.rest.issues.createComment({ ...issueRef, body: reply.body }));
         outcome.writes++;
       })(),
-    );
-  }
-  const withdraw = plan.withdraw;
-  if (withdraw?.length) {
-    tasks.push(
-      target.writes
-        .schedule(target.lane, PRIORITY.reviewers, () =>
-          target.octokit.rest.pulls.removeRequestedReviewers({
-            owner: target.owner,
-            repo: target.repo,
-            pull_number: target.number,
-            reviewers: withdraw.filter((r) => !r.startsWith("@")),
-            // A team is recorded as "@org/slug"; GitHub takes its slug.
-            team_reviewers: withdraw.filter((r) => r.startsWith("@")).map((r) => r.slice(r.indexOf("/") + 1)),
-          }),
-        )
-        .then(() => {
-          outcome.writes++;
-        }),
     );
   }
   for (const result of await Promise.allSettled(tasks)) {

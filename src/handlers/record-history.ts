@@ -73,6 +73,16 @@ export function handlePullRequestHistory(deps: AppDeps) {
       return;
     }
     await deps.history.removeRequest(pr, reviewer, sender, at);
+    // A request of the app's that someone withdrew is no longer the app's: the next triage does
+    // not count that reviewer as on the PR (an escalation would otherwise take them as the one
+    // who took over, and pick nobody).
+    const key = prKey(pr.repoId, pr.number);
+    const memory = await deps.store.get(key);
+    const who = reviewer.toLowerCase();
+    if (memory?.requestedByApp?.includes(who)) {
+      const { [who]: _dropped, ...pickReasons } = memory.pickReasons ?? {};
+      await deps.store.save(key, { repo: payload.repository.full_name, number: pr.number }, { ...memory, requestedByApp: memory.requestedByApp.filter((l) => l !== who), pickReasons });
+    }
   };
 }
 

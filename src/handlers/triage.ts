@@ -16,6 +16,7 @@ import { prKey } from "../storage/pr-state-store.js";
 import { schedulePendingEscalations } from "./schedule-pending-escalations.js";
 import type { AppDeps } from "./app-deps.js";
 import { describeError } from "../describe-error.js";
+import { PRIORITY } from "../queue/write-queue.js";
 import { metrics } from "../metrics/metrics.js";
 
 export type { PullRequestLike, TriageTrigger };
@@ -284,6 +285,30 @@ export async function triagePullRequest(
     plan = planTriage(facts, memory, progress);
   }
 
+  // An escalation's withdrawal, before the comment that says it is done: a 500 leaves the
+  // reviewer requested and shown, and the job is retried.
+  const writeFailures: unknown[] = [];
+  if (plan.withdraw?.length) {
+    const withdraw = plan.withdraw;
+    try {
+      await deps.writes.schedule(target.lane, PRIORITY.reviewers, () =>
+        octokit.rest.pulls.removeRequestedReviewers({
+          owner,
+          repo,
+          pull_number: pull.number,
+          reviewers: withdraw.filter((r) => !r.startsWith("@")),
+          // A team is recorded as "@org/slug"; GitHub takes its slug.
+          team_reviewers: withdraw.filter((r) => r.startsWith("@")).map((r) => r.slice(r.indexOf("/") + 1)),
+        }),
+      );
+      writes++;
+      progress.withdrawnNow = withdraw.map((r) => r.toLowerCase());
+      plan = planTriage(facts, memory, progress);
+    } catch (error) {
+      writeFailures.push(error);
+    }
+  }
+
   let analysed = facts.analysis;
   if (!facts.analysis) {
     const analysis: StaticAnalysisFact | undefined = await gathered.analysis();
@@ -320,6 +345,7 @@ export async function triagePullRequest(
   };
   await deps.store.save(key, where, next);
   await recordHistory(deps, { ...prId, owner, repo, ...(installation !== undefined ? { installationId: installation } : {}) }, facts, plan, progress, (pull as { updated_at?: string }).updated_at);
+  outcome.failures.unshift(...writeFailures);
   for (const failure of outcome.failures) {
     // A warning: the run fails as a whole below, and that is logged once as what it ends in.
     log.warn({ error: describeError(failure) }, "a write failed; the other writes went ahead");

@@ -207,23 +207,26 @@ export class JobQueue {
    * Jobs that ended here while their end could not be recorded (the database was away):
    * recorded as soon as it can be, instead of waiting for pg-boss's expiry to run them again.
    */
-  readonly #unsettled = new Map<string, { queue: string; outcome: JobOutcome; since: number }>();
+  readonly #unsettled = new Map<string, { queue: string; retryCount: number }>();
 
   async #settle(queue: string, id: string, outcome: JobOutcome): Promise<void> {
     if (outcome.kind === "done") await this.boss.complete(queue, id);
     else await this.boss.fail(queue, id, { message: outcome.error });
   }
 
-  /** Record the ends kept in `#unsettled`, oldest first; stop at the first that fails (the database is still away). */
+  /**
+   * Record the ends kept in `#unsettled`, oldest first; stop at the first that fails (the
+   * database is still away). Only this run's: a job pg-boss took back at its expiry and started
+   * again (here or in another process) has counted another attempt, and is left to that run.
+   */
   async #settleLate(): Promise<void> {
+    const schema = this.database.schema === "public" ? "pgboss" : `${this.database.schema}_queue`;
     for (const [id, late] of this.#unsettled) {
-      // Past its expiry pg-boss has taken the job back and may be running it again elsewhere.
-      if (Date.now() - late.since > (this.#expiry[late.queue] ?? 6 * 3600) * 1000) {
-        this.#unsettled.delete(id);
-        continue;
-      }
       try {
-        await this.#settle(late.queue, id, late.outcome);
+        await this.database.executeSql(
+          `UPDATE ${schema}.job SET state = 'completed', completed_on = now() WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+          [late.queue, id, late.retryCount],
+        );
         this.#unsettled.delete(id);
         this.log.info({ job: id }, "recorded the end of a job once the database was back");
       } catch {
@@ -285,8 +288,11 @@ export class JobQueue {
       try {
         await this.#settle(job.queue, job.id, outcome);
       } catch (error) {
-        this.log.warn({ job: job.id, error: (error as Error).message }, "could not record the end of a job; trying again at the next poll");
-        this.#unsettled.set(job.id, { queue: job.queue, outcome, since: Date.now() });
+        // A job done is recorded as soon as the database is back. One to retry is left to
+        // pg-boss's expiry, which retries it, as it does a job whose process died.
+        const later = outcome.kind === "done";
+        this.log.warn({ job: job.id, error: (error as Error).message }, later ? "could not record the end of a job; trying again at the next poll" : "could not record the failure of a job; it runs again after its expiry");
+        if (later) this.#unsettled.set(job.id, { queue: job.queue, retryCount: job.retryCount });
         // Bounded: past this many the oldest are left to pg-boss's expiry.
         if (this.#unsettled.size > MAX_UNSETTLED) this.#unsettled.delete(this.#unsettled.keys().next().value!);
       }

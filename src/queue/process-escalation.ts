@@ -112,8 +112,25 @@ export function createEscalationProcessor(input: {
         payload: { installation: { id: data.installationId }, repository: { full_name: `${data.owner}/${data.repo}` } },
         log: elog,
       };
+      // Withdrawn only while this request is still the reviewer's pending one: not once they
+      // have reviewed, nor when a person has requested them again since an earlier attempt
+      // withdrew it.
+      const pending = !request.removedAt && !request.reviewedAt;
+      // Withdrawn by an earlier attempt: its removal recorded as the app's, or (its event not
+      // in yet) gone from GitHub after that attempt chose who takes over.
+      const withdrawnBefore = request.removedAt
+        ? Boolean(deps.botLogin && request.removedBy === deps.botLogin.toLowerCase())
+        : escalation.withdraw && !request.reviewedAt && madeBefore.length > 0 && !stillRequested(pull, data.owner, request.reviewer);
       const outcome = await triagePullRequest(context as never, deps, pull as unknown as PullRequestLike, "escalation", extras, {
-        escalation: { kind: data.kind, reviewer: request.reviewer, requestId: data.requestId, waited, withdraw: escalation.withdraw, ...(madeBefore.length ? { madeBefore } : {}) },
+        escalation: {
+          kind: data.kind,
+          reviewer: request.reviewer,
+          requestId: data.requestId,
+          waited,
+          withdraw: escalation.withdraw && pending,
+          ...(madeBefore.length ? { madeBefore } : {}),
+          ...(withdrawnBefore ? { withdrawnBefore } : {}),
+        },
         ...(data.kind === "reassign" ? { beforeRequests: (logins: string[]) => history.chooseForEscalation(data.requestId, data.kind, logins) } : {}),
       });
       // A PR the triage skips (a bot's, an ignored author's) gets no nudge and no reassignment,

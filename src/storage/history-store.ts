@@ -283,9 +283,9 @@ export class HistoryStore {
     return rows.map(toPending);
   }
 
-  async request(id: string): Promise<(PendingRequest & { removedAt: Date | null; reviewedAt: Date | null }) | undefined> {
+  async request(id: string): Promise<(PendingRequest & { removedAt: Date | null; removedBy: string | null; reviewedAt: Date | null }) | undefined> {
     const row = await this.db.selectFrom("review_requests").selectAll().where("id", "=", id).executeTakeFirst();
-    return row ? { ...toPending(row), removedAt: row.removed_at, reviewedAt: row.reviewed_at } : undefined;
+    return row ? { ...toPending(row), removedAt: row.removed_at, removedBy: row.removed_by, reviewedAt: row.reviewed_at } : undefined;
   }
 
   async removeRequest(pr: PrIdentity, reviewer: string, by: string, at: Date | string): Promise<void> {
@@ -397,7 +397,8 @@ export class HistoryStore {
   async finishEscalation(requestId: string, kind: "nudge" | "reassign", at: Date, newReviewer?: string): Promise<void> {
     await this.db
       .updateTable("escalations")
-      .set({ done_at: at, ...(newReviewer ? { new_reviewer: newReviewer } : {}) })
+      // Who took over, as it turned out: none when nobody did (the one chosen was removed since).
+      .set({ done_at: at, new_reviewer: newReviewer ?? null })
       .where("request_id", "=", requestId)
       .where("kind", "=", kind)
       .execute();

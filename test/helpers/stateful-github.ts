@@ -19,6 +19,8 @@ export function statefulGitHub(config: string) {
     requests: [] as string[][],
     deletes: [] as Array<{ reviewers: string[]; status: number }>,
     failDeletes: 0,
+    /** Reviews on the PR (GET /reviews). */
+    reviews: [] as Json[],
     /** Comment edits to fail with a 500 (the sticky comment's update). */
     failPatches: 0,
     nextId: 600,
@@ -36,7 +38,7 @@ export function statefulGitHub(config: string) {
   s.get(`${REPO_PATH}/pulls`).query(true).reply(200, () => [gh.pull()]);
   s.get(`${REPO_PATH}/pulls/2`).reply(200, () => gh.pull());
   s.get(`${REPO_PATH}/pulls/2/files`).query(true).reply(200, FILES.map((f) => ({ sha: "abc", filename: f.filename, status: "added", additions: f.additions, deletions: 0, changes: f.additions, patch: f.patch })));
-  s.get(`${REPO_PATH}/pulls/2/reviews`).query(true).reply(200, []);
+  s.get(`${REPO_PATH}/pulls/2/reviews`).query(true).reply(200, () => gh.reviews);
   s.get(`${REPO_PATH}/issues/2/comments`).query(true).reply(200, () => gh.comments);
   s.post(`${REPO_PATH}/issues/2/comments`).reply(201, (_u, b: Json) => {
     const c = { id: gh.nextId++, body: b.body, user: { login: "review-triage[bot]", type: "Bot" }, performed_via_github_app: { id: 123 } };
