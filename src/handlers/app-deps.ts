@@ -8,6 +8,7 @@ import type { Database } from "../storage/open-database.js";
 import { HistoryStore } from "../storage/history-store.js";
 import { PrStateStore } from "../storage/pr-state-store.js";
 import type { EscalationScheduler } from "../queue/schedule-escalations.js";
+import type { AcceptedDelivery } from "../server/webhook-intake.js";
 import { RefusedReviewerStore } from "../storage/refused-reviewer-store.js";
 
 /**
@@ -52,16 +53,8 @@ export interface AppDeps {
   reviewLoad?: "history" | "open-prs";
 }
 
-export interface InternalDelivery {
-  id: string;
-  event: string;
-  action?: string;
-  installationId?: number;
-  repo?: string;
-  /** The PR's lock key (`prKey`). */
-  key?: string;
-  body: string;
-}
+/** A delivery the app queues itself: the shape GitHub's take at the intake. */
+export type InternalDelivery = AcceptedDelivery;
 
 /** What the handlers need of the history: the database's store, or one that keeps nothing (Action mode). */
 export type HistoryLike = Pick<

@@ -159,7 +159,8 @@ describe("two pull requests on one head commit, with the job queue", () => {
     nock.cleanAll();
   });
 
-  it("checks the other PR again when one is closed: its approval passes the shared commit's check with no further event", async () => {
+  /** PRs #3 (critical) and #2 (tiny) on X, through the server; #2 approved, the shared check waiting for #3. */
+  async function approvedBesideCritical() {
     running = await startTestServer();
     const deliver: Deliver = async (name, payload) => {
       await running!.post(name, payload);
@@ -171,6 +172,11 @@ describe("two pull requests on one head commit, with the job queue", () => {
     mockTinyReads(runs);
     await deliver("pull_request_review", approval());
     expect(runs.at(-1)!.body.conclusion).not.toBe("success");
+    return { deliver, runs };
+  }
+
+  it("checks the other PR again when one is closed: its approval passes the shared commit's check with no further event", async () => {
+    const { deliver, runs } = await approvedBesideCritical();
 
     // PR #3 is closed. Nothing more happens on PR #2, whose approval now suffices.
     mockTinyReads(runs);
@@ -178,31 +184,21 @@ describe("two pull requests on one head commit, with the job queue", () => {
     closed.action = "closed";
     closed.pull_request = { ...closed.pull_request, state: "closed", closed_at: new Date().toISOString(), merged: false };
     const closeId = randomUUID();
-    await running.post("pull_request", closed, { id: closeId });
-    await running.idle();
-    expect(running.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    await running!.post("pull_request", closed, { id: closeId });
+    await running!.idle();
+    expect(running!.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
     const latest = runs.at(-1)!;
     expect(latest).toMatchObject({ id: 72, pr: 2 });
     expect(latest.body.conclusion).toBe("success");
     // Once: a redelivery of the close queues no second check.
     const before = runs.length;
-    await running.post("pull_request", closed, { id: closeId });
-    await running.idle();
+    await running!.post("pull_request", closed, { id: closeId });
+    await running!.idle();
     expect(runs.length).toBe(before);
   }, 60_000);
 
   it("checks the other PR again when one is pushed to a new head commit", async () => {
-    running = await startTestServer();
-    const deliver: Deliver = async (name, payload) => {
-      await running!.post(name, payload);
-      await running!.idle();
-    };
-    const runs: Run[] = [];
-    await open(deliver, 3, CRITICAL, runs, 71, true);
-    await open(deliver, 2, TINY, runs, 72, false);
-    mockTinyReads(runs);
-    await deliver("pull_request_review", approval());
-    expect(runs.at(-1)!.body.conclusion).not.toBe("success");
+    const { deliver, runs } = await approvedBesideCritical();
 
     // PR #3 gets a commit of its own: it no longer has X as its head.
     const Y = "1111111111111111111111111111111111111111";
@@ -219,7 +215,7 @@ describe("two pull requests on one head commit, with the job queue", () => {
     sync.before = X;
     sync.after = Y;
     await deliver("pull_request", sync);
-    expect(running.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    expect(running!.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
     const onX = runs.filter((r) => r.id === 72).at(-1)!;
     expect(onX.pr).toBe(2);
     expect(onX.body.conclusion).toBe("success");
