@@ -56900,8 +56900,11 @@ function parseChangedLines(patch, options2 = {}) {
         afterChange = true;
       } else if (marker === "\\") {
       } else {
-        if (afterChange && options2.following) add(newLine);
-        afterChange = false;
+        if (afterChange && options2.following) {
+          add(newLine);
+          const content = patch.slice(start + 1, stop).trim();
+          afterChange = content === "" || content.startsWith("//") || content.startsWith("/*") || content.startsWith("*");
+        } else afterChange = false;
         newLine += 1;
         oldLeft -= 1;
         newLeft -= 1;
@@ -57066,7 +57069,7 @@ function clip(text2, max) {
 }
 
 // src/core/analysis/analyze-files.ts
-var UNCHECKED = /* @__PURE__ */ new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored", "not-listed"]);
+var UNCHECKED = /* @__PURE__ */ new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored", "not-listed", "fetch-time-budget"]);
 var FLOW_PRAGMA = /^\s*(?:\/\/|\/\*)[^\n]*@flow\b/gm;
 function declaredFlowBefore(source, lines) {
   if (lines === "all") return false;
@@ -57173,7 +57176,7 @@ async function analyzeFiles({ files, unlisted, config: config3, fetchContents, l
       skipped.push({ file: name2, code: code2, reason, order: c.index, ...flow ? { flow } : {} });
     };
     if (fetchExpired) {
-      skip("time-budget", `${prBudget} used up while fetching the files`);
+      skip("fetch-time-budget", `${prBudget} used up while fetching the files`);
       continue;
     }
     if (fetchError !== void 0) {
@@ -57202,7 +57205,7 @@ async function analyzeFiles({ files, unlisted, config: config3, fetchContents, l
         const r = outcome.result;
         if (r.kind === "failed") skip("lint-failed", r.message);
         else if (r.kind === "unparsed") {
-          const flow = declaredFlowBefore(source, c.lines);
+          const flow = declaredFlowBefore(source, c.file.patch !== void 0 && c.lines !== "all" ? parseChangedLines(c.file.patch) : c.lines);
           skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || void 0);
           if (r.changed && !flow) {
             totals["parse-error"] = (totals["parse-error"] ?? 0) + 1;
@@ -57263,7 +57266,7 @@ function changedLinesOf(file2, exempt) {
   const movedIn = (file2.status === "renamed" || file2.status === "copied") && file2.previous_filename !== void 0 && file2.previous_filename !== file2.filename && exempt(file2.previous_filename);
   if (file2.status === "added" || movedIn) return "all";
   if (file2.patch !== void 0) return parseChangedLines(file2.patch, { following: true });
-  if (file2.additions === 0 && (file2.deletions > 0 || file2.status === "renamed" || file2.status === "copied" || file2.status === "changed")) return [];
+  if (file2.additions === 0 && file2.deletions === 0 && (file2.status === "renamed" || file2.status === "copied" || file2.status === "changed")) return [];
   return "unknown";
 }
 function cmp2(a, b) {
@@ -57669,7 +57672,7 @@ ${summarizeAnalysis(result, { docsUrl: STATIC_ANALYSIS_DOCS })}`,
     close: () => options2.pool ? Promise.resolve() : pool.close()
   });
 }
-var TRANSIENT = /* @__PURE__ */ new Set(["fetch-failed", "worker-crashed"]);
+var TRANSIENT = /* @__PURE__ */ new Set(["fetch-failed", "worker-crashed", "fetch-time-budget"]);
 var DIGEST_SLICE_CHARS = 4e6;
 async function diffDigest(files) {
   const hash2 = createHash("sha256");
@@ -61127,7 +61130,7 @@ async function gatherTriage(octokit, input3) {
   const notes = [];
   const files = await listPullFiles(octokit, prRef);
   let started;
-  const analysis = () => started ??= (config3.analysis.enabled && input3.analyze ? input3.analyze({ config: config3, files, ...pr.changedFiles !== void 0 && pr.changedFiles > files.length ? { unlisted: pr.changedFiles - files.length } : {}, headSha: pr.headSha, octokit, owner, repo }) : Promise.resolve(void 0)).catch(() => void 0);
+  const analysis = () => started ??= (config3.analysis.enabled && input3.analyze ? input3.analyze({ config: config3, files, ...files.length >= MAX_LISTED_FILES && pr.changedFiles !== void 0 && pr.changedFiles > files.length ? { unlisted: pr.changedFiles - files.length } : {}, headSha: pr.headSha, octokit, owner, repo }) : Promise.resolve(void 0)).catch(() => void 0);
   const analysed = compileRiskConfig(config3.risk).weights.static_analysis > 0 ? await analysis() : void 0;
   const listed = await expandGroups(octokit, config3.reviewers, config3.routing.request_teams, input3.teams, notes);
   const leadGroup = config3.governance.lead_group;

@@ -15,7 +15,7 @@ import { readBusyStatus, type BusyStatusCache } from "./read-busy-status.js";
 import type { CodeownersCache } from "./read-codeowners.js";
 import { hasWriteAccess } from "./has-write-access.js";
 import { listOpenPrLoad } from "./list-open-pr-load.js";
-import { listPullFiles, listPullReviews } from "./list-pull-request.js";
+import { listPullFiles, listPullReviews, MAX_LISTED_FILES } from "./list-pull-request.js";
 import { errorStatus, type Octokit } from "./types.js";
 
 /** The fields of a pull request the pipeline reads; webhook payloads and `pulls.get` both have them. */
@@ -145,7 +145,7 @@ export async function gatherTriage(octokit: Octokit, input: GatherInput): Promis
   let started: Promise<StaticAnalysisFact | undefined> | undefined;
   const analysis = () =>
     (started ??= (
-      config.analysis.enabled && input.analyze ? input.analyze({ config, files, ...(pr.changedFiles !== undefined && pr.changedFiles > files.length ? { unlisted: pr.changedFiles - files.length } : {}), headSha: pr.headSha, octokit, owner, repo }) : Promise.resolve(undefined)
+      config.analysis.enabled && input.analyze ? input.analyze({ config, files, ...(files.length >= MAX_LISTED_FILES && pr.changedFiles !== undefined && pr.changedFiles > files.length ? { unlisted: pr.changedFiles - files.length } : {}), headSha: pr.headSha, octokit, owner, repo }) : Promise.resolve(undefined)
     ).catch(() => undefined));
   // With weight, the findings change the level: wait for them before anything is decided.
   // Without (the default), the analysis starts after the reviewers are requested: its

@@ -158,7 +158,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
 }
 
 /** Skips another run may not repeat. */
-const TRANSIENT: ReadonlySet<SkipCode> = new Set(["fetch-failed", "worker-crashed"]);
+const TRANSIENT: ReadonlySet<SkipCode> = new Set(["fetch-failed", "worker-crashed", "fetch-time-budget"]);
 
 /** Patch text hashed between two turns of the event loop (about 4 ms per MB). */
 const DIGEST_SLICE_CHARS = 4_000_000;

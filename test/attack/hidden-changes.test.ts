@@ -92,4 +92,11 @@ describe("changes hidden from the analysis", { timeout: 120_000 }, () => {
     expect(out.text).toContain("1 more file");
     expect(out.text).toContain("the static analysis risk factor counts as its maximum");
   });
+
+  it("does not take a small PR's stale file count (a push dropped a file since the event) for files GitHub left out", async () => {
+    const listed = [added("src/a.js", "export const a = 1;\n"), added("src/b.js", "export const b = 2;\n")];
+    const out = await openPr(listed, { "src/a.js": "export const a = 1;\n", "src/b.js": "export const b = 2;\n" }, undefined, [...listed, { filename: "src/c.js", additions: 1 }]);
+    expect(out.text).not.toContain("more file");
+    expect(out.text).not.toContain("counts as its maximum");
+  });
 });

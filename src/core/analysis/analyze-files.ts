@@ -30,7 +30,9 @@ export type SkipCode =
   /** The lint worker died on the file (killed from outside, or crashed): another run may succeed. */
   | "worker-crashed"
   /** Files GitHub's list of the PR's files left out (past 3,000). */
-  | "not-listed";
+  | "not-listed"
+  /** The PR's budget ran out while the contents were fetched (the installation's lane is shared): another run may not. */
+  | "fetch-time-budget";
 
 export interface SkippedFile {
   file: string;
@@ -68,7 +70,7 @@ export interface AnalysisResult {
 // A code file GitHub calls binary (one NUL byte in a comment makes it so, and it still runs) or
 // sends no text for (bytes that are not UTF-8) counts too.
 // So does minified code under a vendored name: the name and the line lengths are the author's.
-const UNCHECKED: ReadonlySet<SkipCode> = new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored", "not-listed"]);
+const UNCHECKED: ReadonlySet<SkipCode> = new Set(["file-limit", "time-budget", "file-time-budget", "memory-budget", "too-large", "binary", "truncated", "no-patch", "no-text", "unparsed", "lint-failed", "worker-crashed", "vendored", "not-listed", "fetch-time-budget"]);
 /**
  * Flow syntax, which the parsers lack: such a file is unparsable by nature, not by crafting, when
  * the repository declared it Flow before the PR (a `@flow` on a line the PR did not change).
@@ -276,7 +278,7 @@ export async function analyzeFiles({ files, unlisted, config, fetchContents, lin
       skipped.push({ file: name, code, reason, order: c.index, ...(flow ? { flow } : {}) });
     };
     if (fetchExpired) {
-      skip("time-budget", `${prBudget} used up while fetching the files`);
+      skip("fetch-time-budget", `${prBudget} used up while fetching the files`);
       continue;
     }
     if (fetchError !== undefined) {
@@ -306,7 +308,8 @@ export async function analyzeFiles({ files, unlisted, config, fetchContents, lin
         const r = outcome.result;
         if (r.kind === "failed") skip("lint-failed", r.message);
         else if (r.kind === "unparsed") {
-          const flow = declaredFlowBefore(source, c.lines);
+          // The pragma must be on a line the PR left as it was: its own changed lines only.
+          const flow = declaredFlowBefore(source, c.file.patch !== undefined && c.lines !== "all" ? parseChangedLines(c.file.patch) : c.lines);
           skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || undefined);
           // On a changed line it is the author's to fix, and shown where it is.
           if (r.changed && !flow) {
@@ -380,10 +383,11 @@ function changedLinesOf(file: ChangedFile, exempt: (name: string) => boolean): C
   const movedIn = (file.status === "renamed" || file.status === "copied") && file.previous_filename !== undefined && file.previous_filename !== file.filename && exempt(file.previous_filename);
   if (file.status === "added" || movedIn) return "all";
   if (file.patch !== undefined) return parseChangedLines(file.patch, { following: true });
-  // Without a patch, nothing added means nothing to look at: a deletion-only edit, a pure
-  // rename/copy, a change of mode only ("changed", 0 and 0). A "modified" file with zero
-  // counts is different: GitHub drops both the patch and the counts for very large diffs.
-  if (file.additions === 0 && (file.deletions > 0 || file.status === "renamed" || file.status === "copied" || file.status === "changed")) return [];
+  // Without a patch, nothing changed means nothing to look at: a pure rename/copy, a change of
+  // mode only ("changed", 0 and 0). A "modified" file with zero counts is different: GitHub
+  // drops both the patch and the counts for very large diffs.
+  // (A deletion without its patch is unknown: what it breaks is on lines no one can name.)
+  if (file.additions === 0 && file.deletions === 0 && (file.status === "renamed" || file.status === "copied" || file.status === "changed")) return [];
   return "unknown";
 }
 

@@ -50,8 +50,13 @@ export function parseChangedLines(patch: string, options: { following?: boolean 
       } else {
         // A context line; some tools strip the single space of an empty context line, so an
         // empty string inside a hunk is context too.
-        if (afterChange && options.following) add(newLine);
-        afterChange = false;
+        if (afterChange && options.following) {
+          add(newLine);
+          // A blank or comment-only line does not end it: what the change breaks is reported on
+          // the next line of code (a blank line between an added `return` and the code below).
+          const content = patch.slice(start + 1, stop).trim();
+          afterChange = content === "" || content.startsWith("//") || content.startsWith("/*") || content.startsWith("*");
+        } else afterChange = false;
         newLine += 1;
         oldLeft -= 1;
         newLeft -= 1;

@@ -110,7 +110,7 @@ describe("analyzeFiles", () => {
     expect(result).toMatchObject({ enabled: true, findings: [], errorsOnChangedLines: 0, linted: [], skipped: [] });
   });
 
-  it("fetches nothing for removed, unchanged, ignored, renamed-only or deletion-only files", async () => {
+  it("fetches nothing for removed, unchanged, ignored, renamed-only files or deletions with nothing after them; a deletion without its patch counts", async () => {
     const fetchContents = contents({});
     const result = await run({
       config: analysisConfig({ ignore: ["legacy/**", "**/*.config.js", ".github/**"] }),
@@ -128,7 +128,8 @@ describe("analyzeFiles", () => {
     });
     expect(fetchContents).not.toHaveBeenCalled();
     expect(result.linted).toEqual([]);
-    expect(result.skipped).toEqual([]);
+    // The lines a deletion breaks are unknown without its patch.
+    expect(result.skipped.map((x) => [x.file, x.code])).toEqual([["src/trimmed-big.ts", "no-patch"]]);
   });
 
   it("skips files without a diff without fetching them", async () => {
@@ -180,6 +181,23 @@ describe("analyzeFiles", () => {
       fetchContents: contents({ "src/f.js": unreachable, "src/g.js": fallthrough }),
     });
     expect(result.totals).toEqual({ "no-unreachable": 1, "no-fallthrough": 1 });
+  });
+
+  it("counts the line after a change past blank and comment-only lines; a @flow pragma just after a changed line is still one the PR did not write", async () => {
+    const unreachable = "export function f(user) {\n  return true;\n\n  // then\n  check(user);\n}\n";
+    const blank = await run({
+      files: [changed("src/f.js", { additions: 1, deletions: 0, patch: "@@ -1,4 +1,5 @@\n export function f(user) {\n+  return true;\n \n   // then\n   check(user);" })],
+      fetchContents: contents({ "src/f.js": unreachable }),
+    });
+    expect(blank.totals).toEqual({ "no-unreachable": 1 });
+    // Line 1 edited, the pragma on line 2 untouched: still declared before the PR.
+    const flow = "// Copyright 2026\n// @flow\nexport function g(x: number): string {\n  return x;\n}\n";
+    const flowed = await run({
+      files: [changed("src/g.js", { patch: "@@ -1,2 +1,2 @@\n-// Copyright 2025\n+// Copyright 2026\n // @flow" })],
+      fetchContents: contents({ "src/g.js": flow }),
+    });
+    expect(flowed.skipped).toMatchObject([{ code: "unparsed", reason: expect.stringContaining("(Flow syntax)") }]);
+    expect(flowed.unchecked).toBe(0);
   });
 
   it("counts the files GitHub's list left out (past 3,000) as unchecked", async () => {
@@ -442,8 +460,8 @@ describe("analyzeFiles", () => {
     const result = await run({ files: [changed("a.js"), changed("b.js")], fetchContents, limits: { timeBudgetMs: 50 } });
     expect(aborted).toBeInstanceOf(Error);
     expect(result.skipped.map((s) => `${s.file} ${s.code}: ${s.reason}`)).toEqual([
-      "a.js time-budget: time budget of 50 ms per pull request used up while fetching the files",
-      "b.js time-budget: time budget of 50 ms per pull request used up while fetching the files",
+      "a.js fetch-time-budget: time budget of 50 ms per pull request used up while fetching the files",
+      "b.js fetch-time-budget: time budget of 50 ms per pull request used up while fetching the files",
     ]);
     expect(result.unchecked).toBe(2);
   });
