@@ -59335,6 +59335,13 @@ function handlePullRequestHistory(deps) {
     const pr = { repoId: pull.base.repo.id, number: pull.number };
     const at2 = new Date(pull.updated_at ?? Date.now());
     if (payload.action === "closed") {
+      if ((await deps.history.openPullsOnHead(pr, pull.head.sha)).length) {
+        const { data: now } = await context.octokit.rest.pulls.get(context.repo({ pull_number: pull.number }));
+        if (now.state === "open") {
+          context.log.info({}, "closed event older than the PR's reopening; ignored");
+          return;
+        }
+      }
       await deps.history.upsertPullRequest({
         ...pr,
         ...payload.installation?.id !== void 0 ? { installationId: payload.installation.id } : {},
@@ -59392,7 +59399,8 @@ async function recheckSharedHead(context, deps, pr, headSha) {
       sender: payload.sender
     };
     const queued = await deps.enqueue({
-      id: `${context.id}:recheck:${number4}`,
+      id: `recheck:${pr.repoId}:${number4}:${headSha}:${context.id}`,
+      unlessQueued: `recheck:${pr.repoId}:${number4}:${headSha}:`,
       event: "check_run",
       action: "rerequested",
       ...payload.installation?.id !== void 0 ? { installationId: payload.installation.id } : {},
@@ -60236,7 +60244,9 @@ function planTriage(facts, memory = {}, progress = { requestedNow: [], refusedNo
       const line = `Reassigned: @${reviewer} had not reviewed after ${waited} of working time; `;
       for (let i = escalations.length - 1; i >= 0; i--) if (escalations[i].startsWith(line)) escalations.splice(i, 1);
       escalations.push(`${line}${who2}${gone ? `, and withdrew @${reviewer}'s request` : ""}.`);
-      if (facts.escalation.withdraw && made.length && !gone && onGitHub.has(stale)) withdraw = [facts.escalation.reviewer];
+      const since = facts.escalation.requestedAt ? Date.parse(facts.escalation.requestedAt) - 1e3 : Number.NEGATIVE_INFINITY;
+      const answered = facts.reviews.some((r) => r.login.toLowerCase() === stale && Date.parse(r.submittedAt) >= since);
+      if (facts.escalation.withdraw && made.length && !gone && !answered && onGitHub.has(stale)) withdraw = [facts.escalation.reviewer];
       if (made.length) reassignedTo = made;
       if (gone && ((progress.withdrawnNow ?? []).includes(stale) || !onGitHub.has(stale))) {
         choice = { ...choice, kept: choice.kept.filter((k2) => k2.login.toLowerCase() !== stale) };
@@ -61481,6 +61491,7 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
       );
       writes++;
       progress.withdrawnNow = withdraw.map((r) => r.toLowerCase());
+      for (const reviewer of progress.withdrawnNow) await deps.history.removeRequest(prId, reviewer, deps.botLogin ?? "review-triage[bot]", deps.clock());
       plan = planTriage(facts, memory, progress);
     } catch (error62) {
       writeFailures.push(error62);
@@ -61643,7 +61654,7 @@ function handleCheckRerequested(deps, extras) {
       return;
     }
     const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: number4 }));
-    if (data.state !== "open") return;
+    if (data.state !== "open" || data.head.sha !== run2.head_sha) return;
     await triagePullRequest(context, deps, data, "rerequested", extras);
   };
 }

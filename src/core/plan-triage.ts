@@ -128,6 +128,8 @@ export interface TriageFacts {
     madeBefore?: string[];
     /** The app withdrew the stale request in an earlier attempt of this step. */
     withdrawnBefore?: boolean;
+    /** When the stale request was made (ISO): a review by the reviewer since answers it. */
+    requestedAt?: string;
   };
   /** A `/triage override` made now, by a lead. */
   override?: { level: Level; by: string; reason: string };
@@ -532,7 +534,10 @@ export function planTriage(facts: TriageFacts, memory: PrMemory = {}, progress: 
       escalations.push(`${line}${who}${gone ? `, and withdrew @${reviewer}'s request` : ""}.`);
       // Withdrawn once someone has taken over, and only while still requested (an earlier
       // attempt may have withdrawn it already; a person may have requested them again).
-      if (facts.escalation.withdraw && made.length && !gone && onGitHub.has(stale!)) withdraw = [facts.escalation.reviewer];
+      // A review since the request (its event not in yet) answers it: nothing to withdraw.
+      const since = facts.escalation.requestedAt ? Date.parse(facts.escalation.requestedAt) - 1000 : Number.NEGATIVE_INFINITY;
+      const answered = facts.reviews.some((r) => r.login.toLowerCase() === stale && Date.parse(r.submittedAt) >= since);
+      if (facts.escalation.withdraw && made.length && !gone && !answered && onGitHub.has(stale!)) withdraw = [facts.escalation.reviewer];
       if (made.length) reassignedTo = made;
       // Withdrawn and not requested again: no longer shown, or remembered, as requested.
       if (gone && ((progress.withdrawnNow ?? []).includes(stale!) || !onGitHub.has(stale!))) {

@@ -53,8 +53,11 @@ export interface AppDeps {
   reviewLoad?: "history" | "open-prs";
 }
 
-/** A delivery the app queues itself: the shape GitHub's take at the intake. */
-export type InternalDelivery = AcceptedDelivery;
+/**
+ * A delivery the app queues itself: the shape GitHub's take at the intake, and optionally an id
+ * prefix: when a delivery with it is still waiting, nothing more is queued.
+ */
+export type InternalDelivery = AcceptedDelivery & { unlessQueued?: string };
 
 /** What the handlers need of the history: the database's store, or one that keeps nothing (Action mode). */
 export type HistoryLike = Pick<

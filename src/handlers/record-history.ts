@@ -35,6 +35,16 @@ export function handlePullRequestHistory(deps: AppDeps) {
     const pr = { repoId: pull.base.repo.id, number: pull.number };
     const at = new Date(pull.updated_at ?? Date.now());
     if (payload.action === "closed") {
+      // On a head commit other open PRs share, the close decides their common check: it must be
+      // GitHub's word, not an event that comes after the PR's reopening (GitHub does not
+      // promise an order), or the check would pass for an open PR that lacks its approvals.
+      if ((await deps.history.openPullsOnHead(pr, pull.head.sha)).length) {
+        const { data: now } = await context.octokit.rest.pulls.get(context.repo({ pull_number: pull.number }));
+        if (now.state === "open") {
+          context.log.info({}, "closed event older than the PR's reopening; ignored");
+          return;
+        }
+      }
       await deps.history.upsertPullRequest({
         ...pr,
         ...(payload.installation?.id !== undefined ? { installationId: payload.installation.id } : {}),
@@ -104,8 +114,11 @@ export async function recheckSharedHead(context: PrContext, deps: AppDeps, pr: {
       ...(payload.installation ? { installation: payload.installation } : {}),
       sender: payload.sender,
     };
+    // One re-check waiting per PR and commit is enough: it reads the state when it runs. (A
+    // burst of closes on one commit would otherwise queue one per pair of PRs.)
     const queued = await deps.enqueue({
-      id: `${context.id}:recheck:${number}`,
+      id: `recheck:${pr.repoId}:${number}:${headSha}:${context.id}`,
+      unlessQueued: `recheck:${pr.repoId}:${number}:${headSha}:`,
       event: "check_run",
       action: "rerequested",
       ...(payload.installation?.id !== undefined ? { installationId: payload.installation.id } : {}),

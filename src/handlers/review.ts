@@ -47,7 +47,8 @@ export function handleCheckRerequested(deps: AppDeps, extras: TriagePipelineExtr
       return;
     }
     const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: number }));
-    if (data.state !== "open") return;
+    // Closed, or moved on from the commit the run was on (a re-check queued before a push).
+    if (data.state !== "open" || data.head.sha !== run.head_sha) return;
     await triagePullRequest(context, deps, data as unknown as PullRequestLike, "rerequested", extras);
   };
 }

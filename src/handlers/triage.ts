@@ -303,6 +303,9 @@ export async function triagePullRequest(
       );
       writes++;
       progress.withdrawnNow = withdraw.map((r) => r.toLowerCase());
+      // Recorded at once, not when GitHub's event comes (late, or lost): a retry of the step
+      // then never withdraws again a request someone has made since.
+      for (const reviewer of progress.withdrawnNow) await deps.history.removeRequest(prId, reviewer, deps.botLogin ?? "review-triage[bot]", deps.clock());
       plan = planTriage(facts, memory, progress);
     } catch (error) {
       writeFailures.push(error);

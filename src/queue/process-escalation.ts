@@ -128,6 +128,7 @@ export function createEscalationProcessor(input: {
           requestId: data.requestId,
           waited,
           withdraw: escalation.withdraw && pending,
+          requestedAt: new Date(request.requestedAt).toISOString(),
           ...(madeBefore.length ? { madeBefore } : {}),
           ...(withdrawnBefore ? { withdrawnBefore } : {}),
         },

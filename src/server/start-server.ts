@@ -173,6 +173,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // A delivery stored and its job queued in one transaction: GitHub's, or one the app makes itself.
   const accept = (d: InternalDelivery, origin: "github" | "app" = "github") =>
       database.db.transaction().execute(async (trx) => {
+        if (d.unlessQueued) {
+          const waiting = await trx.selectFrom("deliveries").select("id").where("id", "like", `${d.unlessQueued}%`).where("state", "=", "queued").executeTakeFirst();
+          if (waiting) return "duplicate" as const;
+        }
         const stored = await deliveries.record(trx, {
           id: d.id,
           event: d.event,

@@ -120,6 +120,31 @@ describe("escalation: a reassignment retried after it failed half-way", () => {
     expect(sticky(gh)).toContain(`- @${first} —`);
   }, 120_000);
 
+  it("a lead requests the first reviewer again before the retry, the app's removal event not in yet: that request stays", async () => {
+    const { gh, first } = await reassignWith(
+      (g) => (g.failPatches = 1),
+      async (reviewer, g) => {
+        g.requested.add(reviewer);
+        await deliver("pull_request", requestEvent(g, "review_requested", reviewer, "lead-alice"));
+      },
+    );
+    expect(gh.deletes.filter((d) => d.status === 200).map((d) => d.reviewers)).toEqual([[first]]);
+    expect(gh.requested.has(first)).toBe(true);
+  }, 120_000);
+
+  it("the withdrawal failed, then the first reviewer reviewed (its event late) and a lead asked them again: nothing is withdrawn", async () => {
+    const { gh, first } = await reassignWith(
+      (g) => (g.failDeletes = 1),
+      async (reviewer, g) => {
+        g.reviews.push({ id: 9002, user: { login: reviewer, id: 77, type: "User" }, state: "COMMENTED", commit_id: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", submitted_at: at(), body: "a question" });
+        await deliver("pull_request", requestEvent(g, "review_requested", reviewer, "lead-alice"));
+      },
+    );
+    expect(gh.deletes.filter((d) => d.status === 200)).toEqual([]);
+    expect(gh.requested.has(first)).toBe(true);
+    expect(sticky(gh)).not.toContain(withdrew(first));
+  }, 120_000);
+
   it("the first reviewer reviews before the retry: nothing is withdrawn, and no withdrawal is claimed", async () => {
     const { gh, first } = await reassignWith(
       (g) => (g.failDeletes = 1),

@@ -140,6 +140,8 @@ describe("two pull requests on one head commit", () => {
     const closed = prPayload({ number: 3, files: CRITICAL, headSha: X }) as Json;
     closed.action = "closed";
     closed.pull_request = { ...closed.pull_request, state: "closed", closed_at: "2026-01-02T00:00:00Z", merged: false };
+    // On a shared head the close is checked with GitHub.
+    nock(API).get(`${REPO_PATH}/pulls/3`).reply(200, closed.pull_request);
     await receive(app.probot, "pull_request", closed);
 
     await approveTiny(app, runs);
@@ -183,6 +185,7 @@ describe("two pull requests on one head commit, with the job queue", () => {
     const closed = prPayload({ number: 3, files: CRITICAL, headSha: X }) as Json;
     closed.action = "closed";
     closed.pull_request = { ...closed.pull_request, state: "closed", closed_at: new Date().toISOString(), merged: false };
+    nock(API).get(`${REPO_PATH}/pulls/3`).reply(200, closed.pull_request);
     const closeId = randomUUID();
     await running!.post("pull_request", closed, { id: closeId });
     await running!.idle();
@@ -195,6 +198,33 @@ describe("two pull requests on one head commit, with the job queue", () => {
     await running!.post("pull_request", closed, { id: closeId });
     await running!.idle();
     expect(runs.length).toBe(before);
+  }, 60_000);
+
+  it("ignores a closed event that comes after the PR's reopening: the shared check still waits for it", async () => {
+    const { runs } = await approvedBesideCritical();
+    const before = runs.length;
+    // Closed and reopened at once; the closed event is delivered last. On GitHub PR #3 is open.
+    const closed = prPayload({ number: 3, files: CRITICAL, headSha: X }) as Json;
+    closed.action = "closed";
+    closed.pull_request = { ...closed.pull_request, state: "closed", closed_at: new Date().toISOString(), merged: false };
+    nock(API).get(`${REPO_PATH}/pulls/3`).reply(200, prPayload({ number: 3, files: CRITICAL, headSha: X }).pull_request as Json);
+    await running!.post("pull_request", closed);
+    await running!.idle();
+    expect(running!.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    expect(runs.length).toBe(before);
+    expect(runs.at(-1)!.body.conclusion).not.toBe("success");
+    expect(await running!.database.executeSql("SELECT state FROM pull_requests WHERE number = 3")).toMatchObject({ rows: [{ state: "open" }] });
+  }, 60_000);
+
+  it("queues one re-check per PR and commit while one waits: a burst of closes on one commit does not queue one per pair", async () => {
+    running = await startTestServer();
+    const enqueue = running.server.deps.enqueue!;
+    const prefix = `recheck:1296269:2:${X}:`;
+    // One waiting already (stored, its job not yet run).
+    await running.database.executeSql(`INSERT INTO deliveries (id, event, payload, state) VALUES ($1, 'check_run', '{}', 'queued')`, [`${prefix}first`]);
+    expect(await enqueue({ id: `${prefix}second`, unlessQueued: prefix, event: "check_run", action: "rerequested", body: "{}" })).toBe("duplicate");
+    await running.database.executeSql(`DELETE FROM deliveries WHERE id = $1`, [`${prefix}first`]);
+    expect(await running.database.executeSql(`SELECT id FROM deliveries WHERE id LIKE $1`, [`${prefix}%`])).toMatchObject({ rows: [] });
   }, 60_000);
 
   it("checks the other PR again when one is pushed to a new head commit", async () => {
