@@ -59364,7 +59364,8 @@ function handlePullRequestHistory(deps) {
     if (!reviewer) return;
     const sender = payload.sender?.login ?? "unknown";
     if (payload.action === "review_requested") {
-      const byApp = botSender(context, deps.botLogin);
+      const byAuthorAgain = sender.toLowerCase() === (pull.user?.login ?? "").toLowerCase() && await deps.history.withdrewAppRequest(pr, reviewer, sender);
+      const byApp = botSender(context, deps.botLogin) || byAuthorAgain;
       await deps.history.recordRequest({ ...pr, reviewer, requestedBy: sender, byApp, at: at2 });
       if (deps.escalations && pull.state === "open") {
         const { owner, repo } = context.repo();
@@ -61818,7 +61819,8 @@ var NO_HISTORY = {
   lapseOverrides: async () => void 0,
   openRequestLoad: async () => /* @__PURE__ */ new Map(),
   // No history: PRs sharing a head commit are not known (README, "Governance").
-  openPullsOnHead: async () => []
+  openPullsOnHead: async () => [],
+  withdrewAppRequest: async () => false
 };
 function createActionDeps(options2) {
   return {

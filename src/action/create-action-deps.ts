@@ -61,6 +61,7 @@ export const NO_HISTORY: HistoryLike = {
   openRequestLoad: async () => new Map<string, number>(),
   // No history: PRs sharing a head commit are not known (README, "Governance").
   openPullsOnHead: async () => [],
+  withdrewAppRequest: async () => false,
 };
 
 /**

@@ -76,6 +76,7 @@ export type HistoryLike = Pick<
   | "lapseOverrides"
   | "openRequestLoad"
   | "openPullsOnHead"
+  | "withdrewAppRequest"
 >;
 
 export function createAppDeps(options: { database: Database; appId?: number; configTtlMs?: number; extendsOwners?: string[] }): AppDeps {

@@ -67,7 +67,10 @@ export function handlePullRequestHistory(deps: AppDeps) {
     if (!reviewer) return;
     const sender = payload.sender?.login ?? "unknown";
     if (payload.action === "review_requested") {
-      const byApp = botSender(context, deps.botLogin);
+      // The author withdrawing the app's request and making it again themselves does not turn
+      // the app's pick into a person's request, which would not be escalated.
+      const byAuthorAgain = sender.toLowerCase() === (pull.user?.login ?? "").toLowerCase() && (await deps.history.withdrewAppRequest(pr, reviewer, sender));
+      const byApp = botSender(context, deps.botLogin) || byAuthorAgain;
       await deps.history.recordRequest({ ...pr, reviewer, requestedBy: sender, byApp, at });
       // A person's request (with `human_requests`), or the app's own seen first here (its run
       // died before recording it), is scheduled now; one scheduled already is not queued twice.

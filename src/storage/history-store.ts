@@ -255,6 +255,20 @@ export class HistoryStore {
     return { id: pending?.id ?? "", created: false };
   }
 
+  /** Whether `by` withdrew a request the app made of `reviewer` on the PR. */
+  async withdrewAppRequest(pr: PrIdentity, reviewer: string, by: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("review_requests")
+      .select("id")
+      .where("repo_id", "=", String(pr.repoId))
+      .where("number", "=", pr.number)
+      .where("reviewer", "=", reviewer.toLowerCase())
+      .where("by_app", "=", true)
+      .where("removed_by", "=", by.toLowerCase())
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async pendingFor(pr: PrIdentity, reviewer: string): Promise<PendingRequest | undefined> {
     const row = await this.db
       .selectFrom("review_requests")

@@ -159,3 +159,34 @@ describe("escalation and history: a PR's state events delivered out of order (sa
     await afterEventsOfOneSecond((first, second) => [event("reopened", [first], second), event("closed", [first], second, { state: "closed", closed_at: second })]);
   }, 120_000);
 });
+
+describe("escalation and history: the author removes the app's pick and requests them again", () => {
+  it("keeps it the app's request: it is still escalated (without human_requests)", async () => {
+    let offset = 0;
+    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
+    const gh = statefulGitHub(CONFIG);
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    const first = gh.requests[0]![0]!;
+    const ev = (action: string, requested: string[]): Json => {
+      const e = prPayload({ files: FILES, requested }) as Json;
+      e.action = action;
+      e.pull_request.updated_at = new Date(Date.now() + 2000).toISOString();
+      e.requested_reviewer = { login: first, id: 77, type: "User" };
+      // The PR's author (prPayload's default).
+      e.sender = { login: "erin", id: 5, type: "User" };
+      return e;
+    };
+    gh.requested.delete(first);
+    await running.post("pull_request", ev("review_request_removed", []));
+    await running.idle();
+    gh.requested.add(first);
+    await running.post("pull_request", ev("review_requested", [first]));
+    await running.idle();
+    expect(await rows(running, "SELECT by_app FROM review_requests WHERE removed_at IS NULL")).toEqual([{ by_app: true }]);
+    offset = WEEK_AHEAD;
+    await dueNow(running);
+    await running.idle(60_000);
+    expect(gh.posts.filter((b) => b.includes(`@${first}, a reminder`))).toHaveLength(1);
+  }, 120_000);
+});

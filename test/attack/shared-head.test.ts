@@ -178,7 +178,7 @@ describe("two pull requests on one head commit, with the job queue", () => {
   }
 
   it("checks the other PR again when one is closed: its approval passes the shared commit's check with no further event", async () => {
-    const { deliver, runs } = await approvedBesideCritical();
+    const { runs } = await approvedBesideCritical();
 
     // PR #3 is closed. Nothing more happens on PR #2, whose approval now suffices.
     mockTinyReads(runs);
