@@ -56884,6 +56884,7 @@ function parseChangedLines(patch, options2 = {}) {
   let oldLeft = 0;
   let newLeft = 0;
   let afterChange = false;
+  let inComment = false;
   for (let start = 0; start <= patch.length; ) {
     let end = patch.indexOf("\n", start);
     if (end < 0) end = patch.length;
@@ -56903,7 +56904,10 @@ function parseChangedLines(patch, options2 = {}) {
         if (afterChange && options2.following) {
           add(newLine);
           const content = patch.slice(start + 1, stop).trim();
-          afterChange = content === "" || content.startsWith("//") || content.startsWith("/*") || content.startsWith("*");
+          if (content.startsWith("/*") && !content.includes("*/")) inComment = true;
+          else if (inComment && content.includes("*/")) inComment = false;
+          afterChange = inComment || content === "" || content.startsWith("//") || content.startsWith("*") || /^[}\])]+[;,]?(\s*(else|catch|finally)\b.*)?$/.test(content) || /^(\/\*.*\*\/)$/.test(content);
+          if (!afterChange) inComment = false;
         } else afterChange = false;
         newLine += 1;
         oldLeft -= 1;
@@ -57194,7 +57198,8 @@ async function analyzeFiles({ files, unlisted, config: config3, fetchContents, l
       skip("time-budget", `${prBudget} used up before this file`);
       continue;
     }
-    const outcome = await lint({ filename: name2, source, rules: config3.rules, lines: c.lines, maxFindings: bounds.maxAnnotations }, { fileMs: bounds.fileTimeBudgetMs, deadline });
+    const own2 = c.file.patch !== void 0 && c.lines !== "all" ? parseChangedLines(c.file.patch) : void 0;
+    const outcome = await lint({ filename: name2, source, rules: config3.rules, lines: c.lines, ...own2 ? { own: own2 } : {}, maxFindings: bounds.maxAnnotations }, { fileMs: bounds.fileTimeBudgetMs, deadline });
     const notAnalysed = (code2, budget) => {
       skip(code2, `not analysed: exceeded the ${budget}`);
       const line = c.lines === "all" ? 1 : c.lines[0]?.[0] ?? 1;
@@ -57205,7 +57210,7 @@ async function analyzeFiles({ files, unlisted, config: config3, fetchContents, l
         const r = outcome.result;
         if (r.kind === "failed") skip("lint-failed", r.message);
         else if (r.kind === "unparsed") {
-          const flow = declaredFlowBefore(source, c.file.patch !== void 0 && c.lines !== "all" ? parseChangedLines(c.file.patch) : c.lines);
+          const flow = declaredFlowBefore(source, own2 ?? c.lines);
           skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || void 0);
           if (r.changed && !flow) {
             totals["parse-error"] = (totals["parse-error"] ?? 0) + 1;
@@ -59335,7 +59340,9 @@ function handlePullRequestHistory(deps) {
     const pr = { repoId: pull.base.repo.id, number: pull.number };
     const at2 = new Date(pull.updated_at ?? Date.now());
     if (payload.action === "closed") {
-      if ((await deps.history.openPullsOnHead(pr, pull.head.sha)).length) {
+      const known = await deps.history.pullRequest(pr);
+      const moved = Boolean(known?.headSha && known.headSha !== pull.head.sha);
+      if (moved || (await deps.history.openPullsOnHead(pr, pull.head.sha)).length) {
         const { data: now } = await context.octokit.rest.pulls.get(context.repo({ pull_number: pull.number }));
         if (now.state === "open") {
           context.log.info({}, "closed event older than the PR's reopening; ignored");

@@ -38,7 +38,11 @@ export function handlePullRequestHistory(deps: AppDeps) {
       // On a head commit other open PRs share, the close decides their common check: it must be
       // GitHub's word, not an event that comes after the PR's reopening (GitHub does not
       // promise an order), or the check would pass for an open PR that lacks its approvals.
-      if ((await deps.history.openPullsOnHead(pr, pull.head.sha)).length) {
+      // Asked too when the PR has moved on from the event's head since (reopened and pushed):
+      // the event is then older than what is known, and its head may not be the shared one.
+      const known = await deps.history.pullRequest(pr);
+      const moved = Boolean(known?.headSha && known.headSha !== pull.head.sha);
+      if (moved || (await deps.history.openPullsOnHead(pr, pull.head.sha)).length) {
         const { data: now } = await context.octokit.rest.pulls.get(context.repo({ pull_number: pull.number }));
         if (now.state === "open") {
           context.log.info({}, "closed event older than the PR's reopening; ignored");

@@ -434,14 +434,14 @@ export class HistoryStore {
     return rows.map((r) => ({ reviewer: r.reviewer, kind: r.kind, newReviewer: r.new_reviewer, at: r.at }));
   }
 
-  async pullRequest(pr: PrIdentity): Promise<{ state: string; draft: boolean; installationId: string | null; repo: string; readySince: Date | null } | undefined> {
+  async pullRequest(pr: PrIdentity): Promise<{ state: string; draft: boolean; installationId: string | null; repo: string; readySince: Date | null; headSha: string | null } | undefined> {
     const row = await this.db
       .selectFrom("pull_requests")
-      .select(["state", "draft", "installation_id", "repo", "ready_since"])
+      .select(["state", "draft", "installation_id", "repo", "ready_since", "head_sha"])
       .where("repo_id", "=", String(pr.repoId))
       .where("number", "=", pr.number)
       .executeTakeFirst();
-    return row ? { state: row.state, draft: row.draft, installationId: row.installation_id, repo: row.repo, readySince: row.ready_since } : undefined;
+    return row ? { state: row.state, draft: row.draft, installationId: row.installation_id, repo: row.repo, readySince: row.ready_since, headSha: row.head_sha } : undefined;
   }
 
   /**

@@ -297,7 +297,8 @@ export async function analyzeFiles({ files, unlisted, config, fetchContents, lin
       continue;
     }
 
-    const outcome = await lint({ filename: name, source, rules: config.rules, lines: c.lines, maxFindings: bounds.maxAnnotations }, { fileMs: bounds.fileTimeBudgetMs, deadline });
+    const own = c.file.patch !== undefined && c.lines !== "all" ? parseChangedLines(c.file.patch) : undefined;
+    const outcome = await lint({ filename: name, source, rules: config.rules, lines: c.lines, ...(own ? { own } : {}), maxFindings: bounds.maxAnnotations }, { fileMs: bounds.fileTimeBudgetMs, deadline });
     const notAnalysed = (code: SkipCode, budget: string): void => {
       skip(code, `not analysed: exceeded the ${budget}`);
       const line = c.lines === "all" ? 1 : (c.lines[0]?.[0] ?? 1);
@@ -309,7 +310,7 @@ export async function analyzeFiles({ files, unlisted, config, fetchContents, lin
         if (r.kind === "failed") skip("lint-failed", r.message);
         else if (r.kind === "unparsed") {
           // The pragma must be on a line the PR left as it was: its own changed lines only.
-          const flow = declaredFlowBefore(source, c.file.patch !== undefined && c.lines !== "all" ? parseChangedLines(c.file.patch) : c.lines);
+          const flow = declaredFlowBefore(source, own ?? c.lines);
           skip("unparsed", `could not be parsed at line ${r.line} (${r.message}), so it was not linted${flow ? " (Flow syntax)" : ""}`, flow || undefined);
           // On a changed line it is the author's to fix, and shown where it is.
           if (r.changed && !flow) {

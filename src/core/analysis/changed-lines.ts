@@ -28,6 +28,8 @@ export function parseChangedLines(patch: string, options: { following?: boolean 
   let newLeft = 0;
   // Whether the line before was added or removed (the next context line follows a change).
   let afterChange = false;
+  // Inside a block comment that runs on from a line after a change.
+  let inComment = false;
   // Walked by index rather than split into lines: a 100,000-line patch would otherwise be
   // 100,000 strings on the thread that answers webhooks.
   for (let start = 0; start <= patch.length; ) {
@@ -55,7 +57,11 @@ export function parseChangedLines(patch: string, options: { following?: boolean 
           // A blank or comment-only line does not end it: what the change breaks is reported on
           // the next line of code (a blank line between an added `return` and the code below).
           const content = patch.slice(start + 1, stop).trim();
-          afterChange = content === "" || content.startsWith("//") || content.startsWith("/*") || content.startsWith("*");
+          if (content.startsWith("/*") && !content.includes("*/")) inComment = true;
+          else if (inComment && content.includes("*/")) inComment = false;
+          // Blank, comment-only or closing-brace lines (`}`, `} else {`) do not end it either.
+          afterChange = inComment || content === "" || content.startsWith("//") || content.startsWith("*") || /^[}\])]+[;,]?(\s*(else|catch|finally)\b.*)?$/.test(content) || /^(\/\*.*\*\/)$/.test(content);
+          if (!afterChange) inComment = false;
         } else afterChange = false;
         newLine += 1;
         oldLeft -= 1;

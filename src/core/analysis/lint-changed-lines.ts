@@ -9,6 +9,12 @@ export interface LintChangedLinesInput {
   source: string;
   rules?: RuleOverrides;
   lines: ChangedLines;
+  /**
+   * The lines the PR itself added or modified, when `lines` also holds the lines after each
+   * change: there only what a change breaks next to it counts (NEARBY_RULES), so an old
+   * finding under an edited comment is not the PR's.
+   */
+  own?: LineRanges;
   /** Findings returned at most, the most severe first; the counts cover all of them. */
   maxFindings: number;
 }
@@ -40,7 +46,10 @@ export type FileLint =
  * to the main thread is bounded by `maxFindings`, however many problems the file has (1 MB of
  * `debugger;` is 100,000 of them).
  */
-export function lintChangedLines({ filename, source, rules, lines, maxFindings }: LintChangedLinesInput): FileLint {
+/** Rules whose finding a change makes on the line after it: code made unreachable, a case fallen into. */
+const NEARBY_RULES: ReadonlySet<string> = new Set(["no-unreachable", "no-fallthrough"]);
+
+export function lintChangedLines({ filename, source, rules, lines, own, maxFindings }: LintChangedLinesInput): FileLint {
   // Messages quote the code (a 400 KB identifier, a long string): clipped here, before they
   // cross to the app, are cached with the result or reach an annotation.
   const found = lintSource({ filename, source, ...(rules ? { rules } : {}) }).map((f) => ({ ...f, message: clipUtf8(f.message, MAX_MESSAGE_BYTES) }));
@@ -55,7 +64,7 @@ export function lintChangedLines({ filename, source, rules, lines, maxFindings }
   let warnings = 0;
   const kept: LintFinding[] = [];
   for (const f of found) {
-    if (!touchesChanged(f, lines)) continue;
+    if (!(own ? touchesChanged(f, own) || (NEARBY_RULES.has(f.ruleId) && touchesChanged(f, lines)) : touchesChanged(f, lines))) continue;
     totals[f.ruleId] = (totals[f.ruleId] ?? 0) + 1;
     if (f.severity === "error") errors++;
     else warnings++;
