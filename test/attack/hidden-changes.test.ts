@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { overlapsRanges, parseChangedLines } from "../../src/core/analysis/changed-lines.js";
 import { createAnalyzer } from "../../src/handlers/analyze-pull-request.js";
 import { createLintPool } from "../../src/workers/create-lint-pool.js";
 import { buildApp } from "../helpers/app.js";
@@ -98,5 +99,31 @@ describe("changes hidden from the analysis", { timeout: 120_000 }, () => {
     const out = await openPr(listed, { "src/a.js": "export const a = 1;\n", "src/b.js": "export const b = 2;\n" }, undefined, [...listed, { filename: "src/c.js", additions: 1 }]);
     expect(out.text).not.toContain("more file");
     expect(out.text).not.toContain("counts as its maximum");
+  });
+
+  it("reaches the code after a block comment whose lines do not start with `*`", async () => {
+    const text = ["export function canDelete(user, doc) {", "  return true;", "  /*", "    checks kept for the audit", "  */", '  if (!user) throw new Error("not signed in");', "  return doc.owner === user.id;", "}", ""].join("\n");
+    const patch = '@@ -1,7 +1,8 @@\n export function canDelete(user, doc) {\n+  return true;\n   /*\n     checks kept for the audit\n   */\n   if (!user) throw new Error("not signed in");\n   return doc.owner === user.id;\n }';
+    expect.soft(overlapsRanges(parseChangedLines(patch, { following: true }), 6, 6)).toBe(true);
+    const out = (await openPr([{ filename: "src/auth/can-delete.js", status: "modified", additions: 1, deletions: 0, patch }], { "src/auth/can-delete.js": text })).text;
+    expect(out).toContain("no-unreachable");
+  });
+
+  it("reaches the code after the closing brace of the block the added return is in (an if/else whose branches now both return)", async () => {
+    const text = ["export function canDelete(user, doc) {", "  if (user.admin) {", "    return true;", "  } else {", '    audit("not admin", user);', "    return true;", "  }", '  if (!user) throw new Error("not signed in");', "  return doc.owner === user.id;", "}", ""].join("\n");
+    const patch = '@@ -2,7 +2,8 @@ export function canDelete(user, doc) {\n   if (user.admin) {\n     return true;\n   } else {\n     audit("not admin", user);\n+    return true;\n   }\n   if (!user) throw new Error("not signed in");\n   return doc.owner === user.id;';
+    expect.soft(overlapsRanges(parseChangedLines(patch, { following: true }), 8, 8)).toBe(true);
+    const out = (await openPr([{ filename: "src/auth/can-delete.js", status: "modified", additions: 1, deletions: 0, patch }], { "src/auth/can-delete.js": text })).text;
+    expect(out).toContain("no-unreachable");
+  });
+
+  it("does not count old errors a blank line below a comment edit as the PR's (a comment-only PR)", async () => {
+    // Twelve sections, each a comment, a blank line and an old object with a duplicate key.
+    const sections = Array.from({ length: 12 }, (_, i) => [`// Section ${i}: limits for tier ${i}.`, "", `export const o${i} = { k: 1, k: 2 };`]);
+    const text = sections.flat().join("\n") + "\n";
+    // The PR only rewords the comments.
+    const hunks = Array.from({ length: 12 }, (_, i) => `@@ -${3 * i + 1},3 +${3 * i + 1},3 @@\n-// Section ${i}: limit for tier ${i}.\n+// Section ${i}: limits for tier ${i}.\n \n export const o${i} = { k: 1, k: 2 };`).join("\n");
+    const out = (await openPr([{ filename: "src/limits.js", status: "modified", additions: 12, deletions: 12, patch: hunks }], { "src/limits.js": text })).text;
+    expect(out).not.toContain("no-dupe-keys");
   });
 });

@@ -151,6 +151,26 @@ describe("two pull requests on one head commit", () => {
     expect(latest.body.conclusion).toBe("success");
     expect(latest.body.output.summary).not.toContain("Shared head commit");
   });
+
+  it("ignores a closed event from before the PR was reopened and pushed to the shared commit", async () => {
+    const app = await buildApp();
+    const runs: Run[] = [];
+    // PR #3 was on W, closed (that event is late), reopened and pushed to X: the app has it open on X.
+    await open(app, 3, CRITICAL, runs, 71, true);
+    await open(app, 2, TINY, runs, 72, false);
+    const W = "2222222222222222222222222222222222222222";
+    const closed = prPayload({ number: 3, files: CRITICAL, headSha: W }) as Json;
+    closed.action = "closed";
+    closed.pull_request = { ...closed.pull_request, state: "closed", closed_at: "2026-01-02T00:00:00Z", merged: false };
+    // GitHub: PR #3 is open, on X.
+    nock(API).get(`${REPO_PATH}/pulls/3`).optionally().reply(200, prPayload({ number: 3, files: CRITICAL, headSha: X }).pull_request as Json);
+    await receive(app.probot, "pull_request", closed);
+    await approveTiny(app, runs);
+    expect(app.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    const latest = runs.at(-1)!;
+    expect(latest.pr).toBe(2);
+    expect(latest.body.conclusion, "the shared check passes while PR #3, open on X, lacks its approvals").not.toBe("success");
+  });
 });
 
 describe("two pull requests on one head commit, with the job queue", () => {
