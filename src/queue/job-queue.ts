@@ -91,7 +91,7 @@ export class JobQueue {
   /**
    * Queue a job; pass a transaction to make it part of the caller's write. With an `id` (a
    * UUID) the job is queued once: sending it again while it is kept is a no-op that returns
-   * the same id.
+   * the same id, unless it is kept as failed (its attempts used up), when it is queued anew.
    */
   async send(queue: string, data: object, options: { trx?: DbOrTransaction; startAfterSeconds?: number; id?: string } = {}): Promise<string> {
     const id = await this.boss.send(queue, data, {
@@ -101,8 +101,18 @@ export class JobQueue {
       ...(options.startAfterSeconds ? { startAfter: Math.ceil(options.startAfterSeconds) } : {}),
       ...(options.trx ? { db: executorFor(options.trx) } : {}),
     });
-    // Not inserted: a job with this id is kept already, or the queue refused it.
-    if (!id && options.id && (await this.boss.getJobById(queue, options.id, { includeArchive: false, ...(options.trx ? { db: executorFor(options.trx) } : {}) }))) return options.id;
+    // Not inserted: a job with this id is kept already, or the queue refused it. One kept as
+    // failed (it used up its attempts) is queued again: the work it is for is still to do.
+    if (!id && options.id) {
+      const db = options.trx ? { db: executorFor(options.trx) } : {};
+      const kept = await this.boss.getJobById(queue, options.id, { includeArchive: false, ...db });
+      if (kept?.state === "failed") {
+        await this.boss.deleteJob(queue, options.id, db);
+        this.log.info({ queue, job: options.id }, "a job that had failed for good is queued again");
+        return this.send(queue, data, options);
+      }
+      if (kept) return options.id;
+    }
     if (!id) throw new Error(`the job queue refused a job for ${queue}`);
     this.notify();
     return id;
@@ -159,6 +169,13 @@ export class JobQueue {
   async jobState(queue: string, id: string): Promise<{ state: string; startedOn: Date | null } | undefined> {
     const job = await this.boss.getJobById(queue, id);
     return job ? { state: job.state, startedOn: (job as { startedOn?: Date | null }).startedOn ?? null } : undefined;
+  }
+
+  /** The jobs of `queue` running now, in any process (oldest first, at most `limit`). */
+  async activeJobs(queue: string, limit = 100): Promise<Array<{ id: string; data: Record<string, unknown>; startedOn: Date | null }>> {
+    const schema = this.database.schema === "public" ? "pgboss" : `${this.database.schema}_queue`;
+    const { rows } = await this.database.executeSql(`SELECT id, data, started_on FROM ${schema}.job WHERE name = $1 AND state = 'active' ORDER BY started_on LIMIT $2`, [queue, limit]);
+    return rows.map((r) => ({ id: String(r.id), data: (r.data ?? {}) as Record<string, unknown>, startedOn: r.started_on ? new Date(r.started_on as string) : null }));
   }
 
   /** Jobs waiting and the age of the oldest, per queue (for health and metrics). */

@@ -12,6 +12,7 @@ import type { WorkerRegistry } from "../storage/worker-registry.js";
 import type { JobOutcome, JobQueue, QueuedJob } from "./job-queue.js";
 import { escalationDelays, escalationDue, waitingSince, type EscalationJob } from "./schedule-escalations.js";
 import { metrics } from "../metrics/metrics.js";
+import { classifyFailure } from "./process-delivery.js";
 
 /** How long an escalation waits when its PR is being worked on. */
 const BUSY_RETRY_SECONDS = 5;
@@ -147,6 +148,15 @@ export function createEscalationProcessor(input: {
       elog.info({ added }, data.kind === "nudge" ? "stale review request nudged" : "stale review request reassigned");
       return { kind: "done" };
     } catch (error) {
+      // As for a delivery, a rate limit is waited out without using up an attempt: asking again
+      // within GitHub's retry-after makes the limit last longer. Other failures are retried with
+      // backoff; a job that used up its attempts is queued afresh by the PR's next triage.
+      const verdict = classifyFailure(error);
+      if (verdict.retry && verdict.afterSeconds !== undefined) {
+        elog.warn({ error: describeError(error), afterSeconds: verdict.afterSeconds }, "escalation rate limited; it waits and runs again");
+        await queue.requeue(job, verdict.afterSeconds);
+        return { kind: "done" };
+      }
       elog.warn({ error: describeError(error) }, "escalation failed; it will be retried");
       return { kind: "retry", error: String(describeError(error).message) };
     } finally {

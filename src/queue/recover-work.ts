@@ -2,7 +2,9 @@ import type { Logger } from "../github/types.js";
 import type { DeliveryStore } from "../storage/delivery-store.js";
 import type { WorkerRegistry } from "../storage/worker-registry.js";
 import type { JobQueue } from "./job-queue.js";
+import { prKey } from "../storage/pr-state-store.js";
 import { DELIVERY_QUEUE } from "./process-delivery.js";
+import { ESCALATION_QUEUE } from "./schedule-escalations.js";
 
 /** A delivery queued this long without its job waiting or running has lost its job. */
 const LOST_AFTER_MS = 60_000;
@@ -11,7 +13,7 @@ const LOST_AFTER_MS = 60_000;
  * Take over the work of processes that died (`kill -9`, a lost node): their locks are freed,
  * the deliveries they were processing go back to the queue (pg-boss retries the job), and a
  * delivery whose job vanished (its process died between fetching and claiming it) gets a new
- * one. Runs at start-up and then every few seconds in every process; each step is safe to run
+ * one, and so does an escalation step it was running. Runs at start-up and then every few seconds in every process; each step is safe to run
  * twice or in two processes at once (at worst a delivery gets a second job, which finds it done).
  */
 export async function recoverWork(input: {
@@ -66,6 +68,17 @@ export async function recoverWork(input: {
     }
     const id = await queue.send(DELIVERY_QUEUE, { delivery: waiting.id });
     await deliveries.setJob(deliveries.db, waiting.id, id);
+    requeued++;
+  }
+  // Escalation steps a stopped process was running: a step runs under its PR's lock, so one
+  // running elsewhere for a while with its PR unlocked has lost its process (or its end could
+  // not be recorded). It runs again now rather than after its expiry (15 minutes); a second
+  // run is harmless (the step is recorded once, and checks GitHub first).
+  for (const job of await queue.activeJobs(ESCALATION_QUEUE)) {
+    if (mine.has(job.id) || (job.startedOn && now.getTime() - job.startedOn.getTime() < lostAfterMs)) continue;
+    const { repoId, number } = job.data as { repoId?: number; number?: number };
+    if (repoId !== undefined && number !== undefined && (await registry.lockedByLive(prKey(repoId, number)))) continue;
+    await queue.replaceLost(ESCALATION_QUEUE, job.id, job.data);
     requeued++;
   }
   if (dead.length || released || requeued || leakedLocks) log.info({ deadWorkers: dead.length, released, requeued, leakedLocks }, "took over the work of stopped processes");

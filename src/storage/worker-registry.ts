@@ -62,6 +62,17 @@ export class WorkerRegistry {
     return dead;
   }
 
+  /** Whether a live process holds the PR's lock. */
+  async lockedByLive(key: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("pr_locks")
+      .select("holder")
+      .where("pr_key", "=", key)
+      .where("holder", "in", this.db.selectFrom("workers").select("id"))
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Take the PR's lock; false when a live process holds it. */
   async lock(key: string): Promise<boolean> {
     const row = await this.db

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueue } from "../../src/queue/job-queue.js";
 import { DELIVERY_QUEUE } from "../../src/queue/process-delivery.js";
 import { recoverWork } from "../../src/queue/recover-work.js";
+import { ESCALATION_QUEUE } from "../../src/queue/schedule-escalations.js";
 import { DeliveryStore } from "../../src/storage/delivery-store.js";
 import { HistoryStore } from "../../src/storage/history-store.js";
 import { migrateToLatest, MIGRATIONS } from "../../src/storage/migrations.js";
@@ -333,6 +334,38 @@ function suite(engine: Engine) {
     expect((await queue.jobState(DELIVERY_QUEUE, fresh!))?.state).toBe("created");
     expect(await alive.lock("1#7")).toBe(true);
     await alive.deregister();
+    await queue.stop(100);
+  });
+
+  it("runs again, at once, an escalation step whose process died while running it, unless its PR is locked by a live one", async () => {
+    const deliveries = new DeliveryStore(database.db);
+    const queue = new JobQueue(database, silent, { pollMs: 50 });
+    await queue.start([ESCALATION_QUEUE]);
+    const step = { requestId: "r-lost", kind: "nudge", repoId: 1, number: 8, owner: "o", repo: "r", installationId: 1 };
+    const jobId = await queue.send(ESCALATION_QUEUE, step);
+    // A process took it and died (kill -9): the job stays active until its expiry.
+    expect((await queue.boss.fetch(ESCALATION_QUEUE))?.[0]?.id).toBe(jobId);
+    const registry = new WorkerRegistry(database.db);
+    await registry.register();
+    // Running in a live process (which holds the PR's lock while it works): left alone.
+    expect(await registry.lock("1#8")).toBe(true);
+    await recoverWork({ registry, deliveries, queue, log: silent, everyoneElse: true });
+    expect((await queue.jobState(ESCALATION_QUEUE, jobId))?.state).toBe("active");
+    await registry.unlock("1#8");
+    // With other replicas about, a step that started a moment ago may still be on its way to the lock.
+    await recoverWork({ registry, deliveries, queue, log: silent });
+    expect((await queue.jobState(ESCALATION_QUEUE, jobId))?.state).toBe("active");
+    // A minute on, or at once when every other process is known dead (the embedded database).
+    expect((await recoverWork({ registry, deliveries, queue, log: silent, everyoneElse: true })).requeued).toBe(1);
+    expect((await queue.jobState(ESCALATION_QUEUE, jobId))?.state).toBe("completed");
+    const fresh = await queue.activeJobs(ESCALATION_QUEUE);
+    expect(fresh).toEqual([]);
+    const again = await queue.boss.fetch<Record<string, unknown>>(ESCALATION_QUEUE);
+    expect(again?.[0]?.data).toEqual(step);
+    expect(again?.[0]?.id).not.toBe(jobId);
+    // That copy taken by another live-looking process a minute ago, its PR unlocked: lost too.
+    expect((await recoverWork({ registry, deliveries, queue, log: silent, now: new Date(Date.now() + 120_000) })).requeued).toBe(1);
+    await registry.deregister();
     await queue.stop(100);
   });
 
