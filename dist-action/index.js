@@ -59375,14 +59375,21 @@ function handlePullRequestHistory(deps) {
       const byApp = botSender(context, deps.botLogin) || byAuthorAgain;
       await deps.history.recordRequest({ ...pr, reviewer, requestedBy: sender, byApp, at: at2 });
       if (deps.escalations && pull.state === "open") {
-        const { owner, repo } = context.repo();
-        const loaded = await deps.configs.get(`${owner}/${repo}`.toLowerCase(), () => loadConfig(context, { extendsOwners: deps.extendsOwners }));
+        const { owner: owner2, repo } = context.repo();
+        const loaded = await deps.configs.get(`${owner2}/${repo}`.toLowerCase(), () => loadConfig(context, { extendsOwners: deps.extendsOwners }));
         if (loaded.ok) {
           const { urgent } = decideUrgency(loaded.config.urgency, { labels: (pull.labels ?? []).map((l) => l.name), headRef: pull.head.ref, baseRef: pull.base.ref });
           const installationId = payload.installation?.id;
-          await schedulePendingEscalations(deps, { ...pr, owner, repo, ...installationId !== void 0 ? { installationId } : {} }, loaded.config.escalation, urgent);
+          await schedulePendingEscalations(deps, { ...pr, owner: owner2, repo, ...installationId !== void 0 ? { installationId } : {} }, loaded.config.escalation, urgent);
         }
       }
+      return;
+    }
+    const { data: requested } = await context.octokit.rest.pulls.listRequestedReviewers(context.repo({ pull_number: pull.number }));
+    const owner = payload.repository.owner.login;
+    const stillRequested = [...requested.users.map((u) => u.login), ...requested.teams.map((t) => `@${owner}/${t.slug}`)].some((l) => l.toLowerCase() === reviewer.toLowerCase());
+    if (stillRequested) {
+      context.log.info({ reviewer }, "review request removed and made again since; still requested on GitHub");
       return;
     }
     await deps.history.removeRequest(pr, reviewer, sender, at2);
@@ -59397,27 +59404,36 @@ function handlePullRequestHistory(deps) {
 }
 async function recheckSharedHead(context, deps, pr, headSha) {
   if (!deps.enqueue) return;
-  const payload = context.payload;
   for (const number4 of await deps.history.openPullsOnHead(pr, headSha)) {
-    const body2 = {
-      action: "rerequested",
-      check_run: { name: CHECK_NAME, head_sha: headSha, pull_requests: [{ number: number4 }], ...deps.appId ? { app: { id: deps.appId } } : {} },
-      repository: payload.repository,
-      ...payload.installation ? { installation: payload.installation } : {},
-      sender: payload.sender
-    };
-    const queued = await deps.enqueue({
-      id: `recheck:${pr.repoId}:${number4}:${headSha}:${context.id}`,
-      unlessQueued: `recheck:${pr.repoId}:${number4}:${headSha}:`,
-      event: "check_run",
-      action: "rerequested",
-      ...payload.installation?.id !== void 0 ? { installationId: payload.installation.id } : {},
-      repo: payload.repository.full_name,
-      key: prKey(pr.repoId, number4),
-      body: JSON.stringify(body2)
-    });
+    const governance = (await deps.store.get(prKey(pr.repoId, number4)))?.governance;
+    if (!(governance?.headSha === headSha && governance.satisfied)) {
+      context.log.debug({ sibling: number4 }, "PR on the same head commit waits for its own approvals; not checked again");
+      continue;
+    }
+    const queued = await queueRecheck(context, deps, pr.repoId, number4, headSha);
     context.log.info({ sibling: number4, queued: queued === "queued" }, "PR on the same head commit checked again");
   }
+}
+async function queueRecheck(context, deps, repoId, number4, headSha) {
+  if (!deps.enqueue) return void 0;
+  const payload = context.payload;
+  const body2 = {
+    action: "rerequested",
+    check_run: { name: CHECK_NAME, head_sha: headSha, pull_requests: [{ number: number4 }], ...deps.appId ? { app: { id: deps.appId } } : {} },
+    repository: payload.repository,
+    ...payload.installation ? { installation: payload.installation } : {},
+    sender: payload.sender
+  };
+  return deps.enqueue({
+    id: `recheck:${repoId}:${number4}:${headSha}:${context.id}`,
+    unlessQueued: `recheck:${repoId}:${number4}:${headSha}:`,
+    event: "check_run",
+    action: "rerequested",
+    ...payload.installation?.id !== void 0 ? { installationId: payload.installation.id } : {},
+    repo: payload.repository.full_name,
+    key: prKey(repoId, number4),
+    body: JSON.stringify(body2)
+  });
 }
 
 // src/core/render-explanation.ts
@@ -61376,6 +61392,8 @@ async function triagePullRequest(context, deps, pull, trigger, extras = {}, even
   const attempt = deps.attempts.get(context.id) ?? 1;
   const appSlug = !deps.appId && deps.botLogin ? deps.botLogin.replace(/\[bot\]$/i, "") : void 0;
   let memory = await deps.store.get(key) ?? {};
+  const readAt = pull.updated_at;
+  if (readAt) memory = { ...memory, head: { sha: pull.head.sha, at: memory.head && Date.parse(memory.head.at) > Date.parse(readAt) ? memory.head.at : readAt } };
   const fresh = trigger === "opened" && !memory.touched && attempt <= 1;
   const target = {
     octokit,
@@ -61661,6 +61679,13 @@ function handleCheckRerequested(deps, extras) {
       context.log.info({}, "re-run requested on a check without an open pull request; ignored");
       return;
     }
+    if (!run2.pull_requests?.[0]?.number) {
+      const queued = await queueRecheck(context, deps, context.payload.repository.id, number4, run2.head_sha);
+      if (queued) {
+        context.log.info({ pr: number4, queued: queued === "queued" }, "re-run of a fork PR's check queued under its PR");
+        return;
+      }
+    }
     const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: number4 }));
     if (data.state !== "open" || data.head.sha !== run2.head_sha) return;
     await triagePullRequest(context, deps, data, "rerequested", extras);
@@ -61671,8 +61696,12 @@ function handleCheckRerequested(deps, extras) {
 function handlePullRequest(deps, extras) {
   return async (context) => {
     let pr = context.payload.pull_request;
-    if ((deps.attempts.get(context.id) ?? 1) > 1) {
+    const payloadAt = pr.updated_at;
+    const last = (await deps.store.get(prKey(pr.base.repo.id, pr.number)))?.head;
+    const outOfOrder = last !== void 0 && last.sha !== pr.head.sha && !(payloadAt && Date.parse(payloadAt) > Date.parse(last.at));
+    if ((deps.attempts.get(context.id) ?? 1) > 1 || outOfOrder) {
       const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: pr.number }));
+      if (outOfOrder) context.log.info({ eventHead: pr.head.sha, head: data.head.sha }, "event no newer than the PR's last triage, on another head; the PR read as it is now");
       if (data.state !== "open") return;
       pr = data;
     }

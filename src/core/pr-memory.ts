@@ -29,6 +29,11 @@ export interface PrMemory {
    * open PR on the same head commit shares the check run and passes it only when this does too.
    */
   governance?: { headSha: string; satisfied: boolean };
+  /**
+   * The head of the newest event triaged, with its `updated_at`: an event no newer that names
+   * another head is out of order, and the PR is read from GitHub instead.
+   */
+  head?: { sha: string; at: string };
   /** A lead's `/triage override`: the level and who set it, with why. */
   override?: { level: string; by: string; reason: string; at: string; /** The head it was given on: new commits that raise the risk end it. */ headSha?: string };
 }

@@ -89,6 +89,17 @@ export function handlePullRequestHistory(deps: AppDeps) {
       }
       return;
     }
+    // The removal is confirmed with GitHub: a request withdrawn and made again within the same
+    // second carries the same time in both events, and GitHub does not promise their order; the
+    // removal delivered last would retire the request made again (its escalation cancelled, its
+    // load no longer counted).
+    const { data: requested } = await context.octokit.rest.pulls.listRequestedReviewers(context.repo({ pull_number: pull.number }));
+    const owner = payload.repository.owner.login;
+    const stillRequested = [...requested.users.map((u) => u.login), ...requested.teams.map((t) => `@${owner}/${t.slug}`)].some((l) => l.toLowerCase() === reviewer.toLowerCase());
+    if (stillRequested) {
+      context.log.info({ reviewer }, "review request removed and made again since; still requested on GitHub");
+      return;
+    }
     await deps.history.removeRequest(pr, reviewer, sender, at);
     // A request of the app's that someone withdrew is no longer the app's: the next triage does
     // not count that reviewer as on the PR (an escalation would otherwise take them as the one
@@ -105,34 +116,52 @@ export function handlePullRequestHistory(deps: AppDeps) {
 
 /**
  * The open PRs that shared the head commit a PR has left (closed, merged, or pushed to) shared
- * its check run too, which waited for every one of them to be approved: each is checked again
- * now (as "Re-run" on the check would), in a delivery of its own under its own lock, so its
- * approvals count without waiting for its next event. Once per event: a redelivery queues
- * nothing more.
+ * its check run too, which waited for every one of them to be approved: each that was approved
+ * itself is checked again now (as "Re-run" on the check would), in a delivery of its own under
+ * its own lock, so its approvals count without waiting for its next event. Once per event: a
+ * redelivery queues nothing more.
  */
 export async function recheckSharedHead(context: PrContext, deps: AppDeps, pr: { repoId: number; number: number }, headSha: string): Promise<void> {
   if (!deps.enqueue) return;
-  const payload = context.payload as PrContext["payload"] & { installation?: { id: number; node_id?: string } };
   for (const number of await deps.history.openPullsOnHead(pr, headSha)) {
-    const body = {
-      action: "rerequested",
-      check_run: { name: CHECK_NAME, head_sha: headSha, pull_requests: [{ number }], ...(deps.appId ? { app: { id: deps.appId } } : {}) },
-      repository: payload.repository,
-      ...(payload.installation ? { installation: payload.installation } : {}),
-      sender: payload.sender,
-    };
-    // One re-check waiting per PR and commit is enough: it reads the state when it runs. (A
-    // burst of closes on one commit would otherwise queue one per pair of PRs.)
-    const queued = await deps.enqueue({
-      id: `recheck:${pr.repoId}:${number}:${headSha}:${context.id}`,
-      unlessQueued: `recheck:${pr.repoId}:${number}:${headSha}:`,
-      event: "check_run",
-      action: "rerequested",
-      ...(payload.installation?.id !== undefined ? { installationId: payload.installation.id } : {}),
-      repo: payload.repository.full_name,
-      key: prKey(pr.repoId, number),
-      body: JSON.stringify(body),
-    });
+    // Only a PR whose own approvals and checklists were met on this commit can pass now; one
+    // that waits for its own is checked at its next event, as any PR is. (Closing, one by one,
+    // many unapproved PRs on one commit would otherwise cost a triage per remaining PR each.)
+    const governance = (await deps.store.get(prKey(pr.repoId, number)))?.governance;
+    if (!(governance?.headSha === headSha && governance.satisfied)) {
+      context.log.debug({ sibling: number }, "PR on the same head commit waits for its own approvals; not checked again");
+      continue;
+    }
+    const queued = await queueRecheck(context, deps, pr.repoId, number, headSha);
     context.log.info({ sibling: number, queued: queued === "queued" }, "PR on the same head commit checked again");
   }
+}
+
+type RecheckContext = Pick<Context, "id" | "payload">;
+
+/**
+ * Queue a check of PR `number` on `headSha` as a delivery of its own (a `check_run.rerequested`
+ * naming the PR), run under that PR's lock like its other events. At most one waits per PR and
+ * commit: it reads the state when it runs.
+ */
+export async function queueRecheck(context: RecheckContext, deps: AppDeps, repoId: number, number: number, headSha: string): Promise<"queued" | "duplicate" | undefined> {
+  if (!deps.enqueue) return undefined;
+  const payload = context.payload as { repository: { full_name: string }; installation?: { id: number; node_id?: string }; sender?: unknown };
+  const body = {
+    action: "rerequested",
+    check_run: { name: CHECK_NAME, head_sha: headSha, pull_requests: [{ number }], ...(deps.appId ? { app: { id: deps.appId } } : {}) },
+    repository: payload.repository,
+    ...(payload.installation ? { installation: payload.installation } : {}),
+    sender: payload.sender,
+  };
+  return deps.enqueue({
+    id: `recheck:${repoId}:${number}:${headSha}:${context.id}`,
+    unlessQueued: `recheck:${repoId}:${number}:${headSha}:`,
+    event: "check_run",
+    action: "rerequested",
+    ...(payload.installation?.id !== undefined ? { installationId: payload.installation.id } : {}),
+    repo: payload.repository.full_name,
+    key: prKey(repoId, number),
+    body: JSON.stringify(body),
+  });
 }

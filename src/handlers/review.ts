@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import type { AppDeps } from "./app-deps.js";
 import { metrics } from "../metrics/metrics.js";
 import { prKey } from "../storage/pr-state-store.js";
+import { queueRecheck } from "./record-history.js";
 import { triagePullRequest, type PullRequestLike, type TriagePipelineExtras } from "./triage.js";
 
 /** Reviews submitted, edited or dismissed change what governance sees: re-evaluate. */
@@ -45,6 +46,15 @@ export function handleCheckRerequested(deps: AppDeps, extras: TriagePipelineExtr
     if (!number) {
       context.log.info({}, "re-run requested on a check without an open pull request; ignored");
       return;
+    }
+    if (!run.pull_requests?.[0]?.number) {
+      // Found by its head, this delivery was not queued under the PR's key: the check runs in a
+      // delivery of its own that is, one at a time with the PR's other events.
+      const queued = await queueRecheck(context, deps, context.payload.repository.id, number, run.head_sha);
+      if (queued) {
+        context.log.info({ pr: number, queued: queued === "queued" }, "re-run of a fork PR's check queued under its PR");
+        return;
+      }
     }
     const { data } = await context.octokit.rest.pulls.get(context.repo({ pull_number: number }));
     // Closed, or moved on from the commit the run was on (a re-check queued before a push).

@@ -166,6 +166,10 @@ export async function triagePullRequest(
   // Without an app id (Action mode) the app's check runs are told from other apps' by its slug.
   const appSlug = !deps.appId && deps.botLogin ? deps.botLogin.replace(/\[bot\]$/i, "") : undefined;
   let memory: PrMemory = (await deps.store.get(key)) ?? {};
+  // The head of the newest event triaged: the pull_request handler reads the PR from GitHub
+  // when an event no newer names another head (events come in any order).
+  const readAt = (pull as { updated_at?: string }).updated_at;
+  if (readAt) memory = { ...memory, head: { sha: pull.head.sha, at: memory.head && Date.parse(memory.head.at) > Date.parse(readAt) ? memory.head.at : readAt } };
   const fresh = trigger === "opened" && !memory.touched && attempt <= 1;
   const target: ApplyTarget = {
     octokit,

@@ -4,6 +4,9 @@ import { withoutNestedLoops, type Db } from "../storage/open-database.js";
 import { BOT_LOGIN, isLevel, percentile, resolveRepository, secondsBetween, zeroByLevel, type ResolvedRepository } from "./report-queries.js";
 import type { AnalysisRuleHits, AuthorReport, ChecklistMiss, PeopleReportResult, ReportOptions, ReviewerReport } from "./types.js";
 
+/** A request withdrawn unanswered sooner than this after it was made is not counted against its reviewer. */
+const WITHDRAWN_UNCOUNTED_SECONDS = 24 * 3600;
+
 /** A fix merged within this many days of a change, touching its files, is a follow-up fix of it. */
 export const FOLLOW_UP_FIX_DAYS = 30;
 const TOP = 5;
@@ -241,6 +244,10 @@ async function buildReviewers(db: Db, repository: ResolvedRepository, options: R
       .where("rr.requested_at", ">=", options.since)
       .where("rr.requested_at", "<", options.until)
       .where("rr.reviewer", "not like", BOT_LOGIN)
+      // A request withdrawn unanswered within a day was not the reviewer's to answer: requests
+      // made and withdrawn again and again must not make anyone look unresponsive. One that
+      // waited longer (withdrawn by a lead, or by the app's reassignment) counts.
+      .where((eb) => eb.or([eb("rr.removed_at", "is", null), eb("rr.reviewed_at", "is not", null), eb(secondsBetween(eb.ref("rr.removed_at"), eb.ref("rr.requested_at")), ">=", WITHDRAWN_UNCOUNTED_SECONDS)]))
       .groupBy("rr.reviewer")
       .execute(),
     // The pending requests with their open pull requests (as in openRequestLoad).

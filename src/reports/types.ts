@@ -106,7 +106,7 @@ export interface ReviewerReport {
   reviews: number;
   /** Pull requests reviewed in the window, by level. */
   reviewedByLevel: Record<Level, number>;
-  /** Review requests made in the window (of this reviewer, in this repository) and how many were answered. */
+  /** Review requests made in the window (of this reviewer, in this repository; not those withdrawn unanswered within a day) and how many were answered. */
   requests: number;
   answered: number;
   /** From a request to the reviewer's first review after it, over the answered requests. */

@@ -61,8 +61,12 @@ export interface PendingRequest {
   reassignedAt: Date | null;
 }
 
-/** Files per PR kept for the people reports (a later fix touching the same files). */
-const MAX_FILES_KEPT = 500;
+/**
+ * Files per PR kept for the people reports (a later fix touching the same files): all that
+ * GitHub lists (3,000 at most), so padding a PR with other files cannot push its risky ones
+ * out of sight of the fix that follows it.
+ */
+const MAX_FILES_KEPT = 3000;
 
 const key = (id: PrIdentity) => ({ repo_id: String(id.repoId), number: id.number });
 
@@ -194,10 +198,10 @@ export class HistoryStore {
     let stale = this.db.deleteFrom("pr_files").where("repo_id", "=", String(t.repoId)).where("number", "=", t.number);
     if (files.length) stale = stale.where("path", "not in", files);
     await stale.execute();
-    if (files.length) {
+    for (let i = 0; i < files.length; i += 1000) {
       await this.db
         .insertInto("pr_files")
-        .values(files.map((path) => ({ ...key(t), path })))
+        .values(files.slice(i, i + 1000).map((path) => ({ ...key(t), path })))
         .onConflict((oc) => oc.doNothing())
         .execute();
     }

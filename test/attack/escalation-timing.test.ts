@@ -105,14 +105,45 @@ describe("escalation and history: remove and re-request a reviewer within one se
       e.sender = { login: "erin", id: 5, type: "User" };
       return e;
     };
+    gh.requested.delete(first);
     await running.post("pull_request", ev("review_request_removed"));
     await running.idle();
+    gh.requested.add(first);
     await running.post("pull_request", ev("review_requested"));
     await running.idle();
     const pending = await rows(running, "SELECT reviewer, requested_by FROM review_requests WHERE removed_at IS NULL AND reviewed_at IS NULL");
     const load = await running.server.deps.history.openRequestLoad(1);
     expect(pending).toEqual([{ reviewer: first, requested_by: "erin" }]);
     expect(load.get(first)).toBe(1);
+  }, 120_000);
+
+  it("keeps the app's request when the two events come the other way round: GitHub still shows it, so it stays pending, counted and escalated", async () => {
+    let offset = 0;
+    running = await startTestServer({ clock: () => new Date(Date.now() + offset) });
+    const gh = statefulGitHub(CONFIG);
+    await running.post("pull_request", prPayload({ files: FILES }));
+    await running.idle();
+    const first = gh.requests[0]![0]!;
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000).toISOString().replace(".000Z", "Z");
+    const ev = (action: string): Json => {
+      const e = prPayload({ files: FILES, requested: action === "review_requested" ? [first] : [] }) as Json;
+      e.action = action;
+      e.pull_request.updated_at = second;
+      e.requested_reviewer = { login: first, id: 77, type: "User" };
+      e.sender = { login: "erin", id: 5, type: "User" };
+      return e;
+    };
+    // On GitHub: removed, then requested again, in one second. Delivered: the request first.
+    await running.post("pull_request", ev("review_requested"));
+    await running.idle();
+    await running.post("pull_request", ev("review_request_removed"));
+    await running.idle();
+    expect(await rows(running, "SELECT reviewer, by_app FROM review_requests WHERE removed_at IS NULL AND reviewed_at IS NULL")).toEqual([{ reviewer: first, by_app: true }]);
+    expect((await running.server.deps.history.openRequestLoad(1)).get(first)).toBe(1);
+    offset = WEEK_AHEAD;
+    await dueNow(running);
+    await running.idle(60_000);
+    expect(gh.posts.filter((b) => b.includes(`@${first}, a reminder`))).toHaveLength(1);
   }, 120_000);
 });
 

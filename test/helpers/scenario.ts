@@ -73,6 +73,8 @@ export interface PrOptions {
 }
 
 /** A real pull_request payload, adjusted for the scenario. */
+let pushes = 0;
+
 export function prPayload(options: PrOptions = {}): Record<string, unknown> {
   const action = options.action ?? "opened";
   const base = fixture<Record<string, unknown>>("pull_request", action === "opened" || action === "synchronize" || action === "ready_for_review" || action === "labeled" ? action : "opened");
@@ -91,6 +93,9 @@ export function prPayload(options: PrOptions = {}): Record<string, unknown> {
   pr.requested_reviewers = (options.requested ?? []).map((login, i) => ({ login, id: 1000 + i, type: "User" }));
   pr.requested_teams = [];
   pr.head.sha = options.headSha ?? "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+  // A push updates the PR: each synchronize payload made is a second newer than the last (the
+  // app reads a PR from GitHub when an event no newer than the last names another head).
+  if (action === "synchronize") pr.updated_at = new Date(Date.parse(pr.updated_at) + ++pushes * 1000).toISOString().replace(".000Z", "Z");
   pr.additions = files.reduce((n, f) => n + f.additions, 0);
   pr.deletions = files.reduce((n, f) => n + (f.deletions ?? 0), 0);
   pr.changed_files = files.length;

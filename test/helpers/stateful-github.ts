@@ -60,6 +60,7 @@ export function statefulGitHub(config: string) {
     for (const r of b.reviewers ?? []) gh.requested.add(String(r).toLowerCase());
     return gh.pull();
   });
+  s.get(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(200, () => ({ users: [...gh.requested].map((login, i) => ({ login, id: 700 + i, type: "User" })), teams: [] }));
   s.delete(`${REPO_PATH}/pulls/2/requested_reviewers`).reply((_u, body) => {
     const b = body as Json;
     if (gh.failDeletes > 0) {
