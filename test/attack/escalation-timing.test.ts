@@ -88,6 +88,16 @@ describe("escalation and history: a /triage command delivered after the merge", 
   }, 120_000);
 });
 
+/** The author's request (or its removal) of `login`, stamped with the whole second `second`, as GitHub sends it. */
+function sameSecondEvent(action: string, login: string, second: string): Json {
+  const e = prPayload({ files: FILES, requested: action === "review_requested" ? [login] : [] }) as Json;
+  e.action = action;
+  e.pull_request.updated_at = second;
+  e.requested_reviewer = { login, id: 77, type: "User" };
+  e.sender = { login: "erin", id: 5, type: "User" };
+  return e;
+}
+
 describe("escalation and history: remove and re-request a reviewer within one second", () => {
   it("keeps the request that is pending on GitHub: it counts as load and is escalated (human_requests)", async () => {
     running = await startTestServer();
@@ -97,14 +107,7 @@ describe("escalation and history: remove and re-request a reviewer within one se
     const first = gh.requests[0]![0]!;
     // GitHub's updated_at has whole seconds: both events carry the same one.
     const second = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000).toISOString().replace(".000Z", "Z");
-    const ev = (action: string): Json => {
-      const e = prPayload({ files: FILES, requested: action === "review_requested" ? [first] : [] }) as Json;
-      e.action = action;
-      e.pull_request.updated_at = second;
-      e.requested_reviewer = { login: first, id: 77, type: "User" };
-      e.sender = { login: "erin", id: 5, type: "User" };
-      return e;
-    };
+    const ev = (action: string) => sameSecondEvent(action, first, second);
     gh.requested.delete(first);
     await running.post("pull_request", ev("review_request_removed"));
     await running.idle();
@@ -125,14 +128,7 @@ describe("escalation and history: remove and re-request a reviewer within one se
     await running.idle();
     const first = gh.requests[0]![0]!;
     const second = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000).toISOString().replace(".000Z", "Z");
-    const ev = (action: string): Json => {
-      const e = prPayload({ files: FILES, requested: action === "review_requested" ? [first] : [] }) as Json;
-      e.action = action;
-      e.pull_request.updated_at = second;
-      e.requested_reviewer = { login: first, id: 77, type: "User" };
-      e.sender = { login: "erin", id: 5, type: "User" };
-      return e;
-    };
+    const ev = (action: string) => sameSecondEvent(action, first, second);
     // On GitHub: removed, then requested again, in one second. Delivered: the request first.
     await running.post("pull_request", ev("review_requested"));
     await running.idle();

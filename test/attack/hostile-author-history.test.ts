@@ -1,126 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildApp, fixture, type TestApp } from "../helpers/app.js";
+import { fixture } from "../helpers/app.js";
 import { buildPeopleReport } from "../../src/reports/build-people-report.js";
 import type { PeopleReport } from "../../src/reports/types.js";
 import { CONFIG_URL, RAW } from "../helpers/github.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { API, REPO_PATH, TEAM_CONFIG, file, mockConfig, mockFiles, mockOpenPulls, mockToken, nock, prPayload, receive, type FileSpec } from "../helpers/scenario.js";
+import { API, REPO_PATH, TEAM_CONFIG, file, nock, prPayload, type FileSpec } from "../helpers/scenario.js";
 
 /**
- * A hostile PR author (write access) against the history and the shared head commit: events
- * delivered out of order, many PRs on one commit, request churn, a fork PR's re-run, a PR
- * padded with files. Through the real path (probot.receive or the server with its queue).
+ * A hostile PR author (write access) against the history and the shared head commit: many
+ * PRs on one commit, request churn, a fork PR's re-run, a PR padded with files. Through the
+ * real path (the server with its queue).
  */
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const X = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
-const Y = "1111111111111111111111111111111111111111";
-const CRITICAL = [file("src/auth/login.ts", 400), file("src/auth/token.ts", 300)];
 const TINY = [file("docs/readme.md", 2)];
-
-interface Run {
-  id: number;
-  pr: number;
-  body: Json;
-}
-
-afterEach(() => {
-  nock.cleanAll();
-});
-
-async function open(app: TestApp, number: number, files: FileSpec[], runs: Run[], id: number, first: boolean) {
-  const scope = nock(API);
-  if (first) {
-    mockToken(scope);
-    mockConfig(scope, TEAM_CONFIG);
-    mockOpenPulls(scope, {}, number);
-  }
-  mockFiles(scope, files, number);
-  scope.post(`${REPO_PATH}/pulls/${number}/requested_reviewers`).optionally().reply(201, {});
-  scope.post(`${REPO_PATH}/check-runs`, (b) => (runs.push({ id, pr: number, body: b }), true)).reply(201, { id });
-  scope.post(`${REPO_PATH}/issues/${number}/comments`).optionally().reply(201, { id: 500 + number });
-  scope.post(`${REPO_PATH}/issues/${number}/labels`).optionally().reply(200, [{ name: "risk: x", color: "fbca04" }]);
-  await receive(app.probot, "pull_request", prPayload({ number, files, headSha: X }));
-}
-
-function newest(runs: Run[]): Json {
-  const run = runs.filter((r) => r.id === Math.max(...runs.map((x) => x.id))).at(-1)!;
-  return { id: run.id, status: run.body.status, conclusion: run.body.conclusion ?? null, output: { ...run.body.output, annotations_count: 0 }, app: { slug: "review-triage" } };
-}
-
-function mockTinyReads(runs: Run[]) {
-  const scope = nock(API);
-  scope.get(`${REPO_PATH}/pulls/2`).reply(200, prPayload({ number: 2, files: TINY, headSha: X, requested: ["bob"] }).pull_request as Json);
-  mockFiles(scope, TINY, 2);
-  scope
-    .get(`${REPO_PATH}/pulls/2/reviews`)
-    .query({ per_page: 100 })
-    .reply(200, [{ id: 1, user: { login: "bob", type: "User" }, state: "APPROVED", submitted_at: "2026-01-01T00:00:00Z", commit_id: X }]);
-  scope.get(`${REPO_PATH}/collaborators/bob/permission`).reply(200, { permission: "write", role_name: "write", user: { login: "bob" } });
-  scope.get(`${REPO_PATH}/commits/${X}/pulls`).query(true).optionally().reply(200, [{ number: 2, state: "open" }, { number: 3, state: "open" }]);
-  scope.get(`${REPO_PATH}/pulls`).query(true).optionally().reply(200, [prPayload({ number: 2, headSha: X }).pull_request, prPayload({ number: 3, headSha: X }).pull_request]);
-  scope.get(`${REPO_PATH}/commits/${X}/check-runs`).query(true).optionally().reply(200, { total_count: 1, check_runs: [newest(runs)] });
-  scope.patch(/\/check-runs\/\d+$/, (b) => (runs.push({ id: 72, pr: 2, body: b }), true)).optionally().reply(200, { id: 72 });
-  scope.patch(`${REPO_PATH}/issues/comments/502`).optionally().reply(200, { id: 502 });
-  scope.post(`${REPO_PATH}/issues/2/labels`).optionally().reply(200, [{ name: "risk: low", color: "fbca04" }]);
-}
-
-function approval(): Json {
-  const payload = structuredClone(fixture<Json>("pull_request_review", "submitted"));
-  payload.pull_request = { ...payload.pull_request, ...(prPayload({ number: 2, files: TINY, headSha: X }).pull_request as Json) };
-  payload.review.user = { login: "bob", id: 3, type: "User" };
-  payload.review.state = "approved";
-  payload.review.commit_id = X;
-  payload.sender = { login: "bob", id: 3, type: "User" };
-  return payload;
-}
-
-/** Whatever a synchronize triage of the critical PR #3 reads and writes (runs on Y or X). */
-function mockCriticalSync(runs: Run[]) {
-  const s = nock(API);
-  mockFiles(s, CRITICAL, 3);
-  s.get(`${REPO_PATH}/pulls/3/reviews`).query(true).optionally().reply(200, []);
-  s.get(/\/commits\/[0-9a-f]+\/check-runs/).query(true).optionally().reply(200, { total_count: 0, check_runs: [] });
-  s.post(`${REPO_PATH}/check-runs`, (b) => (runs.push({ id: 73, pr: 3, body: b }), true)).optionally().reply(201, { id: 73 });
-  s.patch(/\/check-runs\/\d+$/, (b) => (runs.push({ id: 73, pr: 3, body: b }), true)).optionally().reply(200, { id: 73 });
-  s.patch(/\/issues\/comments\/\d+$/).optionally().reply(200, { id: 503 });
-  s.post(`${REPO_PATH}/issues/3/comments`).optionally().reply(201, { id: 503 });
-  s.post(`${REPO_PATH}/issues/3/labels`).optionally().reply(200, [{ name: "risk: critical", color: "b60205" }]);
-  s.post(`${REPO_PATH}/pulls/3/requested_reviewers`).optionally().reply(201, {});
-  s.get(`${REPO_PATH}/pulls/3`).optionally().reply(200, prPayload({ number: 3, files: CRITICAL, headSha: X }).pull_request as Json);
-}
-
-describe("shared head commit: two pushes delivered the other way round", () => {
-  it("does not pass the shared commit's check while the critical PR, back on that commit, lacks its approvals", async () => {
-    const app = await buildApp();
-    const runs: Run[] = [];
-    await open(app, 3, CRITICAL, runs, 71, true); // critical, head X
-    await open(app, 2, TINY, runs, 72, false); // tiny, head X
-
-    // The author force-pushes #3 to Y and straight back to X. GitHub sends both synchronize
-    // events; the second (Y→X) arrives first, the first (X→Y) last. On GitHub #3 is on X.
-    const back = prPayload({ number: 3, files: CRITICAL, headSha: X, action: "synchronize" }) as Json;
-    back.before = Y;
-    back.after = X;
-    const away = prPayload({ number: 3, files: CRITICAL, headSha: Y, action: "synchronize" }) as Json;
-    away.before = X;
-    away.after = Y;
-    // Both pushes within one second: the payloads carry the same updated_at.
-    back.pull_request.updated_at = away.pull_request.updated_at = "2019-05-15T15:30:00Z";
-    mockCriticalSync(runs);
-    await receive(app.probot, "pull_request", back);
-    mockCriticalSync(runs);
-    await receive(app.probot, "pull_request", away);
-
-    expect(app.logs.filter((l) => (l.level as number) >= 40)).toEqual([]);
-    nock.cleanAll();
-    // Any writer approves the one-line docs PR #2.
-    mockTinyReads(runs);
-    await receive(app.probot, "pull_request_review", approval());
-    const onX = runs.filter((r) => r.pr === 2).at(-1)!;
-    expect(onX.body.conclusion, "the check on X (head of the critical PR #3 on GitHub) passes on #2's approval alone").not.toBe("success");
-  });
-});
 
 /** A GitHub of PRs #2..#n, all on head X with one docs file and no reviews; `closed` ones closed. */
 function persistentGitHub(closed: Set<number>, options: { filesDelayMs?: number; open?: number[] } = {}) {

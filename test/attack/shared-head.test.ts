@@ -20,6 +20,7 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const X = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+const Y = "1111111111111111111111111111111111111111";
 const CRITICAL = [file("src/auth/login.ts", 400), file("src/auth/token.ts", 300)];
 const TINY = [file("docs/readme.md", 2)];
 
@@ -170,6 +171,52 @@ describe("two pull requests on one head commit", () => {
     const latest = runs.at(-1)!;
     expect(latest.pr).toBe(2);
     expect(latest.body.conclusion, "the shared check passes while PR #3, open on X, lacks its approvals").not.toBe("success");
+  });
+});
+
+/** Whatever a synchronize triage of the critical PR #3 reads and writes (runs on Y or X). */
+function mockCriticalSync(runs: Run[]) {
+  const s = nock(API);
+  mockFiles(s, CRITICAL, 3);
+  s.get(`${REPO_PATH}/pulls/3/reviews`).query(true).optionally().reply(200, []);
+  s.get(/\/commits\/[0-9a-f]+\/check-runs/).query(true).optionally().reply(200, { total_count: 0, check_runs: [] });
+  s.post(`${REPO_PATH}/check-runs`, (b) => (runs.push({ id: 71, pr: 3, body: b }), true)).optionally().reply(201, { id: 71 });
+  s.patch(/\/check-runs\/\d+$/, (b) => (runs.push({ id: 71, pr: 3, body: b }), true)).optionally().reply(200, { id: 71 });
+  s.patch(/\/issues\/comments\/\d+$/).optionally().reply(200, { id: 503 });
+  s.post(`${REPO_PATH}/issues/3/comments`).optionally().reply(201, { id: 503 });
+  s.post(`${REPO_PATH}/issues/3/labels`).optionally().reply(200, [{ name: "risk: critical", color: "b60205" }]);
+  s.post(`${REPO_PATH}/pulls/3/requested_reviewers`).optionally().reply(201, {});
+  s.get(`${REPO_PATH}/pulls/3`).optionally().reply(200, prPayload({ number: 3, files: CRITICAL, headSha: X }).pull_request as Json);
+}
+
+describe("two pull requests on one head commit: two pushes delivered the other way round", () => {
+  it("does not pass the shared commit's check while the critical PR, back on that commit, lacks its approvals", async () => {
+    const app = await buildApp();
+    const runs: Run[] = [];
+    await open(app, 3, CRITICAL, runs, 71, true); // critical, head X
+    await open(app, 2, TINY, runs, 72, false); // tiny, head X
+
+    // The author force-pushes #3 to Y and straight back to X. GitHub sends both synchronize
+    // events; the second (Y→X) arrives first, the first (X→Y) last. On GitHub #3 is on X.
+    const back = prPayload({ number: 3, files: CRITICAL, headSha: X, action: "synchronize" }) as Json;
+    back.before = Y;
+    back.after = X;
+    const away = prPayload({ number: 3, files: CRITICAL, headSha: Y, action: "synchronize" }) as Json;
+    away.before = X;
+    away.after = Y;
+    // Both pushes within one second: the payloads carry the same updated_at.
+    back.pull_request.updated_at = away.pull_request.updated_at = "2019-05-15T15:30:00Z";
+    mockCriticalSync(runs);
+    await receive(app.probot, "pull_request", back);
+    mockCriticalSync(runs);
+    await receive(app.probot, "pull_request", away);
+
+    expect(app.logs.filter((l) => (l.level as number) >= 40)).toEqual([]);
+    nock.cleanAll();
+    // Any writer approves the one-line docs PR #2.
+    await approveTiny(app, runs);
+    const onX = runs.filter((r) => r.pr === 2).at(-1)!;
+    expect(onX.body.conclusion, "the check on X (head of the critical PR #3 on GitHub) passes on #2's approval alone").not.toBe("success");
   });
 });
 
