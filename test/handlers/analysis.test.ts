@@ -335,7 +335,9 @@ describe("createAnalyzer", () => {
       };
       const [bad, good] = await Promise.all([pr(hostile, "mallory", "1"), later()]);
       expect(bad?.unchecked).toBeGreaterThan(0);
-      expect(own.stats().timeouts).toBeGreaterThan(1);
+      // At least one of its files stopped a worker (how many fit in its budget depends on the
+      // machine's load: a restart is slower on a busy machine).
+      expect(own.stats().timeouts).toBeGreaterThan(0);
       // Every file of the other PR linted, none out of time: its errors found, nothing unchecked.
       expect(good).toMatchObject({ errors: 40, unchecked: 0 });
     } finally {
