@@ -59295,6 +59295,13 @@ function fixMarker(title, branch, labels) {
   return void 0;
 }
 
+// src/github/still-requested.ts
+function stillRequested(requested, owner, reviewer) {
+  const who2 = reviewer.toLowerCase();
+  if (who2.startsWith("@")) return (requested.teams ?? []).some((t) => t?.slug && `@${owner}/${t.slug}`.toLowerCase() === who2);
+  return (requested.users ?? []).some((u) => u?.login?.toLowerCase() === who2);
+}
+
 // src/storage/pr-state-store.ts
 function prKey(repoId, prNumber) {
   return `${repoId}#${prNumber}`;
@@ -59387,8 +59394,7 @@ function handlePullRequestHistory(deps) {
     }
     const { data: requested } = await context.octokit.rest.pulls.listRequestedReviewers(context.repo({ pull_number: pull.number }));
     const owner = payload.repository.owner.login;
-    const stillRequested = [...requested.users.map((u) => u.login), ...requested.teams.map((t) => `@${owner}/${t.slug}`)].some((l) => l.toLowerCase() === reviewer.toLowerCase());
-    if (stillRequested) {
+    if (stillRequested(requested, owner, reviewer)) {
       context.log.info({ reviewer }, "review request removed and made again since; still requested on GitHub");
       return;
     }

@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load-config.js";
 import { decideUrgency } from "../core/decide-urgency.js";
 import { CHECK_NAME } from "../core/render-check.js";
 import { marksFix } from "../core/score-risk.js";
+import { stillRequested } from "../github/still-requested.js";
 import { prKey } from "../storage/pr-state-store.js";
 import type { AppDeps } from "./app-deps.js";
 import { schedulePendingEscalations } from "./schedule-pending-escalations.js";
@@ -95,8 +96,7 @@ export function handlePullRequestHistory(deps: AppDeps) {
     // load no longer counted).
     const { data: requested } = await context.octokit.rest.pulls.listRequestedReviewers(context.repo({ pull_number: pull.number }));
     const owner = payload.repository.owner.login;
-    const stillRequested = [...requested.users.map((u) => u.login), ...requested.teams.map((t) => `@${owner}/${t.slug}`)].some((l) => l.toLowerCase() === reviewer.toLowerCase());
-    if (stillRequested) {
+    if (stillRequested(requested, owner, reviewer)) {
       context.log.info({ reviewer }, "review request removed and made again since; still requested on GitHub");
       return;
     }

@@ -39,6 +39,11 @@ const DEFAULT_RETRY = { retryLimit: 10, retryDelay: 5, retryBackoff: true };
 /** Ends of jobs kept to record once the database is back. */
 const MAX_UNSETTLED = 10_000;
 
+/** The schema pg-boss keeps its tables in, beside the app's own schema. */
+export function queueSchema(appSchema: string): string {
+  return appSchema === "public" ? "pgboss" : `${appSchema}_queue`;
+}
+
 /**
  * The durable work queue (pg-boss on the app's database). Each process runs one fetch loop
  * that keeps up to `concurrency` jobs in flight, so an idle process costs one query per poll
@@ -71,7 +76,7 @@ export class JobQueue {
     this.#expiry = options.expirySeconds ?? {};
     this.boss = new PgBoss({
       db: database,
-      schema: database.schema === "public" ? "pgboss" : `${database.schema}_queue`,
+      schema: queueSchema(database.schema),
       supervise: true,
       schedule: false,
       migrate: true,
@@ -173,14 +178,14 @@ export class JobQueue {
 
   /** The jobs of `queue` running now, in any process (oldest first, at most `limit`). */
   async activeJobs(queue: string, limit = 100): Promise<Array<{ id: string; data: Record<string, unknown>; startedOn: Date | null }>> {
-    const schema = this.database.schema === "public" ? "pgboss" : `${this.database.schema}_queue`;
+    const schema = queueSchema(this.database.schema);
     const { rows } = await this.database.executeSql(`SELECT id, data, started_on FROM ${schema}.job WHERE name = $1 AND state = 'active' ORDER BY started_on LIMIT $2`, [queue, limit]);
     return rows.map((r) => ({ id: String(r.id), data: (r.data ?? {}) as Record<string, unknown>, startedOn: r.started_on ? new Date(r.started_on as string) : null }));
   }
 
   /** Jobs waiting and the age of the oldest, per queue (for health and metrics). */
   async depth(queue: string, dueWithinSeconds = 0): Promise<{ waiting: number; due: number; active: number; oldestSeconds: number }> {
-    const schema = this.database.schema === "public" ? "pgboss" : `${this.database.schema}_queue`;
+    const schema = queueSchema(this.database.schema);
     const { rows } = await this.database.executeSql(
       `SELECT count(*) FILTER (WHERE state < 'active') AS waiting, count(*) FILTER (WHERE state < 'active' AND start_after <= now() + $2 * interval '1 second') AS due,
               count(*) FILTER (WHERE state = 'active') AS active,
@@ -237,7 +242,7 @@ export class JobQueue {
    * again (here or in another process) has counted another attempt, and is left to that run.
    */
   async #settleLate(): Promise<void> {
-    const schema = this.database.schema === "public" ? "pgboss" : `${this.database.schema}_queue`;
+    const schema = queueSchema(this.database.schema);
     for (const [id, late] of this.#unsettled) {
       try {
         await this.database.executeSql(

@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load-config.js";
 import { decideUrgency } from "../core/decide-urgency.js";
 import { describeError } from "../describe-error.js";
 import { labelNames, type PullRequestLike } from "../github/gather-triage.js";
+import { stillRequested } from "../github/still-requested.js";
 import type { Logger, Octokit } from "../github/types.js";
 import type { AppDeps } from "../handlers/app-deps.js";
 import { triagePullRequest, type TriagePipelineExtras } from "../handlers/triage.js";
@@ -19,16 +20,14 @@ const BUSY_RETRY_SECONDS = 5;
 /** A job that finds itself early (the config asks for longer now) waits until it is due. */
 const EARLY_SLACK_MS = 30_000;
 
+/** What the pull lists as requested, in the shape `stillRequested` reads. */
+function requestedOn(pull: { requested_reviewers?: Array<{ login?: string } | null> | null; requested_teams?: Array<{ slug?: string } | null> | null }) {
+  return { users: pull.requested_reviewers, teams: pull.requested_teams };
+}
+
 function words(ms: number): string {
   const h = ms / 3_600_000;
   return h >= 24 && h % 24 === 0 ? `${h / 24} day${h === 24 ? "" : "s"}` : h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.round(ms / 60_000)} min`;
-}
-
-/** Whether `reviewer` (a login, or "@org/slug" for a team) is still requested on the PR on GitHub. */
-function stillRequested(pull: { requested_reviewers?: Array<{ login?: string } | null> | null; requested_teams?: Array<{ slug?: string } | null> | null }, owner: string, reviewer: string): boolean {
-  const who = reviewer.toLowerCase();
-  if (who.startsWith("@")) return (pull.requested_teams ?? []).some((t) => t?.slug && `@${owner}/${t.slug}`.toLowerCase() === who);
-  return (pull.requested_reviewers ?? []).some((u) => u?.login?.toLowerCase() === who);
 }
 
 /**
@@ -90,8 +89,8 @@ export function createEscalationProcessor(input: {
       if (pull.state !== "open" || pull.draft) return { kind: "done" };
       // GitHub's word over the history's: a review or a withdrawal whose event the app did not
       // get (it was down; an old request event delivered late) leaves nothing to escalate.
-      const madeBefore = chosen.filter((c) => stillRequested(pull, data.owner, c));
-      if (!stillRequested(pull, data.owner, request.reviewer) && !madeBefore.length) {
+      const madeBefore = chosen.filter((c) => stillRequested(requestedOn(pull), data.owner, c));
+      if (!stillRequested(requestedOn(pull), data.owner, request.reviewer) && !madeBefore.length) {
         await history.removeRequest(pr, request.reviewer, "github", now());
         elog.info({}, "review request no longer on GitHub; not escalated");
         return { kind: "done" };
@@ -121,7 +120,7 @@ export function createEscalationProcessor(input: {
       // in yet) gone from GitHub after that attempt chose who takes over.
       const withdrawnBefore = request.removedAt
         ? Boolean(deps.botLogin && request.removedBy === deps.botLogin.toLowerCase())
-        : escalation.withdraw && !request.reviewedAt && madeBefore.length > 0 && !stillRequested(pull, data.owner, request.reviewer);
+        : escalation.withdraw && !request.reviewedAt && madeBefore.length > 0 && !stillRequested(requestedOn(pull), data.owner, request.reviewer);
       const outcome = await triagePullRequest(context as never, deps, pull as unknown as PullRequestLike, "escalation", extras, {
         escalation: {
           kind: data.kind,

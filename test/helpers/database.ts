@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { afterAll } from "vitest";
+import { queueSchema } from "../../src/queue/job-queue.js";
 import { openDatabase, type Database } from "../../src/storage/open-database.js";
 import { SEED_PATH } from "../global-setup.js";
 
@@ -42,7 +43,7 @@ const APP_TABLES = [
 /** Delete every row the app and its queue wrote, keeping the schema. */
 export async function resetDatabase(database: Database): Promise<void> {
   await sql.raw(`TRUNCATE ${APP_TABLES.join(", ")}`).execute(database.db);
-  const queue = database.schema === "public" ? "pgboss" : `${database.schema}_queue`;
+  const queue = queueSchema(database.schema);
   const { rows } = await database.executeSql(`SELECT to_regclass('${queue}.job') AS job`);
   if (rows[0]?.job) await database.executeSql(`TRUNCATE ${queue}.job, ${queue}.archive`);
 }
