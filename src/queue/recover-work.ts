@@ -23,10 +23,12 @@ export async function recoverWork(input: {
   log: Logger;
   /** The embedded database serves one process: every other registered process is dead. */
   everyoneElse?: boolean;
+  /** Defaults to the database's clock. */
   now?: Date;
 }): Promise<{ deadWorkers: number; released: number; requeued: number }> {
   const { registry, deliveries, queue, log } = input;
-  const now = input.now ?? new Date();
+  // The database's clock, not this process's: what is compared with it was stamped there.
+  const now = input.now ?? (await registry.databaseNow());
   const dead = await registry.reapDead({ ...(input.everyoneElse ? { everyoneElse: true } : {}), now });
   let released = 0;
   for (const orphan of await deliveries.orphaned()) {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import { sql } from "kysely";
 import type { Db } from "./open-database.js";
 
 /** A process that has not beaten for this long is taken for dead and its work is taken over. */
@@ -20,6 +21,15 @@ export class WorkerRegistry {
 
   constructor(private readonly db: Db) {}
 
+  /**
+   * The database's clock. Heartbeats, deliveries' arrival and jobs' start are stamped by it, so
+   * a replica whose own clock runs ahead does not take the living for dead.
+   */
+  async databaseNow(): Promise<Date> {
+    const { rows } = await sql<{ now: Date | string }>`SELECT now() AS now`.execute(this.db);
+    return new Date(rows[0]!.now);
+  }
+
   async register(): Promise<void> {
     await this.db.insertInto("workers").values({ id: this.id, host: hostname(), pid: process.pid }).execute();
     this.#timer = setInterval(() => void this.beat().catch(() => undefined), HEARTBEAT_MS);
@@ -35,7 +45,7 @@ export class WorkerRegistry {
     await this.db
       .insertInto("workers")
       .values({ id: this.id, host: hostname(), pid: process.pid })
-      .onConflict((oc) => oc.column("id").doUpdateSet({ heartbeat_at: new Date() }))
+      .onConflict((oc) => oc.column("id").doUpdateSet({ heartbeat_at: sql<Date>`now()` }))
       .execute();
   }
 
@@ -50,7 +60,7 @@ export class WorkerRegistry {
    * `everyoneElse` (the embedded database serves one process), every other worker is dead.
    */
   async reapDead(options: { everyoneElse?: boolean; now?: Date } = {}): Promise<string[]> {
-    const cutoff = new Date((options.now ?? new Date()).getTime() - DEAD_AFTER_MS);
+    const cutoff = new Date((options.now ?? (await this.databaseNow())).getTime() - DEAD_AFTER_MS);
     let query = this.db.deleteFrom("workers").where("id", "!=", this.id);
     if (!options.everyoneElse) query = query.where("heartbeat_at", "<", cutoff);
     const dead = (await query.returning("id").execute()).map((r) => r.id);
@@ -81,7 +91,7 @@ export class WorkerRegistry {
       .onConflict((oc) =>
         oc
           .column("pr_key")
-          .doUpdateSet({ holder: this.id, acquired_at: new Date() })
+          .doUpdateSet({ holder: this.id, acquired_at: sql<Date>`now()` })
           .where((eb) => eb("pr_locks.holder", "not in", eb.selectFrom("workers").select("id"))),
       )
       .returning("holder")
@@ -113,8 +123,8 @@ export class WorkerRegistry {
     return released;
   }
 
-  async liveCount(now = new Date()): Promise<number> {
-    const cutoff = new Date(now.getTime() - DEAD_AFTER_MS);
+  async liveCount(now?: Date): Promise<number> {
+    const cutoff = new Date((now ?? (await this.databaseNow())).getTime() - DEAD_AFTER_MS);
     const row = await this.db.selectFrom("workers").select((eb) => eb.fn.countAll<string>().as("n")).where("heartbeat_at", ">=", cutoff).executeTakeFirstOrThrow();
     return Number(row.n);
   }

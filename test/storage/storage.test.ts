@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { JobQueue } from "../../src/queue/job-queue.js";
 import { DELIVERY_QUEUE } from "../../src/queue/process-delivery.js";
 import { recoverWork } from "../../src/queue/recover-work.js";
@@ -419,6 +419,42 @@ async function withOtherReplica(run: (database: Database, replica: { client: pg.
 }
 
 describe.skipIf(!hasPostgres)("replicas starting together on one PostgreSQL", () => {
+  it("a replica whose clock is two minutes off neither is taken for dead nor takes the others for dead, and leaves their work alone", async () => {
+    const database = await POSTGRES.open();
+    const queue = new JobQueue(database, silent, { pollMs: 50 });
+    const behind = new WorkerRegistry(database.db);
+    const ahead = new WorkerRegistry(database.db);
+    try {
+      await queue.start([ESCALATION_QUEUE]);
+      await behind.register();
+      await ahead.register();
+      // A PR the replica that is behind works on, and an escalation step it runs.
+      expect(await behind.lock("9301:1")).toBe(true);
+      const step = await queue.send(ESCALATION_QUEUE, { requestId: "r-skew", kind: "nudge", repoId: 9301, number: 1, owner: "o", repo: "r", installationId: 1 });
+      expect((await queue.boss.fetch(ESCALATION_QUEUE))?.[0]?.id).toBe(step);
+      // Each replica's own clock: the one behind beats with its clock two minutes slow, the
+      // one ahead looks for the dead with its clock two minutes fast.
+      vi.useFakeTimers({ toFake: ["Date"] });
+      try {
+        vi.setSystemTime(Date.now() - 120_000);
+        await behind.beat();
+        vi.setSystemTime(Date.now() + 240_000);
+        const deliveries = new DeliveryStore(database.db);
+        expect(await recoverWork({ registry: ahead, deliveries, queue, log: silent })).toEqual({ deadWorkers: 0, released: 0, requeued: 0 });
+        expect(await ahead.liveCount()).toBe(2);
+      } finally {
+        vi.useRealTimers();
+      }
+      expect(await ahead.lock("9301:1")).toBe(false);
+      expect((await queue.jobState(ESCALATION_QUEUE, step))?.state).toBe("active");
+    } finally {
+      await behind.deregister();
+      await ahead.deregister();
+      await queue.stop(100);
+      await POSTGRES.drop(database);
+    }
+  });
+
   it("migrates a schema of its own although another schema of the database holds the app's tables", async () => {
     const other = await POSTGRES.open();
     try {
